@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tmnet core: the maths of one predictor tick, shared bit for bit by the
+ * kernel module and the userspace tools.
+ *
+ * Freestanding C: no floating point, no libc, no kernel API, no allocation.
+ * The caller owns every object; nothing here sleeps or blocks.
+ *
+ * Number formats (see uapi/linux/tmnet.h for the wire formats):
+ *   Kalman state and covariance: Q32.32 in s64 (data units, units/s).
+ *   GRU pre-activations: Q12 in s32.  Hidden state: Q15 in s16.
+ *   Features and network outputs: Q16.16 in s32.
+ */
+#ifndef TM_CORE_H
+#define TM_CORE_H
+
+#include "tm_types.h"
+#include "../uapi/linux/tmnet.h"
+
+/* ------------------------------------------------------------------ */
+/* Fixed-point helpers                                                 */
+/* ------------------------------------------------------------------ */
+
+#define TM_Q32_ONE	((__s64)1 << 32)
+#define TM_Q16_ONE	(1 << 16)
+#define TM_Q15_ONE	(1 << 15)
+#define TM_PRE_FRAC	12		/* pre-activation fraction bits */
+
+void tm_memzero(void *p, __u32 n);
+/* (a * b) >> 32 with round-to-nearest (ties away from zero), saturating */
+__s64 tm_mul_q32(__s64 a, __s64 b);
+/* round-to-nearest arithmetic shift right of a 128-bit value, saturating */
+__s64 tm_sat_shr128(tm_s128 v, unsigned int sh);
+__s32 tm_sat_s32(__s64 v);
+/* floor(sqrt(v)) and ceil(sqrt(v)) for unsigned 128-bit arguments < 2^126 */
+__u64 tm_isqrt_floor(tm_u128 v);
+__u64 tm_isqrt_ceil(tm_u128 v);
+/* unsigned 128 / 64 division (slow, build-time only) */
+tm_u128 tm_udiv128(tm_u128 n, __u64 d);
+/* requantise: round(acc * rq.mult / 2^(31 + rq.shift)), saturating to s32 */
+__s32 tm_requant(__s64 acc, __s32 mult, __s32 shift);
+
+/* CRC-32/IEEE (reflected 0xEDB88320, init and xorout 0xffffffff) */
+__u32 tm_crc32(__u32 crc, const void *buf, __u32 len);
+
+/* ------------------------------------------------------------------ */
+/* Lookup-table activations                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Input Q12 (clamped to [-8, 8)), output Q15.  Linear interpolation over
+ * 257 knots spaced 1/16.  Maximum absolute error against the real
+ * function, measured over every Q12 input by tests/test_core.c:
+ * TM_LUT_SIGMOID_MAX_ERR_Q15 and TM_LUT_TANH_MAX_ERR_Q15 (in Q15 units).
+ */
+#define TM_LUT_SIGMOID_MAX_ERR_Q15	4	/* 1.2e-4 */
+#define TM_LUT_TANH_MAX_ERR_Q15		13	/* 4.0e-4 */
+#define TM_LUT_IN_MIN	(-(8 << TM_PRE_FRAC))
+#define TM_LUT_IN_MAX	((8 << TM_PRE_FRAC) - 1)
+
+/* *sat is incremented when x was clamped */
+__s16 tm_sigmoid_q15(__s32 x_q12, __u32 *sat);
+__s16 tm_tanh_q15(__s32 x_q12, __u32 *sat);
+
+/* ------------------------------------------------------------------ */
+/* Kalman prior                                                        */
+/* ------------------------------------------------------------------ */
+
+/* State index: 0 px, 1 py, 2 vx, 3 vy */
+struct tm_kf_params {
+	__s64 dt;		/* Q32.32 seconds per tick */
+	__s64 horizon_s;	/* Q32.32 seconds to the horizon */
+	__s64 q[4][4];		/* per-tick process noise, Q32.32 */
+	__s64 qh_pp[2][2];	/* horizon process noise, position block */
+	__s64 r[2];		/* measurement variance */
+	__s64 p0_pos, p0_vel;
+	__u32 stale_ticks;
+	__u32 horizon_ticks;
+};
+
+struct tm_kf {
+	__s64 x[4];		/* Q32.32 */
+	__s64 p[4][4];		/* Q32.32, kept exactly symmetric */
+	__u32 init;		/* 1 once a valid sample arrived */
+	__u32 missing;		/* ticks since the last valid sample */
+};
+
+/* Derive per-tick and horizon terms from the blob's continuous parameters */
+int tm_kf_params_init(struct tm_kf_params *kp, const struct tmnet_kalman *k,
+		      __u32 rate_hz, __u32 horizon_ticks);
+void tm_kf_reset(struct tm_kf *kf);
+/* One tick: predict, then update with (zx, zy) (Q32.32) when valid != 0 */
+void tm_kf_step(struct tm_kf *kf, const struct tm_kf_params *kp,
+		int valid, __s64 zx, __s64 zy, __s64 vx0, __s64 vy0);
+/* Propagate to the horizon: position (Q32.32) and its 2x2 covariance */
+void tm_kf_horizon(const struct tm_kf *kf, const struct tm_kf_params *kp,
+		   __s64 pos[2], __s64 cov[2][2]);
+
+/* ------------------------------------------------------------------ */
+/* Gate: budgeted iterative solve with an a-posteriori certificate     */
+/* ------------------------------------------------------------------ */
+
+#define TM_GATE_MAX_N	4
+
+struct tm_gate_result {
+	__u32 pass;		/* 1 iff certified and chi2 ok */
+	__u32 reason;		/* enum tmnet_reason */
+	__u32 cert_q16;		/* bound on ||y - y_k|| / ||y||, Q16 */
+	__u32 d2_q16;		/* upper bound on r' S^-1 r, Q16, saturating */
+	__u32 macs;		/* multiply-adds spent */
+	__u32 iters;
+};
+
+/*
+ * Solve S y = r for symmetric S (n <= TM_GATE_MAX_N, Q32.32) by
+ * Gauss-Seidel sweeps within a multiply-add budget.  See core/tm_gate.c for
+ * the certificate's proof.
+ */
+void tm_gate_solve(const __s64 *s, const __s64 *r, unsigned int n,
+		   __u32 eps_q16, __u32 budget, __u32 chi2_q16,
+		   struct tm_gate_result *res);
+
+/* ------------------------------------------------------------------ */
+/* Model (built from a validated blob)                                 */
+/* ------------------------------------------------------------------ */
+
+#define TM_G3	(3 * TMNET_MAX_HIDDEN)
+
+struct tm_model {
+	__u32 system;
+	__u32 n_feat;
+	__u32 hidden;
+	__u32 rate_hz;
+	__u32 window_ticks;
+	__u32 horizon_ticks;
+	__u32 crc32;
+	char name[TMNET_NAME_LEN];
+	struct tmnet_kalman kalman;	/* as in the blob (for re-export) */
+	struct tm_kf_params kf;		/* derived per-tick terms */
+	struct tmnet_gate gate;
+	struct tmnet_norm norm;
+	__s8 w_ih[TM_G3][TMNET_MAX_FEATURES];
+	__s8 w_hh[TM_G3][TMNET_MAX_HIDDEN];
+	__s32 b_ih[TM_G3];
+	__s32 b_hh[TM_G3];
+	struct tmnet_rq rq_ih[TM_G3];
+	struct tmnet_rq rq_hh[TM_G3];
+	__s8 w_out[TMNET_N_OUT][TMNET_MAX_HIDDEN];
+	__s32 b_out[TMNET_N_OUT];
+	struct tmnet_rq rq_out[TMNET_N_OUT];
+};
+
+/* ------------------------------------------------------------------ */
+/* INT8 GRU                                                            */
+/* ------------------------------------------------------------------ */
+
+struct tm_gru_sat {
+	__u32 input;		/* int8 input clamps */
+	__u32 act;		/* LUT input clamps */
+	__u32 out;		/* head output clamps */
+};
+
+/* q = sat8(round((f - mean) * inv_std * 2^in_frac / 2^32)), |q| <= 127 */
+__s8 tm_quant_input(__s32 f, __s32 mean, __s32 inv_std, __u32 in_frac, __u32 *sat);
+/* One GRU step in place on h (Q15) with int8 input x[n_feat] */
+void tm_gru_step(const struct tm_model *m, __s16 *h, const __s8 *x,
+		 struct tm_gru_sat *sat);
+/* Linear head: Q16 normalised outputs */
+void tm_gru_head(const struct tm_model *m, const __s16 *h, __s32 out[TMNET_N_OUT],
+		 struct tm_gru_sat *sat);
+
+struct tm_blob_error {
+	__u32 code;		/* enum tmnet_blob_err */
+	__u32 offset;		/* byte offset of the offending field */
+	const char *msg;	/* static string */
+};
+
+/* Validate a blob and build a model.  Returns 0 or -code. */
+int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
+		       struct tm_blob_error *err);
+/* A prior-only model from built-in defaults (used when none is loaded) */
+void tm_model_default_prior(struct tm_model *m, __u32 rate_hz);
+const char *tm_blob_strerror(__u32 code);
+
+/* Blob writer: fills buf (caller-sized via tm_blob_size) incl. CRC */
+__u32 tm_blob_size(__u32 system, __u32 n_feat, __u32 hidden);
+int tm_blob_write(void *buf, __u32 cap, const struct tm_model *m);
+
+/* ------------------------------------------------------------------ */
+/* Pipeline                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Fault injection (tests and the kernel's debugfs knobs) */
+#define TM_FAULT_STALE		(1U << 0)	/* treat every sample as missing */
+#define TM_FAULT_CORRUPT_NET	(1U << 1)	/* add a large error to the net */
+
+struct tm_cfg {
+	__u32 mode;		/* enum tmnet_system to run (<= model system) */
+	__u32 eps_q16;
+	__u32 budget;
+	__u32 chi2_q16;
+	__u32 faults;		/* TM_FAULT_* */
+};
+
+/* Counters, kept by the pipeline */
+struct tm_counters {
+	__u64 ticks;
+	__u64 samples;		/* valid samples ingested */
+	__u64 missing;		/* ticks without a valid sample */
+	__u64 gate_pass;
+	__u64 gate_fail[__TMNET_REASON_MAX];
+	__u64 fallbacks;
+	__u64 sat_input;	/* int8 input clamps */
+	__u64 sat_act;		/* LUT input clamps */
+	__u64 sat_out;		/* output clamps */
+	__u64 cert_sum_q16;	/* over ticks with a certificate */
+	__u64 cert_n;
+	__u32 cert_max_q16;
+	__u32 _pad;
+};
+
+struct tm_state {
+	struct tm_kf kf;
+	__s16 h[TMNET_MAX_HIDDEN];	/* Q15 */
+	__s32 feat[TMNET_MAX_FEATURES];	/* Q16.16, this tick */
+	__s32 last_x, last_y;		/* Q16.16, last valid sample */
+	__u32 have_last;
+	__u32 last_seq;
+	__u32 sat_tick;			/* saturation events this tick */
+	__u32 flags;			/* TMNET_PRED_F_* for this tick */
+	__s64 prior[2];			/* Q32.32 horizon position */
+	__s64 prior_cov[2][2];		/* Q32.32 */
+	__s32 net_disp[2];		/* Q16.16 network displacement */
+	__u64 tick;
+	struct tm_counters cnt;
+};
+
+/* Optional clock for per-stage timing (kernel: ktime; bench: CLOCK_MONOTONIC) */
+struct tm_clock {
+	__u64 (*now_ns)(void *ctx);
+	void *ctx;
+};
+
+void tm_cfg_from_model(struct tm_cfg *cfg, const struct tm_model *m);
+void tm_state_reset(struct tm_state *st);
+/* Reset only what depends on the model (hidden state); keeps counters */
+void tm_state_model_changed(struct tm_state *st);
+
+/* Stages (each also usable alone, e.g. by the trainer) */
+void tm_stage_prior(struct tm_state *st, const struct tm_model *m,
+		    const struct tm_cfg *cfg, const struct tmnet_sample *s);
+void tm_stage_net(struct tm_state *st, const struct tm_model *m);
+void tm_stage_gate(struct tm_state *st, const struct tm_model *m,
+		   const struct tm_cfg *cfg, struct tmnet_pred *out);
+
+/*
+ * A whole tick: ingest -> prior -> net -> gate -> record.  s may be NULL
+ * (no sample this tick).  clk may be NULL (stage_ns stay 0).  The caller
+ * fills out->t_ns, out->model_gen and stage_ns[LATENESS/PUBLISH] itself.
+ */
+void tm_tick(struct tm_state *st, const struct tm_model *m,
+	     const struct tm_cfg *cfg, const struct tmnet_sample *s,
+	     struct tmnet_pred *out, const struct tm_clock *clk);
+
+/* ABI checks, compiled into every user of the core (kernel and userspace) */
+TM_STATIC_ASSERT(sizeof(struct tmnet_sample) == 32, "tmnet_sample size");
+TM_STATIC_ASSERT(sizeof(struct tmnet_pred) == 88, "tmnet_pred size");
+TM_STATIC_ASSERT(sizeof(struct tmnet_rq) == 8, "tmnet_rq size");
+TM_STATIC_ASSERT(sizeof(struct tmnet_tensor_desc) == 24, "tensor_desc size");
+TM_STATIC_ASSERT(sizeof(struct tmnet_norm) == 80, "tmnet_norm size");
+TM_STATIC_ASSERT(sizeof(struct tmnet_kalman) == 64, "tmnet_kalman size");
+TM_STATIC_ASSERT(sizeof(struct tmnet_gate) == 48, "tmnet_gate size");
+TM_STATIC_ASSERT(sizeof(struct tmnet_blob_hdr) == 264, "blob header size");
+
+#endif /* TM_CORE_H */

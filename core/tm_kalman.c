@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Constant-velocity Kalman prior in Q32.32.
+ *
+ * State (px, py, vx, vy); white-noise acceleration with a 2x2 spectral
+ * density Qa (which may couple the axes), position measurements with
+ * diagonal noise R, processed as two sequential scalar updates (exact for
+ * diagonal R).  The covariance is stored as a full 4x4 matrix but only the
+ * upper triangle is computed; the lower one is mirrored, so P stays exactly
+ * symmetric.  Divisions use one 64-bit reciprocal per scalar update.
+ */
+#include "tm_core.h"
+
+/* round(n / d) for d > 0, signed n, 64-bit */
+static __s64 tm_div_round(__s64 n, __s64 d)
+{
+	if (n >= 0)
+		return (n + d / 2) / d;
+	return -((-n + d / 2) / d);
+}
+
+/* round(|n| / d) * sign(n) with a 128-bit numerator (build time only) */
+static __s64 tm_div128_round(tm_s128 n, __u64 d)
+{
+	int neg = n < 0;
+	tm_u128 q = tm_udiv128((tm_u128)(neg ? -n : n) + d / 2, d);
+
+	if (q > (tm_u128)0x7fffffffffffffffULL)
+		q = 0x7fffffffffffffffULL;
+	return neg ? -(__s64)q : (__s64)q;
+}
+
+int tm_kf_params_init(struct tm_kf_params *kp, const struct tmnet_kalman *k,
+		      __u32 rate_hz, __u32 horizon_ticks)
+{
+	const __s64 qa[2][2] = {
+		{ k->qa_xx, k->qa_xy },
+		{ k->qa_xy, k->qa_yy },
+	};
+	__u64 rate = rate_hz;
+	__u64 h = horizon_ticks;
+	int i, j;
+
+	if (rate_hz == 0 || horizon_ticks == 0)
+		return -1;
+	kp->dt = (__s64)((((__u64)1 << 32) + rate / 2) / rate);
+	kp->horizon_s = (__s64)(((h << 32) + rate / 2) / rate);
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < 4; j++)
+			kp->q[i][j] = 0;
+	/* discrete white-noise acceleration: dt^3/3, dt^2/2, dt */
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < 2; j++) {
+			__s64 pp = tm_div_round(qa[i][j], (__s64)(3 * rate * rate * rate));
+			__s64 pv = tm_div_round(qa[i][j], (__s64)(2 * rate * rate));
+			__s64 vv = tm_div_round(qa[i][j], (__s64)rate);
+
+			kp->q[i][j] = pp;
+			kp->q[i][2 + j] = pv;
+			kp->q[2 + i][j] = pv;
+			kp->q[2 + i][2 + j] = vv;
+			/* horizon: Qa T^3 / 3 = Qa h^3 / (3 rate^3) */
+			kp->qh_pp[i][j] = tm_div128_round((tm_s128)qa[i][j] * (tm_s128)(h * h * h),
+							  3 * rate * rate * rate);
+		}
+	}
+	kp->r[0] = k->r_x;
+	kp->r[1] = k->r_y;
+	kp->p0_pos = k->p0_pos;
+	kp->p0_vel = k->p0_vel;
+	kp->stale_ticks = k->stale_ticks;
+	kp->horizon_ticks = horizon_ticks;
+	return 0;
+}
+
+void tm_kf_reset(struct tm_kf *kf)
+{
+	int i, j;
+
+	for (i = 0; i < 4; i++) {
+		kf->x[i] = 0;
+		for (j = 0; j < 4; j++)
+			kf->p[i][j] = 0;
+	}
+	kf->init = 0;
+	kf->missing = 0;
+}
+
+static void tm_kf_predict(struct tm_kf *kf, const struct tm_kf_params *kp)
+{
+	__s64 (*p)[4] = kf->p;
+	__s64 pv[2][2], pp[2][2];
+	__s64 dt = kp->dt;
+	int i, j;
+
+	kf->x[0] += tm_mul_q32(kf->x[2], dt);
+	kf->x[1] += tm_mul_q32(kf->x[3], dt);
+
+	/* B' = B + dt C  (pos-vel block) */
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 2; j++)
+			pv[i][j] = p[i][2 + j] + tm_mul_q32(dt, p[2 + i][2 + j]);
+	/* A' = A + dt B^T + dt B'  (upper triangle) */
+	for (i = 0; i < 2; i++)
+		for (j = i; j < 2; j++)
+			pp[i][j] = p[i][j] + tm_mul_q32(dt, p[j][2 + i]) +
+				   tm_mul_q32(dt, pv[i][j]);
+
+	p[0][0] = pp[0][0] + kp->q[0][0];
+	p[0][1] = pp[0][1] + kp->q[0][1];
+	p[1][1] = pp[1][1] + kp->q[1][1];
+	p[1][0] = p[0][1];
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 2; j++) {
+			p[i][2 + j] = pv[i][j] + kp->q[i][2 + j];
+			p[2 + j][i] = p[i][2 + j];
+		}
+	p[2][2] += kp->q[2][2];
+	p[2][3] += kp->q[2][3];
+	p[3][3] += kp->q[3][3];
+	p[3][2] = p[2][3];
+}
+
+/* Scalar position update on axis a with measurement z */
+static void tm_kf_update_axis(struct tm_kf *kf, const struct tm_kf_params *kp,
+			      int a, __s64 z)
+{
+	__s64 (*p)[4] = kf->p;
+	__s64 s = p[a][a] + kp->r[a];
+	__s64 k[4], innov, sn;
+	__u64 inv;
+	unsigned int e = 0;
+	int i, j;
+
+	if (s <= 0)
+		return;		/* cannot happen for a validated model */
+	/* reciprocal with a 31-bit normalised divisor: inv ~ 2^62 / sn */
+	sn = s;
+	while (sn >= ((__s64)1 << 31)) {
+		sn >>= 1;
+		e++;
+	}
+	inv = (((__u64)1 << 62) + (__u64)sn / 2) / (__u64)sn;
+	/* k_i = p_ia / s in Q32: p_ia * inv / 2^(62 + e - 32) */
+	for (i = 0; i < 4; i++)
+		k[i] = tm_sat_shr128((tm_s128)p[i][a] * (tm_s128)inv, 30 + e);
+
+	innov = z - kf->x[a];
+	for (i = 0; i < 4; i++)
+		kf->x[i] += tm_mul_q32(k[i], innov);
+	/* P -= k p_a. (upper triangle, mirrored) */
+	{
+		__s64 pa[4];
+
+		for (j = 0; j < 4; j++)
+			pa[j] = p[a][j];
+		for (i = 0; i < 4; i++)
+			for (j = i; j < 4; j++) {
+				p[i][j] -= tm_mul_q32(k[i], pa[j]);
+				p[j][i] = p[i][j];
+			}
+	}
+}
+
+void tm_kf_step(struct tm_kf *kf, const struct tm_kf_params *kp,
+		int valid, __s64 zx, __s64 zy, __s64 vx0, __s64 vy0)
+{
+	int i, j;
+
+	if (!kf->init) {
+		if (!valid)
+			return;
+		kf->x[0] = zx;
+		kf->x[1] = zy;
+		kf->x[2] = vx0;
+		kf->x[3] = vy0;
+		for (i = 0; i < 4; i++)
+			for (j = 0; j < 4; j++)
+				kf->p[i][j] = 0;
+		kf->p[0][0] = kp->p0_pos;
+		kf->p[1][1] = kp->p0_pos;
+		kf->p[2][2] = kp->p0_vel;
+		kf->p[3][3] = kp->p0_vel;
+		kf->init = 1;
+		kf->missing = 0;
+		return;
+	}
+	tm_kf_predict(kf, kp);
+	if (valid) {
+		tm_kf_update_axis(kf, kp, 0, zx);
+		tm_kf_update_axis(kf, kp, 1, zy);
+		kf->missing = 0;
+	} else if (kf->missing != 0xffffffffU) {
+		kf->missing++;
+	}
+}
+
+void tm_kf_horizon(const struct tm_kf *kf, const struct tm_kf_params *kp,
+		   __s64 pos[2], __s64 cov[2][2])
+{
+	const __s64 (*p)[4] = (const __s64 (*)[4])kf->p;
+	__s64 t = kp->horizon_s;
+	int i, j;
+
+	pos[0] = kf->x[0] + tm_mul_q32(kf->x[2], t);
+	pos[1] = kf->x[1] + tm_mul_q32(kf->x[3], t);
+	/* A + T (B + B^T) + T^2 C + Qh, upper triangle then mirror */
+	for (i = 0; i < 2; i++)
+		for (j = i; j < 2; j++) {
+			__s64 b = p[i][2 + j] + p[j][2 + i];
+			__s64 c = tm_mul_q32(t, p[2 + i][2 + j]);
+
+			cov[i][j] = p[i][j] + tm_mul_q32(t, b) + tm_mul_q32(t, c) +
+				    kp->qh_pp[i][j];
+		}
+	cov[1][0] = cov[0][1];
+}

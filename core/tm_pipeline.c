@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One tick of the predictor: ingest -> prior -> net -> gate -> record.
+ * The kernel's hrtimer callback and the userspace evaluator both call
+ * tm_tick(), so the published records agree bit for bit.
+ *
+ * Features (Q16.16, per tick, translation invariant):
+ *   0, 1  dx, dy   position change since the previous valid sample
+ *   2, 3  vx, vy   the sample's velocity (units/s)
+ *   4, 5  (B only) the prior's horizon displacement, v_filter * T
+ * A tick without a valid sample holds features 0..3 from the previous tick
+ * (with dx = dy = 0) and recomputes 4, 5 from the predicted filter.
+ */
+#include "tm_core.h"
+
+/* The corrupt-network fault adds this many normalised output units */
+#define TM_FAULT_CORRUPT_UNITS	64
+
+void tm_cfg_from_model(struct tm_cfg *cfg, const struct tm_model *m)
+{
+	cfg->mode = m->system;
+	cfg->eps_q16 = m->gate.eps_q16;
+	cfg->budget = m->gate.budget;
+	cfg->chi2_q16 = m->gate.chi2_q16;
+	cfg->faults = 0;
+}
+
+void tm_state_reset(struct tm_state *st)
+{
+	tm_memzero(st, sizeof(*st));
+	tm_kf_reset(&st->kf);
+}
+
+void tm_state_model_changed(struct tm_state *st)
+{
+	unsigned int i;
+
+	for (i = 0; i < TMNET_MAX_HIDDEN; i++)
+		st->h[i] = 0;
+}
+
+static __s32 tm_q32_to_q16(__s64 v)
+{
+	return tm_sat_s32(tm_sat_shr128((tm_s128)v, 16));
+}
+
+void tm_stage_prior(struct tm_state *st, const struct tm_model *m,
+		    const struct tm_cfg *cfg, const struct tmnet_sample *s)
+{
+	int valid = s && (s->flags & TMNET_SAMPLE_VALID) &&
+		    !(cfg->faults & TM_FAULT_STALE);
+
+	st->flags = 0;
+	st->sat_tick = 0;
+	if (valid) {
+		st->flags |= TMNET_PRED_F_SAMPLE;
+		st->cnt.samples++;
+		st->last_seq = s->seq;
+		if (st->have_last) {
+			st->feat[0] = tm_sat_s32((__s64)s->x - st->last_x);
+			st->feat[1] = tm_sat_s32((__s64)s->y - st->last_y);
+		} else {
+			st->feat[0] = 0;
+			st->feat[1] = 0;
+		}
+		st->feat[2] = s->vx;
+		st->feat[3] = s->vy;
+		st->last_x = s->x;
+		st->last_y = s->y;
+		st->have_last = 1;
+		tm_kf_step(&st->kf, &m->kf, 1, (__s64)s->x << 16, (__s64)s->y << 16,
+			   (__s64)s->vx << 16, (__s64)s->vy << 16);
+	} else {
+		st->cnt.missing++;
+		st->feat[0] = 0;
+		st->feat[1] = 0;
+		tm_kf_step(&st->kf, &m->kf, 0, 0, 0, 0, 0);
+	}
+	if (st->kf.init) {
+		st->flags |= TMNET_PRED_F_PRIOR_INIT;
+		tm_kf_horizon(&st->kf, &m->kf, st->prior, st->prior_cov);
+		st->feat[4] = tm_q32_to_q16(st->prior[0] - st->kf.x[0]);
+		st->feat[5] = tm_q32_to_q16(st->prior[1] - st->kf.x[1]);
+	} else {
+		st->prior[0] = 0;
+		st->prior[1] = 0;
+		st->prior_cov[0][0] = 0;
+		st->prior_cov[0][1] = 0;
+		st->prior_cov[1][0] = 0;
+		st->prior_cov[1][1] = 0;
+		st->feat[4] = 0;
+		st->feat[5] = 0;
+	}
+}
+
+void tm_stage_net(struct tm_state *st, const struct tm_model *m)
+{
+	struct tm_gru_sat sat = { 0, 0, 0 };
+	__s8 x[TMNET_MAX_FEATURES];
+	__s32 out[TMNET_N_OUT];
+	unsigned int i;
+
+	for (i = 0; i < m->n_feat; i++)
+		x[i] = tm_quant_input(st->feat[i], m->norm.mean[i], m->norm.inv_std[i],
+				      m->norm.in_frac, &sat.input);
+	tm_gru_step(m, st->h, x, &sat);
+	tm_gru_head(m, st->h, out, &sat);
+	for (i = 0; i < TMNET_N_OUT; i++)
+		/* Q16 normalised * Q16.16 units -> Q16.16 units */
+		st->net_disp[i] = tm_sat_s32(tm_sat_shr128((tm_s128)out[i] *
+							   m->norm.out_scale[i], 16));
+	st->cnt.sat_input += sat.input;
+	st->cnt.sat_act += sat.act;
+	st->cnt.sat_out += sat.out;
+	st->sat_tick = sat.input + sat.act + sat.out;
+	if (st->sat_tick)
+		st->flags |= TMNET_PRED_F_SAT;
+	st->flags |= TMNET_PRED_F_NET;
+}
+
+static void tm_fallback(struct tm_state *st, struct tmnet_pred *out, __u32 reason)
+{
+	out->verdict = TMNET_VERDICT_FALLBACK;
+	out->reason = (__u8)reason;
+	out->pred_x = out->prior_x;
+	out->pred_y = out->prior_y;
+	st->cnt.gate_fail[reason]++;
+	st->cnt.fallbacks++;
+}
+
+void tm_stage_gate(struct tm_state *st, const struct tm_model *m,
+		   const struct tm_cfg *cfg, struct tmnet_pred *out)
+{
+	__u32 mode = cfg->mode;
+
+	out->prior_x = tm_q32_to_q16(st->prior[0]);
+	out->prior_y = tm_q32_to_q16(st->prior[1]);
+	out->net_x = 0;
+	out->net_y = 0;
+	out->cert_q16 = TMNET_CERT_NONE;
+	out->d2_q16 = 0;
+	out->gate_macs = 0;
+	out->verdict = TMNET_VERDICT_NONE;
+	out->reason = TMNET_REASON_OK;
+
+	if (mode > m->system) {
+		/* a network was asked for but the model has none */
+		out->system = TMNET_SYS_PRIOR;
+		tm_fallback(st, out, TMNET_REASON_NO_MODEL);
+		return;
+	}
+	out->system = (__u8)mode;
+	if (mode == TMNET_SYS_PRIOR) {
+		out->pred_x = out->prior_x;
+		out->pred_y = out->prior_y;
+		return;
+	}
+	if (mode == TMNET_SYS_A) {
+		out->net_x = tm_sat_s32((__s64)st->last_x + st->net_disp[0]);
+		out->net_y = tm_sat_s32((__s64)st->last_y + st->net_disp[1]);
+		out->pred_x = out->net_x;
+		out->pred_y = out->net_y;
+		return;
+	}
+
+	/* System B: prior + residual, then the gate */
+	out->net_x = tm_sat_s32((__s64)out->prior_x + st->net_disp[0]);
+	out->net_y = tm_sat_s32((__s64)out->prior_y + st->net_disp[1]);
+	if (!st->kf.init || st->kf.missing > m->kf.stale_ticks) {
+		tm_fallback(st, out, TMNET_REASON_STALE);
+		return;
+	}
+	if (st->sat_tick > m->gate.sat_limit) {
+		tm_fallback(st, out, TMNET_REASON_SATURATION);
+		return;
+	}
+	{
+		struct tm_gate_result g;
+		__s64 s[4], r[2];
+		__s64 k = (__s64)m->gate.cov_scale_q16 << 16;	/* Q32 */
+
+		s[0] = tm_mul_q32(k, st->prior_cov[0][0]) + m->gate.floor_xx;
+		s[1] = tm_mul_q32(k, st->prior_cov[0][1]) + m->gate.floor_xy;
+		s[2] = s[1];
+		s[3] = tm_mul_q32(k, st->prior_cov[1][1]) + m->gate.floor_yy;
+		r[0] = (__s64)st->net_disp[0] << 16;
+		r[1] = (__s64)st->net_disp[1] << 16;
+		tm_gate_solve(s, r, 2, cfg->eps_q16, cfg->budget, cfg->chi2_q16, &g);
+		out->cert_q16 = g.cert_q16;
+		out->d2_q16 = g.d2_q16;
+		out->gate_macs = g.macs;
+		if (g.cert_q16 != TMNET_CERT_NONE) {
+			st->cnt.cert_sum_q16 += g.cert_q16;
+			st->cnt.cert_n++;
+			if (g.cert_q16 > st->cnt.cert_max_q16)
+				st->cnt.cert_max_q16 = g.cert_q16;
+		}
+		if (g.pass) {
+			out->verdict = TMNET_VERDICT_PASS;
+			out->pred_x = out->net_x;
+			out->pred_y = out->net_y;
+			st->cnt.gate_pass++;
+		} else {
+			tm_fallback(st, out, g.reason);
+		}
+	}
+}
+
+void tm_tick(struct tm_state *st, const struct tm_model *m,
+	     const struct tm_cfg *cfg, const struct tmnet_sample *s,
+	     struct tmnet_pred *out, const struct tm_clock *clk)
+{
+	__u64 t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+	int run_net = cfg->mode != TMNET_SYS_PRIOR && cfg->mode <= m->system;
+
+	if (clk)
+		t0 = clk->now_ns(clk->ctx);
+	tm_stage_prior(st, m, cfg, s);
+	if (clk)
+		t1 = clk->now_ns(clk->ctx);
+	if (run_net) {
+		tm_stage_net(st, m);
+		if (cfg->faults & TM_FAULT_CORRUPT_NET) {
+			st->net_disp[0] = tm_sat_s32((__s64)st->net_disp[0] +
+				(__s64)TM_FAULT_CORRUPT_UNITS * m->norm.out_scale[0]);
+			st->net_disp[1] = tm_sat_s32((__s64)st->net_disp[1] +
+				(__s64)TM_FAULT_CORRUPT_UNITS * m->norm.out_scale[1]);
+		}
+	} else {
+		st->net_disp[0] = 0;
+		st->net_disp[1] = 0;
+	}
+	if (clk)
+		t2 = clk->now_ns(clk->ctx);
+	tm_stage_gate(st, m, cfg, out);
+	if (clk)
+		t3 = clk->now_ns(clk->ctx);
+
+	out->tick = st->tick++;
+	out->flags = (__u8)st->flags;
+	out->sample_seq = st->last_seq;
+	out->stage_ns[TMNET_STAGE_PRIOR] = (__u32)(t1 - t0);
+	out->stage_ns[TMNET_STAGE_NET] = (__u32)(t2 - t1);
+	out->stage_ns[TMNET_STAGE_GATE] = (__u32)(t3 - t2);
+	st->cnt.ticks++;
+}
