@@ -1,0 +1,143 @@
+# tmnet - top-level Makefile.
+#
+#   make              userspace tools (build/tmnet, build/tmnetctl)
+#   make module       tmnet.ko against KDIR (default: running kernel's build
+#                     dir, else the newest installed Debian linux-headers-*)
+#   make check        every test suite; ends with "N passed, N failed"
+#   make check-quick  host tests + stock 6.1 guest only
+#   make demo         the main job (see README.md)
+#   make bench-core   core tick benchmark (ns percentiles + callgrind)
+#   make fuzz         long libFuzzer run on the blob validator
+#   make deps         install the Debian packages (idempotent)
+
+BUILD    ?= build
+CC       ?= gcc
+CLANG    ?= clang
+V        ?= 0
+Q        := $(if $(filter 1,$(V)),,@)
+
+# ---- kernel headers -------------------------------------------------------
+KDIR ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then \
+		echo /lib/modules/$$(uname -r)/build; \
+	else \
+		ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1; \
+	fi)
+
+# ---- flags -----------------------------------------------------------------
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS  := -Iuapi -Icore -Iuserspace/libtmnet
+CFLAGS    ?= -O2 -g
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS)
+# The core must build freestanding with general registers only: no FP/SIMD.
+CORE_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -ffreestanding -fno-builtin \
+	       -mgeneral-regs-only
+SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	     -fno-omit-frame-pointer
+
+CORE_SRC  := $(wildcard core/*.c)
+LIB_SRC   := $(wildcard userspace/libtmnet/*.c)
+TMNET_SRC := $(wildcard userspace/tmnet/*.c)
+CTL_SRC   := $(wildcard userspace/tmnetctl/*.c)
+TEST_SRC  := $(wildcard tests/unit/test_*.c)
+TEST_HELP := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
+
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS   := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+BLAS_LIBS := -lopenblas
+GSL_LIBS  := -lgsl -lgslcblas
+LIBS      := $(BLAS_LIBS) $(GSL_LIBS) -lm -lpthread
+
+# release and sanitizer object trees
+obj     = $(patsubst %.c,$(BUILD)/rel/%.o,$(1))
+sanobj  = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
+
+.PHONY: all module deps check check-quick test-host demo bench-core fuzz \
+	fuzz-short clean models report bench-kernel help
+
+all: $(BUILD)/tmnet $(if $(CTL_SRC),$(BUILD)/tmnetctl)
+
+help:
+	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---- object rules ----------------------------------------------------------
+$(BUILD)/rel/core/%.o: core/%.c $(wildcard core/*.h) uapi/linux/tmnet.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CORE_CFLAGS) -c $< -o $@
+
+$(BUILD)/san/core/%.o: core/%.c $(wildcard core/*.h) uapi/linux/tmnet.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(SAN) -c $< -o $@
+
+$(BUILD)/rel/%.o: %.c $(wildcard core/*.h userspace/libtmnet/*.h) uapi/linux/tmnet.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) $(NL_CFLAGS) -c $< -o $@
+
+$(BUILD)/san/%.o: %.c $(wildcard core/*.h userspace/libtmnet/*.h) uapi/linux/tmnet.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) $(NL_CFLAGS) $(SAN) -c $< -o $@
+
+$(BUILD)/libtmcore.a: $(call obj,$(CORE_SRC))
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(BUILD)/san/libtmcore.a: $(call sanobj,$(CORE_SRC))
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(BUILD)/libtmnet.a: $(call obj,$(LIB_SRC))
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(BUILD)/san/libtmnet.a: $(call sanobj,$(LIB_SRC))
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# ---- programs --------------------------------------------------------------
+$(BUILD)/tmnet: $(call obj,$(TMNET_SRC)) $(BUILD)/libtmnet.a $(BUILD)/libtmcore.a
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $^ $(NL_LIBS) $(LIBS)
+
+$(BUILD)/tmnetctl: $(call obj,$(CTL_SRC)) $(BUILD)/libtmnet.a $(BUILD)/libtmcore.a
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $^ $(NL_LIBS) $(LIBS)
+
+$(BUILD)/san/tests/%: $(BUILD)/san/tests/unit/%.o $(call sanobj,$(TEST_HELP)) \
+		$(BUILD)/san/libtmnet.a $(BUILD)/san/libtmcore.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) $(SAN) -o $@ $^ -lcmocka $(NL_LIBS) $(LIBS)
+
+TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/san/tests/%,$(TEST_SRC))
+
+# ---- kernel module ---------------------------------------------------------
+module:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "no kernel headers: run 'make deps' or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# ---- fuzzing ---------------------------------------------------------------
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -g -O1 $(CPPFLAGS) -std=c11
+$(BUILD)/fuzz_blob: tests/fuzz/fuzz_blob.c $(CORE_SRC) $(wildcard core/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_blob.c $(CORE_SRC)
+
+fuzz: $(BUILD)/fuzz_blob
+	@mkdir -p $(BUILD)/fuzz-corpus
+	$(BUILD)/fuzz_blob -max_total_time=$${FUZZ_SECONDS:-600} $(BUILD)/fuzz-corpus tests/fuzz/seeds
+
+# ---- tests -----------------------------------------------------------------
+test-host: $(TEST_BINS) $(BUILD)/fuzz_blob all
+
+check: deps-check test-host
+	$(Q)BUILD=$(BUILD) KDIR=$(KDIR) tests/run.sh full
+
+check-quick: deps-check test-host
+	$(Q)BUILD=$(BUILD) KDIR=$(KDIR) tests/run.sh quick
+
+# ---- benchmarks ------------------------------------------------------------
+$(BUILD)/bench_core: tests/bench/bench_core.c $(BUILD)/libtmnet.a $(BUILD)/libtmcore.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) -o $@ $^ $(LIBS)
+
+bench-core: deps-check $(BUILD)/bench_core
+	$(Q)tests/bench/bench_core.sh $(BUILD)/bench_core
+
+# ---- dependencies ----------------------------------------------------------
+deps:
+	$(Q)tools/deps.sh install
+
+deps-check:
+	$(Q)tools/deps.sh check || tools/deps.sh install
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1

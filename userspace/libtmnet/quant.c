@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Float -> INT8 quantiser (CMSIS-NN / TFLite-micro style): symmetric int8
+ * weights with one scale per output row, int32 accumulation, and a
+ * requantisation multiplier in [2^30, 2^31) with a shift.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quant.h"
+
+static int fail(char *err, int errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, (size_t)errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+void tmq_params_default(struct tmq_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->system = TMNET_SYS_B;
+	p->rate_hz = TMNET_DEFAULT_RATE_HZ;
+	p->window_ticks = TMNET_DEFAULT_WINDOW_TICKS;
+	p->horizon_ticks = TMNET_DEFAULT_HORIZON_TICKS;
+	p->name = "tmnet";
+	for (int i = 0; i < TMNET_MAX_FEATURES; i++)
+		p->std[i] = 1.0;
+	p->out_scale[0] = p->out_scale[1] = 1.0;
+	p->in_frac = 5;
+	p->qa_xx = p->qa_yy = 10.0;
+	p->r_x = p->r_y = 1e-4;
+	p->p0_pos = 1e-4;
+	p->p0_vel = 1.0;
+	p->stale_ticks = 200;
+	p->eps = 0.02;
+	p->budget = TMNET_GATE_BUDGET_DEFAULT;
+	p->chi2 = 9.21;
+	p->cov_scale = 1.0;
+	p->sat_limit = 8;
+}
+
+__s64 tmq_q32(double v)
+{
+	double s = nearbyint(v * 4294967296.0);
+
+	if (s >= 9.2233720368547748e18)
+		return INT64_MAX;
+	if (s <= -9.2233720368547748e18)
+		return -INT64_MAX;
+	return (__s64)s;
+}
+
+__s32 tmq_q16(double v)
+{
+	double s = nearbyint(v * 65536.0);
+
+	if (s > 2147483647.0)
+		return INT32_MAX;
+	if (s < -2147483647.0)
+		return -INT32_MAX;
+	return (__s32)s;
+}
+
+int tmq_rq(double m, struct tmnet_rq *rq)
+{
+	int e;
+	double f;
+	long long mult;
+
+	if (!(m >= 0.0) || !isfinite(m))
+		return -1;
+	if (m == 0.0) {
+		rq->mult = 0;
+		rq->shift = 0;
+		return 0;
+	}
+	f = frexp(m, &e);		/* m = f 2^e, f in [0.5, 1) */
+	mult = llround(f * 2147483648.0);
+	if (mult == 2147483648LL) {
+		mult = 1LL << 30;
+		e++;
+	}
+	/* m = mult 2^-31 2^e = mult 2^-(31 + shift) with shift = -e */
+	if (-e < TMNET_RQ_SHIFT_MIN || -e > TMNET_RQ_SHIFT_MAX)
+		return -1;
+	rq->mult = (__s32)mult;
+	rq->shift = -e;
+	return 0;
+}
+
+/* quantise one row of n floats to int8 with scale max|w| / 127 */
+static double quant_row(const float *w, int n, __s8 *q)
+{
+	double mx = 0.0;
+
+	for (int i = 0; i < n; i++)
+		if (fabs(w[i]) > mx)
+			mx = fabs(w[i]);
+	if (mx == 0.0) {
+		for (int i = 0; i < n; i++)
+			q[i] = 0;
+		return 0.0;
+	}
+	double s = mx / 127.0;
+
+	for (int i = 0; i < n; i++) {
+		long v = lround(w[i] / s);
+
+		q[i] = (__s8)(v > 127 ? 127 : v < -127 ? -127 : v);
+	}
+	return s;
+}
+
+static int quant_bias(double b, double one, __s32 *out)
+{
+	double v = nearbyint(b * one);
+
+	if (!isfinite(v) || v > (1 << 24) || v < -(1 << 24))
+		return -1;
+	*out = (__s32)v;
+	return 0;
+}
+
+int tmq_quantize(struct tm_model *m, const struct tmq_gru *g,
+		 const struct tmq_params *p, char *err, int errlen)
+{
+	unsigned char *blob;
+	struct tm_blob_error be;
+	__u32 sz;
+	int H = 0, F = 0, rc;
+
+	memset(m, 0, sizeof(*m));
+	if (p->system < 0 || p->system >= __TMNET_SYS_MAX)
+		return fail(err, errlen, "unknown system %d", p->system);
+	if (p->system != TMNET_SYS_PRIOR) {
+		if (!g)
+			return fail(err, errlen, "system %d needs a network", p->system);
+		H = g->hidden;
+		F = g->n_feat;
+		if (H < 1 || H > TMNET_MAX_HIDDEN)
+			return fail(err, errlen, "hidden size %d out of range 1..%d",
+				    H, TMNET_MAX_HIDDEN);
+		if (F != (p->system == TMNET_SYS_A ? TMNET_FEATURES_A : TMNET_FEATURES_B))
+			return fail(err, errlen, "system %d wants %d features, got %d",
+				    p->system, p->system == TMNET_SYS_A ?
+				    TMNET_FEATURES_A : TMNET_FEATURES_B, F);
+		if (p->in_frac < 0 || p->in_frac > 7)
+			return fail(err, errlen, "in_frac %d out of range 0..7", p->in_frac);
+	}
+	m->system = (__u32)p->system;
+	m->n_feat = (__u32)F;
+	m->hidden = (__u32)H;
+	m->rate_hz = (__u32)p->rate_hz;
+	m->window_ticks = (__u32)p->window_ticks;
+	m->horizon_ticks = (__u32)p->horizon_ticks;
+	snprintf(m->name, sizeof(m->name), "%s", p->name ? p->name : "");
+
+	for (int i = 0; i < F; i++) {
+		if (!(p->std[i] > 0.0))
+			return fail(err, errlen, "feature %d: std must be > 0", i);
+		m->norm.mean[i] = tmq_q16(p->mean[i]);
+		m->norm.inv_std[i] = tmq_q16(1.0 / p->std[i]);
+		if (m->norm.inv_std[i] <= 0)
+			return fail(err, errlen, "feature %d: std %g too large", i, p->std[i]);
+	}
+	if (p->system != TMNET_SYS_PRIOR) {
+		for (int o = 0; o < TMNET_N_OUT; o++) {
+			m->norm.out_scale[o] = tmq_q16(p->out_scale[o]);
+			if (m->norm.out_scale[o] <= 0)
+				return fail(err, errlen, "out_scale[%d] must be > 0", o);
+		}
+		m->norm.in_frac = (__u32)p->in_frac;
+	}
+
+	m->kalman.qa_xx = tmq_q32(p->qa_xx);
+	m->kalman.qa_xy = tmq_q32(p->qa_xy);
+	m->kalman.qa_yy = tmq_q32(p->qa_yy);
+	m->kalman.r_x = tmq_q32(p->r_x);
+	m->kalman.r_y = tmq_q32(p->r_y);
+	m->kalman.p0_pos = tmq_q32(p->p0_pos);
+	m->kalman.p0_vel = tmq_q32(p->p0_vel);
+	m->kalman.stale_ticks = (__u32)p->stale_ticks;
+	m->gate.eps_q16 = (__u32)tmq_q16(p->eps);
+	m->gate.budget = (__u32)p->budget;
+	m->gate.chi2_q16 = (__u32)tmq_q16(p->chi2);
+	m->gate.cov_scale_q16 = (__u32)tmq_q16(p->cov_scale);
+	m->gate.floor_xx = tmq_q32(p->floor_xx);
+	m->gate.floor_xy = tmq_q32(p->floor_xy);
+	m->gate.floor_yy = tmq_q32(p->floor_yy);
+	m->gate.sat_limit = (__u32)p->sat_limit;
+
+	if (p->system != TMNET_SYS_PRIOR) {
+		const double pre = 4096.0;	/* Q12 pre-activations */
+
+		for (int r = 0; r < 3 * H; r++) {
+			double si = quant_row(g->w_ih[r], F, m->w_ih[r]);
+			double sh = quant_row(g->w_hh[r], H, m->w_hh[r]);
+
+			if (tmq_rq(si * ldexp(1.0, -p->in_frac) * pre, &m->rq_ih[r]) ||
+			    tmq_rq(sh * ldexp(1.0, -15) * pre, &m->rq_hh[r]))
+				return fail(err, errlen, "GRU row %d: scale out of range", r);
+			if (quant_bias(g->b_ih[r], pre, &m->b_ih[r]) ||
+			    quant_bias(g->b_hh[r], pre, &m->b_hh[r]))
+				return fail(err, errlen, "GRU row %d: bias out of range", r);
+		}
+		for (int o = 0; o < TMNET_N_OUT; o++) {
+			double so = quant_row(g->w_out[o], H, m->w_out[o]);
+
+			if (tmq_rq(so * ldexp(1.0, -15) * 65536.0, &m->rq_out[o]))
+				return fail(err, errlen, "head row %d: scale out of range", o);
+			if (quant_bias(g->b_out[o], 65536.0, &m->b_out[o]))
+				return fail(err, errlen, "head row %d: bias out of range", o);
+		}
+	}
+
+	/* round trip through the core's validator: what we emit must load */
+	sz = tm_blob_size(m->system, m->n_feat, m->hidden);
+	blob = calloc(1, sz);
+	if (!blob)
+		return fail(err, errlen, "out of memory");
+	rc = tm_blob_write(blob, sz, m);
+	if (rc < 0) {
+		free(blob);
+		return fail(err, errlen, "blob writer failed");
+	}
+	rc = tm_model_from_blob(m, blob, sz, &be);
+	free(blob);
+	if (rc)
+		return fail(err, errlen, "quantised model rejected by the validator: %s (offset %u)",
+			    be.msg, be.offset);
+	return 0;
+}
+
+int tmq_write_blob_file(const char *path, const struct tm_model *m,
+			char *err, int errlen)
+{
+	__u32 sz = tm_blob_size(m->system, m->n_feat, m->hidden);
+	unsigned char *blob = calloc(1, sz);
+	char tmp[4096];
+	FILE *f;
+	int rc;
+
+	if (!blob)
+		return fail(err, errlen, "out of memory");
+	rc = tm_blob_write(blob, sz, m);
+	if (rc < 0) {
+		free(blob);
+		return fail(err, errlen, "blob writer failed");
+	}
+	/* write to a temporary name, then rename: never a half-written model */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "wb");
+	if (!f) {
+		free(blob);
+		return fail(err, errlen, "%s: %s", tmp, strerror(errno));
+	}
+	if (fwrite(blob, 1, sz, f) != sz || fclose(f) != 0) {
+		free(blob);
+		remove(tmp);
+		return fail(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
+	}
+	free(blob);
+	if (rename(tmp, path) != 0) {
+		remove(tmp);
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+int tmq_read_blob_file(const char *path, struct tm_model *m,
+		       void **blob_out, __u32 *len_out, char *err, int errlen)
+{
+	struct tm_blob_error be;
+	unsigned char *buf;
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (!f)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return fail(err, errlen, "%s: cannot determine size", path);
+	}
+	if (n > (long)TMNET_BLOB_MAX_SIZE) {
+		fclose(f);
+		return fail(err, errlen, "%s: %ld bytes is larger than any model (%u)",
+			    path, n, TMNET_BLOB_MAX_SIZE);
+	}
+	buf = malloc(n ? (size_t)n : 1);
+	if (!buf) {
+		fclose(f);
+		return fail(err, errlen, "out of memory");
+	}
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		free(buf);
+		return fail(err, errlen, "%s: read failed", path);
+	}
+	fclose(f);
+	if (tm_model_from_blob(m, buf, (__u32)n, &be)) {
+		free(buf);
+		return fail(err, errlen, "%s: not a valid tmnet model: %s (at byte %u)",
+			    path, be.msg, be.offset);
+	}
+	if (blob_out) {
+		*blob_out = buf;
+		*len_out = (__u32)n;
+	} else {
+		free(buf);
+	}
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Float -> INT8 quantisation of a GRU predictor into a core model / .tmn blob.
+ *
+ * The float network uses PyTorch's GRU layout and gate order (r, z, n):
+ * w_ih[3H][F], w_hh[3H][H], b_ih[3H], b_hh[3H], then a linear head
+ * w_out[2][H], b_out[2].  Inputs are the core's per-tick features in data
+ * units (Q16.16 / 65536), normalised as (f - mean) / std; outputs are in
+ * normalised units and multiplied by out_scale to give data units.
+ */
+#ifndef TMNET_QUANT_H
+#define TMNET_QUANT_H
+
+#include "tm_core.h"
+
+struct tmq_gru {
+	int n_feat;
+	int hidden;
+	float w_ih[TM_G3][TMNET_MAX_FEATURES];
+	float w_hh[TM_G3][TMNET_MAX_HIDDEN];
+	float b_ih[TM_G3];
+	float b_hh[TM_G3];
+	float w_out[TMNET_N_OUT][TMNET_MAX_HIDDEN];
+	float b_out[TMNET_N_OUT];
+};
+
+struct tmq_params {
+	int system;			/* enum tmnet_system */
+	int rate_hz;
+	int window_ticks;
+	int horizon_ticks;
+	const char *name;
+	double mean[TMNET_MAX_FEATURES];	/* feature units */
+	double std[TMNET_MAX_FEATURES];		/* > 0 */
+	double out_scale[TMNET_N_OUT];		/* data units per output unit */
+	int in_frac;				/* int8 input fraction bits, 0..7 */
+	/* Kalman prior (continuous white-noise acceleration model) */
+	double qa_xx, qa_xy, qa_yy;		/* units^2 / s^3 */
+	double r_x, r_y;			/* units^2 */
+	double p0_pos, p0_vel;
+	int stale_ticks;
+	/* gate */
+	double eps;				/* default 0.02 */
+	int budget;				/* default 200000 */
+	double chi2;				/* default 9.21 */
+	double cov_scale;			/* default 1 */
+	double floor_xx, floor_xy, floor_yy;	/* units^2 */
+	int sat_limit;
+};
+
+/* Fill p with the defaults above (system B, 2 kHz, 256/1000 ticks) */
+void tmq_params_default(struct tmq_params *p);
+
+/* Fixed-point conversions with round-to-nearest and saturation */
+__s64 tmq_q32(double v);
+__s32 tmq_q16(double v);
+/* real multiplier -> (mult, shift) with m = mult * 2^-(31 + shift) */
+int tmq_rq(double m, struct tmnet_rq *rq);
+
+/*
+ * Quantise g (may be NULL for a prior-only model) with parameters p into m.
+ * Returns 0, or -1 with a message in err (size errlen).
+ */
+int tmq_quantize(struct tm_model *m, const struct tmq_gru *g,
+		 const struct tmq_params *p, char *err, int errlen);
+
+/* Model <-> .tmn file.  Return 0 or -1 with a message in err. */
+int tmq_write_blob_file(const char *path, const struct tm_model *m,
+			char *err, int errlen);
+int tmq_read_blob_file(const char *path, struct tm_model *m,
+		       void **blob_out, __u32 *len_out, char *err, int errlen);
+
+#endif /* TMNET_QUANT_H */
