@@ -51,6 +51,8 @@ LIBS      := $(BLAS_LIBS) $(GSL_LIBS) -lm -lpthread
 obj     = $(patsubst %.c,$(BUILD)/rel/%.o,$(1))
 sanobj  = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 
+.SECONDARY:
+
 .PHONY: all module deps check check-quick test-host demo bench-core fuzz \
 	fuzz-short clean models report bench-kernel help
 

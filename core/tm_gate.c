@@ -53,7 +53,7 @@ static __s64 tm_scale_pow2(__s64 v, int sh)
 		return tm_sat_shr128((tm_s128)v, (unsigned int)sh);
 	if (sh < -62)
 		return v == 0 ? 0 : (v > 0 ? 0x7fffffffffffffffLL : -0x7fffffffffffffffLL);
-	return tm_sat_shr128((tm_s128)v << (unsigned int)(-sh), 0);
+	return tm_sat_shr128((tm_s128)v * ((tm_s128)1 << (unsigned int)(-sh)), 0);
 }
 
 /*
@@ -109,6 +109,9 @@ void tm_gate_solve(const __s64 *s_in, const __s64 *r_in, unsigned int n,
 	res->d2_q16 = 0xffffffffU;
 	res->macs = 0;
 	res->iters = 0;
+	res->scale_e = 0;
+	for (i = 0; i < TM_GATE_MAX_N; i++)
+		res->y[i] = 0;
 	if (n == 0 || n > TM_GATE_MAX_N || chi2_q16 > TMNET_GATE_CHI2_MAX)
 		return;
 
@@ -125,6 +128,7 @@ void tm_gate_solve(const __s64 *s_in, const __s64 *r_in, unsigned int n,
 	if (e == 0)
 		while (e > -60 && (maxd << (unsigned int)(-e)) < ((__u64)1 << 28))
 			e -= 2;
+	res->scale_e = e;
 	for (i = 0; i < n * n; i++)
 		s[i] = tm_scale_pow2(s_in[i], e);
 	for (i = 0; i < n; i++) {
@@ -200,7 +204,7 @@ void tm_gate_solve(const __s64 *s_in, const __s64 *r_in, unsigned int n,
 
 		/* exact residual 2^32 (s y - rho), |.| < 2^90 */
 		for (i = 0; i < n; i++) {
-			tm_s128 acc = -((tm_s128)rho[i] << TM_GATE_YFRAC);
+			tm_s128 acc = -((tm_s128)rho[i] * ((tm_s128)1 << TM_GATE_YFRAC));
 
 			for (j = 0; j < n; j++)
 				acc += (tm_s128)s[i * n + j] * y[j];
@@ -215,6 +219,8 @@ void tm_gate_solve(const __s64 *s_in, const __s64 *r_in, unsigned int n,
 		else
 			cert = 0xffffffffU;
 		res->cert_q16 = cert;
+		for (i = 0; i < n; i++)
+			res->y[i] = y[i];
 		if (cert <= eps_q16) {
 			/* d^2 2^64 <= rho' y + ||rho||_1 E   (y in Q32) */
 			tm_s128 dot = 0;
@@ -248,7 +254,7 @@ void tm_gate_solve(const __s64 *s_in, const __s64 *r_in, unsigned int n,
 		}
 		/* one Gauss-Seidel sweep; |acc| < 2^90, inv <= 2^32 */
 		for (i = 0; i < n; i++) {
-			tm_s128 acc = (tm_s128)rho[i] << TM_GATE_YFRAC;
+			tm_s128 acc = (tm_s128)rho[i] * ((tm_s128)1 << TM_GATE_YFRAC);
 
 			for (j = 0; j < n; j++)
 				if (j != i)

@@ -8,16 +8,15 @@
  * diagonal R).  The covariance is stored as a full 4x4 matrix but only the
  * upper triangle is computed; the lower one is mirrored, so P stays exactly
  * symmetric.  Divisions use one 64-bit reciprocal per scalar update.
+ *
+ * The state is Q32.32 in data units.  The covariance is Q32.32 scaled by
+ * 2^cs, with cs chosen from the measurement noise so that r * 2^cs has ~40
+ * significant bits: the gain only depends on ratios of P, so the scale
+ * buys precision for free, and P (in data units^2) may reach 2^(31 - cs)
+ * before the filter restarts itself at the next sample (counted as a
+ * missing-input episode, so the gate reports stale input meanwhile).
  */
 #include "tm_core.h"
-
-/* round(n / d) for d > 0, signed n, 64-bit */
-static __s64 tm_div_round(__s64 n, __s64 d)
-{
-	if (n >= 0)
-		return (n + d / 2) / d;
-	return -((-n + d / 2) / d);
-}
 
 /* round(|n| / d) * sign(n) with a 128-bit numerator (build time only) */
 static __s64 tm_div128_round(tm_s128 n, __u64 d)
@@ -28,6 +27,20 @@ static __s64 tm_div128_round(tm_s128 n, __u64 d)
 	if (q > (tm_u128)0x7fffffffffffffffULL)
 		q = 0x7fffffffffffffffULL;
 	return neg ? -(__s64)q : (__s64)q;
+}
+
+#define TM_KF_CS_MAX	24
+#define TM_KF_P_LIMIT	((__s64)1 << 61)
+
+static unsigned int tm_bitlen(__u64 v)
+{
+	unsigned int n = 0;
+
+	while (v) {
+		v >>= 1;
+		n++;
+	}
+	return n;
 }
 
 int tm_kf_params_init(struct tm_kf_params *kp, const struct tmnet_kalman *k,
@@ -41,8 +54,18 @@ int tm_kf_params_init(struct tm_kf_params *kp, const struct tmnet_kalman *k,
 	__u64 h = horizon_ticks;
 	int i, j;
 
-	if (rate_hz == 0 || horizon_ticks == 0)
+	__s64 rmin = k->r_x < k->r_y ? k->r_x : k->r_y;
+	unsigned int cs, bl;
+	tm_s128 sc;
+
+	if (rate_hz == 0 || horizon_ticks == 0 || rmin <= 0)
 		return -1;
+	bl = tm_bitlen((__u64)rmin);
+	cs = bl >= 40 ? 0 : 40 - bl;
+	if (cs > TM_KF_CS_MAX)
+		cs = TM_KF_CS_MAX;
+	kp->cs = cs;
+	sc = (tm_s128)1 << cs;
 	kp->dt = (__s64)((((__u64)1 << 32) + rate / 2) / rate);
 	kp->horizon_s = (__s64)(((h << 32) + rate / 2) / rate);
 	for (i = 0; i < 4; i++)
@@ -51,23 +74,27 @@ int tm_kf_params_init(struct tm_kf_params *kp, const struct tmnet_kalman *k,
 	/* discrete white-noise acceleration: dt^3/3, dt^2/2, dt */
 	for (i = 0; i < 2; i++) {
 		for (j = 0; j < 2; j++) {
-			__s64 pp = tm_div_round(qa[i][j], (__s64)(3 * rate * rate * rate));
-			__s64 pv = tm_div_round(qa[i][j], (__s64)(2 * rate * rate));
-			__s64 vv = tm_div_round(qa[i][j], (__s64)rate);
+			tm_s128 q = (tm_s128)qa[i][j] * sc;
+			__s64 pp = tm_div128_round(q, 3 * rate * rate * rate);
+			__s64 pv = tm_div128_round(q, 2 * rate * rate);
+			__s64 vv = tm_div128_round(q, rate);
 
 			kp->q[i][j] = pp;
 			kp->q[i][2 + j] = pv;
 			kp->q[2 + i][j] = pv;
 			kp->q[2 + i][2 + j] = vv;
 			/* horizon: Qa T^3 / 3 = Qa h^3 / (3 rate^3) */
-			kp->qh_pp[i][j] = tm_div128_round((tm_s128)qa[i][j] * (tm_s128)(h * h * h),
+			kp->qh_pp[i][j] = tm_div128_round(q * (tm_s128)(h * h * h),
 							  3 * rate * rate * rate);
 		}
 	}
-	kp->r[0] = k->r_x;
-	kp->r[1] = k->r_y;
-	kp->p0_pos = k->p0_pos;
-	kp->p0_vel = k->p0_vel;
+	kp->r[0] = tm_sat_shr128((tm_s128)k->r_x * sc, 0);
+	kp->r[1] = tm_sat_shr128((tm_s128)k->r_y * sc, 0);
+	kp->p0_pos = tm_sat_shr128((tm_s128)k->p0_pos * sc, 0);
+	kp->p0_vel = tm_sat_shr128((tm_s128)k->p0_vel * sc, 0);
+	if (kp->r[0] >= TM_KF_P_LIMIT || kp->r[1] >= TM_KF_P_LIMIT ||
+	    kp->p0_pos >= TM_KF_P_LIMIT || kp->p0_vel >= TM_KF_P_LIMIT)
+		return -1;
 	kp->stale_ticks = k->stale_ticks;
 	kp->horizon_ticks = horizon_ticks;
 	return 0;
@@ -119,6 +146,10 @@ static void tm_kf_predict(struct tm_kf *kf, const struct tm_kf_params *kp)
 	p[2][3] += kp->q[2][3];
 	p[3][3] += kp->q[3][3];
 	p[3][2] = p[2][3];
+	/* out of the scaled range: restart at the next sample */
+	for (i = 0; i < 4; i++)
+		if (p[i][i] >= TM_KF_P_LIMIT)
+			kf->init = 0;
 }
 
 /* Scalar position update on axis a with measurement z */
@@ -186,6 +217,10 @@ void tm_kf_step(struct tm_kf *kf, const struct tm_kf_params *kp,
 		return;
 	}
 	tm_kf_predict(kf, kp);
+	if (!kf->init) {
+		kf->missing = 0xffffffffU;	/* stale until re-initialised */
+		return;
+	}
 	if (valid) {
 		tm_kf_update_axis(kf, kp, 0, zx);
 		tm_kf_update_axis(kf, kp, 1, zy);
@@ -210,8 +245,9 @@ void tm_kf_horizon(const struct tm_kf *kf, const struct tm_kf_params *kp,
 			__s64 b = p[i][2 + j] + p[j][2 + i];
 			__s64 c = tm_mul_q32(t, p[2 + i][2 + j]);
 
-			cov[i][j] = p[i][j] + tm_mul_q32(t, b) + tm_mul_q32(t, c) +
-				    kp->qh_pp[i][j];
+			cov[i][j] = tm_sat_shr128((tm_s128)p[i][j] + tm_mul_q32(t, b) +
+						  tm_mul_q32(t, c) + kp->qh_pp[i][j],
+						  kp->cs);
 		}
 	cov[1][0] = cov[0][1];
 }

@@ -68,8 +68,9 @@ void tm_stage_prior(struct tm_state *st, const struct tm_model *m,
 		st->last_x = s->x;
 		st->last_y = s->y;
 		st->have_last = 1;
-		tm_kf_step(&st->kf, &m->kf, 1, (__s64)s->x << 16, (__s64)s->y << 16,
-			   (__s64)s->vx << 16, (__s64)s->vy << 16);
+		tm_kf_step(&st->kf, &m->kf, 1, (__s64)s->x * TM_Q16_ONE,
+			   (__s64)s->y * TM_Q16_ONE, (__s64)s->vx * TM_Q16_ONE,
+			   (__s64)s->vy * TM_Q16_ONE);
 	} else {
 		st->cnt.missing++;
 		st->feat[0] = 0;
@@ -183,8 +184,8 @@ void tm_stage_gate(struct tm_state *st, const struct tm_model *m,
 		s[1] = tm_mul_q32(k, st->prior_cov[0][1]) + m->gate.floor_xy;
 		s[2] = s[1];
 		s[3] = tm_mul_q32(k, st->prior_cov[1][1]) + m->gate.floor_yy;
-		r[0] = (__s64)st->net_disp[0] << 16;
-		r[1] = (__s64)st->net_disp[1] << 16;
+		r[0] = (__s64)st->net_disp[0] * TM_Q16_ONE;
+		r[1] = (__s64)st->net_disp[1] * TM_Q16_ONE;
 		tm_gate_solve(s, r, 2, cfg->eps_q16, cfg->budget, cfg->chi2_q16, &g);
 		out->cert_q16 = g.cert_q16;
 		out->d2_q16 = g.d2_q16;
