@@ -1,0 +1,8 @@
+#include "tmnet.h"
+#include <stdio.h>
+int cmd_quantize(int argc, char **argv)
+{
+	(void)argc; (void)argv;
+	fprintf(stderr, "not yet\n");
+	return 1;
+}
