@@ -22,9 +22,10 @@
  * Every division in the bound is rounded up (tm_div_ub), so the reported
  * certificate is never below the true bound.  The norms cost up to a factor
  * sqrt(n) in tightness, which costs about one extra sweep.
- * d^2 is then bounded above by rho' y_k + ||rho||_1 E, and the gate passes only
- * if that bound is <= chi2: a pass is a proof that d^2 <= chi2 for the
- * scaled system.
+ * d^2 then lies within rho' y_k +- ||rho||_1 E.  The gate passes only if the
+ * upper end is <= chi2 (a pass is a proof that d^2 <= chi2 for the scaled
+ * system), rejects (chi2) if the lower end is above it, and otherwise keeps
+ * iterating within the budget; a solve that cannot decide fails.
  *
  * Early rejection: d^2 >= ||rho||^2 / lambda_max >= ||rho||^2 / ub with the
  * Gershgorin upper bound ub; when that already exceeds chi2 the correction
@@ -195,7 +196,12 @@ void tm_gate_solve(const __s64 *s_in, const __s64 *r_in, unsigned int n,
 		y[i] = tm_sat_shr128((tm_s128)rho[i] * (tm_s128)inv[i],
 				     62 - ish[i] - TM_GATE_YFRAC);
 	}
-	cost_iter = 2 * n * n + 2 * n + 2;
+	/* one sweep, the residual check and the d^2 dot product */
+	cost_iter = 2 * n * n + 3 * n + 1;
+	if (res->macs + n * n + 3 * n + 1 > budget) {
+		res->reason = TMNET_REASON_BUDGET;
+		return;
+	}
 
 	for (;;) {
 		tm_u128 res_l1 = 0;
@@ -222,30 +228,48 @@ void tm_gate_solve(const __s64 *s_in, const __s64 *r_in, unsigned int n,
 		for (i = 0; i < n; i++)
 			res->y[i] = y[i];
 		if (cert <= eps_q16) {
-			/* d^2 2^64 <= rho' y + ||rho||_1 E   (y in Q32) */
-			tm_s128 dot = 0;
-			tm_u128 d2;
+			/*
+			 * d^2 2^64 = rho' y  lies within rho' y_k +- ||rho||_1 E
+			 * (y in Q32).  Decide when the interval is on one side
+			 * of chi2; otherwise iterate on to tighten it.
+			 */
+			tm_s128 dot = 0, lo, hi, lim;
 
 			for (i = 0; i < n; i++)
 				dot += (tm_s128)rho[i] * y[i];
 			res->macs += n + 1;
-			d2 = (dot < 0 ? 0 : (tm_u128)dot) + rho_l1 * e_ub;
+			hi = dot + (tm_s128)(rho_l1 * e_ub);
+			lo = dot - (tm_s128)(rho_l1 * e_ub);
 			/* Q16: d2 / 2^48, rounded up */
-			d2 = (d2 + (((tm_u128)1 << 48) - 1)) >> 48;
-			res->d2_q16 = d2 > 0xffffffffU ? 0xffffffffU : (__u32)d2;
+			{
+				tm_u128 h = hi < 0 ? 0 : (tm_u128)hi;
+
+				h = (h + (((tm_u128)1 << 48) - 1)) >> 48;
+				res->d2_q16 = h > 0xffffffffU ? 0xffffffffU : (__u32)h;
+			}
+			lim = (tm_s128)chi2_q16 * ((tm_s128)1 << 48);
 			if (res->d2_q16 <= chi2_q16) {
 				res->pass = 1;
 				res->reason = TMNET_REASON_OK;
-			} else {
-				res->reason = TMNET_REASON_CHI2;
+				return;
 			}
-			return;
+			if (lo > lim) {
+				res->reason = TMNET_REASON_CHI2;
+				return;
+			}
+			/* ambiguous: keep iterating, within the budget */
+			if (res->macs + cost_iter > budget) {
+				res->reason = TMNET_REASON_BUDGET;
+				return;
+			}
 		}
 		if (cert < best_cert) {
 			best_cert = cert;
 			stall = 0;
 		} else if (++stall >= TM_GATE_STALL) {
-			res->reason = TMNET_REASON_CERT;	/* rounding floor */
+			/* rounding floor: cannot certify, or cannot decide chi2 */
+			res->reason = cert <= eps_q16 ? TMNET_REASON_CHI2 :
+							 TMNET_REASON_CERT;
 			return;
 		}
 		if (res->macs + cost_iter > budget) {
