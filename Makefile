@@ -74,7 +74,7 @@ $(BUILD)/rel/%.o: %.c $(wildcard core/*.h userspace/libtmnet/*.h) uapi/linux/tmn
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) $(NL_CFLAGS) -c $< -o $@
 
-$(BUILD)/san/%.o: %.c $(wildcard core/*.h userspace/libtmnet/*.h) uapi/linux/tmnet.h
+$(BUILD)/san/%.o: %.c $(wildcard core/*.h userspace/libtmnet/*.h tests/unit/*.h tests/vectors/*) uapi/linux/tmnet.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) $(NL_CFLAGS) $(SAN) -c $< -o $@
 
