@@ -7,18 +7,21 @@
 # against it (KDIR).  The cache key is the linux-source version plus the
 # hash of the fragment, so editing the fragment rebuilds.
 #
-# Prints, on success, the last line "KDIR=<tree>" (bzImage is
-# <tree>/arch/x86/boot/bzImage).
+# Artifacts in the cache directory: linux/ (the tree, KDIR),
+# vmlinuz-<release> and modroot/lib/modules/<release> (modules.builtin etc.,
+# for qemu/run-guest.sh --moddir).  --env prints them as shell variables.
 set -euo pipefail
 
 usage() {
 	cat <<USAGE
-usage: $0 [--base 6.1|6.12] [--print-kdir] [--force] [--help]
+usage: $0 [--base 6.1|6.12] [--print-kdir | --env] [--force] [--help]
 
   --base V       linux-source version to build (default: \$TMNET_DEBUG_BASE
                  or $DEFAULT_BASE; chosen by build-time measurement, see
                  qemu/debug/README)
   --print-kdir   print the cached tree's path if it is built, else exit 1
+  --env          print KVER=, VMLINUZ=, MODDIR=, KDIR= of the cached build
+                 (shell syntax, for eval), else exit 1
   --force        rebuild even if a cached build exists
 environment: TMNET_CACHE (default /var/cache/tmnet), JOBS (default nproc)
 USAGE
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--base) base=${2:?--base needs a version}; shift 2 ;;
 	--print-kdir) print_only=1; shift ;;
+	--env) print_only=2; shift ;;
 	--force) force=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "build.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -65,6 +69,15 @@ need_pkgs() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+print_env() {
+	local krel
+	krel=$(cat "$dir/release")
+	echo "KVER=$krel"
+	echo "VMLINUZ=$dir/vmlinuz-$krel"
+	echo "MODDIR=$dir/modroot/lib/modules/$krel"
+	echo "KDIR=$tree"
+}
+
 if [ "$print_only" -eq 0 ]; then
 	need_pkgs "$pkg" build-essential bc flex bison libelf-dev libssl-dev xz-utils cpio
 fi
@@ -76,9 +89,9 @@ key=$(sha256sum <"$frag" | cut -c1-12)
 dir=$cache/$base-$srcver-$key
 tree=$dir/linux
 
-if [ "$print_only" -eq 1 ]; then
-	[ -f "$dir/.done" ] || { echo "build.sh: no cached debug kernel at $dir" >&2; exit 1; }
-	echo "$tree"
+if [ "$print_only" -ne 0 ]; then
+	[ -f "$dir/.done" ] || { echo "build.sh: no cached debug kernel at $dir (run $0)" >&2; exit 1; }
+	[ "$print_only" -eq 1 ] && echo "$tree" || print_env
 	exit 0
 fi
 
@@ -136,6 +149,18 @@ done <"$frag"
 step "building bzImage + modules with -j$jobs (log: $log)"
 make ARCH=x86_64 -j"$jobs" bzImage modules >>"$log" 2>&1 || fail "make"
 [ -f Module.symvers ] || fail "no Module.symvers"
+install_artifacts() {
+	local krel
+	krel=$(make -s ARCH=x86_64 kernelrelease)
+	cp arch/x86/boot/bzImage "$dir/vmlinuz-$krel"
+	rm -rf "$dir/modroot"
+	make ARCH=x86_64 INSTALL_MOD_PATH="$dir/modroot" modules_install >>"$log" 2>&1 ||
+		fail "modules_install"
+	# run-guest.sh wants a kernel/ directory even when every driver is built in
+	mkdir -p "$dir/modroot/lib/modules/$krel/kernel"
+	echo "$krel" >"$dir/release"
+}
+install_artifacts
 t1=$(date +%s)
 echo "base=$base source=$srcver build_s=$((t1 - t0)) jobs=$jobs" >"$dir/.done"
 step "done: $tree/arch/x86/boot/bzImage ($((t1 - t0))s)"
