@@ -7,7 +7,7 @@
  *   histogram   raw non-empty buckets: stage, bucket, lo_ns, hi_ns, count
  *   model       the loaded model's header and the last load error
  *   config      the effective configuration (read); commands (write):
- *               start | stop | flush | unload | unpin |
+ *               start | stop | flush | reset_state | unload | unpin |
  *               mode N | source replay|live | rate N | cpu N |
  *               eps Q16 | budget N | chi2 Q16
  *   load_model  write a whole .tmn blob in one write() (test hook)
@@ -86,6 +86,8 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "out_records %llu\n", s->dev.out_records);
 	seq_printf(m, "out_overflow %llu\n", s->dev.out_overflow);
 	seq_printf(m, "out_read %llu\n", s->dev.out_read);
+	seq_printf(m, "in_ring %u\n", TMNET_IN_RING);
+	seq_printf(m, "out_ring %u\n", TMNET_OUT_RING);
 	seq_printf(m, "in_queued %u\n", s->in_queued);
 	seq_printf(m, "out_queued %u\n", s->out_queued);
 	seq_printf(m, "model_loads %llu\n", s->dev.model_loads);
@@ -237,6 +239,8 @@ static int tmnet_config_cmd(struct tmnet_dev *dev, char *line)
 		tmnet_dev_flush(dev);
 		return 0;
 	}
+	if (!strcmp(cmd, "reset_state"))
+		return tmnet_dev_reset_state(dev);
 	if (!strcmp(cmd, "unload"))
 		return tmnet_dev_unload_model(dev);
 	if (!strcmp(cmd, "unpin")) {

@@ -596,6 +596,24 @@ void tmnet_dev_reset_stats(struct tmnet_dev *dev)
 	mutex_unlock(&dev->read_lock);
 }
 
+int tmnet_dev_reset_state(struct tmnet_dev *dev)
+{
+	struct tm_counters keep;
+	int ret = 0;
+
+	mutex_lock(&dev->lock);
+	if (dev->running) {
+		ret = -EBUSY;
+	} else {
+		/* the timer is cancelled: nobody else touches dev->st */
+		keep = dev->st.cnt;
+		tm_state_reset(&dev->st);
+		dev->st.cnt = keep;
+	}
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
 void tmnet_dev_flush(struct tmnet_dev *dev)
 {
 	unsigned long flags;

@@ -269,6 +269,12 @@ int tmnet_dev_histogram(struct tmnet_dev *dev, unsigned int stage,
 
 /* Drop queued samples and unread records */
 void tmnet_dev_flush(struct tmnet_dev *dev);
+/*
+ * Restart the pipeline from a clean state (Kalman filter, hidden state,
+ * tick number 0), as userspace evaluation starts.  Counters are kept.
+ * -EBUSY while the device is running.
+ */
+int tmnet_dev_reset_state(struct tmnet_dev *dev);
 
 /* ------------------------------------------------------------------ */
 /* Data plane: exported to other modules (any context, never sleeps)   */

@@ -184,9 +184,9 @@ int main(int argc, char **argv)
 			m.b_ih[r] = rnd(512);
 			m.b_hh[r] = rnd(512);
 		}
-		/* |acc_ih| ~ 1e4 -> Q12 ~ 1; |acc_hh| ~ 3e6 -> Q12 ~ 1 */
-		fill_rq(m.rq_ih, g3, -1);
-		fill_rq(m.rq_hh, g3, 9);
+		/* |acc_ih| ~ 1e4 -> Q12 ~ 0.6; |acc_hh| ~ 1e7 -> Q12 ~ 0.5 */
+		fill_rq(m.rq_ih, g3, 1);
+		fill_rq(m.rq_hh, g3, 12);
 		for (r = 0; r < TMNET_N_OUT; r++) {
 			for (c = 0; c < hidden; c++)
 				m.w_out[r][c] = (int8_t)rnd(127);

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,7 +202,8 @@ static void test_model(struct ctx *c)
 	tap(c, !err && gen == gen0 + 1, "load_model accepts the blob (gen %lld -> %lld, %s)",
 	    gen0, gen, err ? strerror(-err) : "ok");
 	dbg_read(c, "model", buf, sizeof(buf));
-	snprintf(want, sizeof(want), "name %.32s\n", (const char *)c->blob + 32);
+	snprintf(want, sizeof(want), "name %.32s\n",
+		 (const char *)c->blob + offsetof(struct tmnet_blob_hdr, name));
 	tap(c, strstr(buf, want) && strstr(buf, "system B\n"),
 	    "model file shows the blob's name and system");
 

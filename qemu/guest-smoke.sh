@@ -1,0 +1,136 @@
+#!/bin/bash
+# qemu/guest-smoke.sh - the tmnet smoke test, run as root INSIDE a guest
+# (see qemu/smoke.sh).  Prints TAP lines; exit 0 iff all passed.
+#
+#   qemu/guest-smoke.sh KO RESULTS [SECONDS]
+#
+# KO is the tmnet.ko built for the running kernel, RESULTS a writable
+# directory holding model-b.tmn (the System B test blob) and fw/tmnet/
+# (a firmware search path), SECONDS the length of the replay run.
+# With SECONDS >= 10 only the latency run is done (insmod, replay, latency
+# table, rmmod, dmesg check).
+set -u
+KO=$1
+R=$2
+SECS=${3:-2.5}
+BIN=${BIN:-build/guest}
+DBG=/sys/kernel/debug/tmnet
+n=0
+fails=0
+
+t() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fails=$((fails + 1))
+	fi
+}
+
+# run tmnet_smoke, keep the TAP numbering going
+smoke() {
+	local out rc
+	out=$(mktemp)
+	"$BIN/tmnet_smoke" --tap-start $((n + 1)) "$@" >"$out" 2>&1
+	rc=$?
+	grep -v '^# tap-next' "$out"
+	n=$(($(sed -n 's/^# tap-next //p' "$out" | tail -n 1) - 1))
+	[ "$n" -ge 0 ] 2>/dev/null || n=0
+	fails=$((fails + $(grep -c '^not ok' "$out")))
+	[ "$rc" -ne 0 ] && ! grep -q '^not ok' "$out" && t 1 "tmnet_smoke exited with $rc"
+	rm -f "$out"
+}
+
+kstat() { sed -n "s/^$2 //p" "$DBG/$1/stats"; }
+cfg() { echo "$2" >"$DBG/$1/config"; }
+
+echo "# guest kernel $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+dmesg -C
+lsmod | grep -q '^tmnet ' && rmmod tmnet
+
+# ---- basic load ------------------------------------------------------------
+insmod "$KO"
+t $? "insmod $(basename "$KO")"
+[ -c /dev/tmnet0 ] && [ -d $DBG/tmnet0 ] && [ ! -e /dev/tmnet1 ]
+t $? "one instance: /dev/tmnet0 and $DBG/tmnet0"
+[ "$(kstat tmnet0 model_gen)" = 0 ] && [ "$(kstat tmnet0 running)" = 0 ] &&
+	grep -q '^name builtin-prior' $DBG/tmnet0/model
+t $? "starts stopped with the built-in prior (generation 0)"
+
+if [ "${SECS%%.*}" -ge 10 ]; then
+	smoke --blob "$R/model-b.tmn" --seconds "$SECS" --latency-only
+	rmmod tmnet
+	t $? "rmmod"
+else
+	smoke --blob "$R/model-b.tmn" --seconds "$SECS"
+
+	# ---- start/stop idempotent, rmmod while ticking --------------------
+	cfg tmnet0 start && cfg tmnet0 start
+	t $? "start is idempotent"
+	a=$(kstat tmnet0 ticks); sleep 0.3; b=$(kstat tmnet0 ticks)
+	[ "$b" -gt "$a" ]
+	t $? "ticking ($a -> $b)"
+	rmmod tmnet
+	t $? "rmmod while ticking"
+
+	# ---- firmware model, autostart, two instances ------------------------
+	# the firmware loader resolves paths in init's root, which is the
+	# initramfs when qemu/run-guest.sh chrooted us into /newroot
+	fw=$R/fw
+	[ -d "/proc/1/root/newroot$R/fw" ] && fw=/newroot$R/fw
+	echo -n "$fw" >/sys/module/firmware_class/parameters/path
+	insmod "$KO" model=model-b.tmn autostart=1 instances=2
+	t $? "insmod model=model-b.tmn autostart=1 instances=2"
+	[ -c /dev/tmnet1 ] && grep -q '^generation 1' $DBG/tmnet0/model &&
+		grep -q '^generation 1' $DBG/tmnet1/model &&
+		grep -q '^system B' $DBG/tmnet1/model
+	t $? "both instances loaded the firmware model"
+	a0=$(kstat tmnet0 ticks); a1=$(kstat tmnet1 ticks); sleep 0.3
+	b0=$(kstat tmnet0 ticks); b1=$(kstat tmnet1 ticks)
+	[ "$b0" -gt "$a0" ] && [ "$b1" -gt "$a1" ]
+	t $? "both instances tick ($a0 -> $b0, $a1 -> $b1)"
+
+	# ---- blocked reader --------------------------------------------------
+	cfg tmnet0 stop
+	cfg tmnet0 flush
+	cat /dev/tmnet0 >/dev/null &
+	reader=$!
+	sleep 0.3
+	kill -0 $reader 2>/dev/null
+	t $? "a reader blocks while the device is stopped"
+	rmmod tmnet 2>/dev/null
+	[ $? -ne 0 ] && lsmod | grep -q '^tmnet '
+	t $? "rmmod is refused while a reader holds /dev/tmnet0 open"
+	kill $reader
+	wait $reader 2>/dev/null
+	kill -0 $reader 2>/dev/null
+	t $((!$?)) "the blocked reader is woken by a signal"
+
+	# ---- rmmod during model swaps ----------------------------------------
+	cfg tmnet0 start
+	(while :; do dd if="$R/model-b.tmn" of=$DBG/tmnet0/load_model bs=64k 2>/dev/null || exit 0; done) &
+	swapper=$!
+	sleep 0.5
+	loads=$(kstat tmnet0 model_loads)
+	ok=1
+	for i in $(seq 1 100); do
+		if rmmod tmnet 2>/dev/null; then ok=0; break; fi
+		sleep 0.05
+	done
+	kill $swapper 2>/dev/null
+	wait $swapper 2>/dev/null
+	[ "$loads" -ge 3 ]
+	t $? "models were swapped while ticking ($loads loads)"
+	t $ok "rmmod during model swaps (attempt $i)"
+fi
+
+! lsmod | grep -q '^tmnet '
+t $? "module is gone"
+dmesg | grep -i tmnet | sed 's/^/# /' | tail -n 20
+splat=$(dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN|kmemleak|INFO: task|self-detected stall|rcu.*stall|possible recursive locking|circular locking|list_(add|del) corruption|refcount_t')
+[ -z "$splat" ]
+t $? "no splat in dmesg"
+[ -n "$splat" ] && echo "$splat" | sed 's/^/# /' | head -n 40
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,103 @@
+#!/bin/bash
+# qemu/smoke.sh - build tmnet.ko for a Debian kernel, boot that kernel in
+# QEMU (TCG) and run the tmnet smoke test in the guest.  Prints TAP lines.
+#
+#   qemu/smoke.sh [--kernel FILE] [--moddir DIR] [--kdir DIR]
+#                 [--seconds S] [--timeout SEC]
+#
+#   --kernel FILE   guest kernel (default: newest /boot/vmlinuz-6.1.*, the
+#                   linux-image-amd64 kernel)
+#   --moddir DIR    its modules (default /lib/modules/<version>)
+#   --kdir DIR      its headers/kbuild tree (default <moddir>/build)
+#   --seconds S     replay run length (default 2.5); S >= 10 runs only the
+#                   latency measurement and prints the per-stage table
+#   --timeout SEC   guest timeout (default 900)
+#   -h, --help      this text
+#
+# Needs the Debian packages in tools/deps.sh (installed if missing).
+# Artifacts: build/qemu/ (serial log, results), build/kmod/<version>/.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+cd "$root" || exit 2
+BUILD=${BUILD:-build}
+kernel= moddir= kdir= secs=2.5 timeout=900
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift 2 ;;
+	--moddir) moddir=$2; shift 2 ;;
+	--kdir) kdir=$2; shift 2 ;;
+	--seconds) secs=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "smoke.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+	esac
+done
+
+bail() { echo "not ok 1 - $*"; exit 1; }
+
+tools/deps.sh check >/dev/null 2>&1 || tools/deps.sh install >&2 ||
+	bail "cannot install the Debian packages (tools/deps.sh install)"
+
+if [ -z "$kernel" ]; then
+	kernel=$(ls /boot/vmlinuz-6.1.* 2>/dev/null | grep -v -- '-rt-' | sort -V | tail -n 1)
+	[ -n "$kernel" ] || bail "no /boot/vmlinuz-6.1.* (linux-image-amd64)"
+fi
+kver=$(basename "$kernel"); kver=${kver#vmlinuz-}
+[ -n "$moddir" ] || moddir=/lib/modules/$kver
+[ -n "$kdir" ] || kdir=$moddir/build
+[ -d "$kdir" ] || bail "no kernel headers for $kver in $kdir (apt-get install linux-headers-$kver)"
+echo "# kernel $kver: image $kernel, headers $kdir"
+
+# ---- build: userspace core, guest programs, the module (out of the tree) ---
+log=$BUILD/qemu/build-$kver.log
+mkdir -p "$BUILD/qemu"
+if ! { make -s BUILD="$BUILD" "$BUILD/libtmcore.a" &&
+       make -s -f qemu/guest.mk BUILD="$BUILD"; } >"$log" 2>&1; then
+	sed 's/^/# /' "$log" | tail -n 30
+	bail "building the guest programs failed"
+fi
+kb=$BUILD/kmod/$kver
+rm -rf "$kb" && mkdir -p "$kb"
+cp -r Kbuild kmod core uapi "$kb/"
+rm -f "$kb"/kmod/*.o "$kb"/core/*.o
+if ! make -C "$kdir" M="$(cd "$kb" && pwd)" modules >"$log" 2>&1; then
+	sed 's/^/# /' "$log" | tail -n 30
+	bail "building tmnet.ko for $kver failed"
+fi
+if grep -E 'warning:' "$log" >/dev/null; then
+	grep -E 'warning:' "$log" | sed 's/^/# /'
+	bail "tmnet.ko for $kver built with warnings"
+fi
+echo "ok 1 - tmnet.ko builds warning-free for $kver"
+
+# ---- the test model, also as a firmware file --------------------------------
+res=$BUILD/qemu/results-$kver
+rm -rf "$res" && mkdir -p "$res/fw/tmnet"
+res=$(cd "$res" && pwd)	# the firmware loader wants an absolute path
+# out-scale 10: the gate passes ~80 % of the ticks and rejects the rest
+"$BUILD/guest/mkblob" --system B --seed 1 --out-scale 1000 -o "$res/model-b.tmn" | sed 's/^/# /'
+cp "$res/model-b.tmn" "$res/fw/tmnet/"
+
+# ---- boot the guest ----------------------------------------------------------
+qemu/run-guest.sh --kernel "$kernel" --moddir "$moddir" --results "$res" \
+	--log "$BUILD/qemu/serial-$kver.log" --timeout "$timeout" -- \
+	env BIN="$BUILD/guest" qemu/guest-smoke.sh "$kb/tmnet.ko" "$res" "$secs" >&2
+rc=$?
+# the guest's TAP lines, renumbered after our own "ok 1"
+if [ -s "$res/output.txt" ]; then
+	awk '/^(not )?ok [0-9]+/ { if ($1 == "not") $3 = $3 + 1; else $2 = $2 + 1 }
+	     /^1\.\.[0-9]+$/ { $0 = "1.." (substr($0, 4) + 1) }
+	     { print }' "$res/output.txt"
+fi
+case $rc in
+0) ;;
+1) echo "# guest test failed; serial log: $BUILD/qemu/serial-$kver.log" ;;
+124) echo "not ok 999 - guest timed out after ${timeout}s"
+     tail -n 40 "$BUILD/qemu/serial-$kver.log" | sed 's/^/# /' ;;
+*) echo "not ok 999 - guest died without a verdict (status $rc)"
+   tail -n 60 "$BUILD/qemu/serial-$kver.log" | sed 's/^/# /' ;;
+esac
+exit $rc
