@@ -13,11 +13,10 @@
  *   System B: pos(t + H) - prior(t)   (the residual over the core's prior)
  * pos(t + H) is the measured position of tick t + H (valid ticks only).
  *
- * Input calibration: in_frac is the value in 0..7 that minimises the mean
- * squared int8 quantisation + clipping error of the normalised training
- * features, q = clip(round(z 2^f), +-127) / 2^f.  Training clips z to
- * +-127 / 2^f as well, so the float network sees what the int8 one sees
- * (apart from rounding).
+ * Input calibration (see tmn_norm_fit): in_frac = 4 and per-feature scales
+ * widened so that 99.9 % of the training values fit the int8 range.
+ * Training clips z to +-127 / 2^in_frac as well, so the float network sees
+ * what the int8 one sees (apart from rounding).
  */
 #include <math.h>
 #include <stdio.h>
@@ -183,6 +182,14 @@ int tmn_kalman_fit(const struct tmn_series *d, size_t lo, size_t hi, int horizon
 	k->r = fmax(mad * mad / 6.0, 1e-6);
 	k->p0_pos = k->r;
 	k->p0_vel = fmax(sp2 / (double)(nsp ? nsp : 1) / 2.0, 1.0);
+	/*
+	 * The core stores P scaled by 2^cs with 2^cs ~ 2^8 / r and needs
+	 * p0_vel 2^(32+cs) < 2^61, i.e. p0_vel < ~2^20 r: keep a factor 4 margin.
+	 * The filter starts from the measured velocity, so this only bounds how
+	 * fast the first velocity estimate adapts.
+	 */
+	if (k->p0_vel > 262144.0 * k->r)
+		k->p0_vel = 262144.0 * k->r;
 	k->stale_ticks = d->rate_hz / 10;
 	if (verbose)
 		fprintf(stderr, "kalman: r = %.3g units^2 (sensor sd %.3g), p0_vel = %.3g\n", k->r,
@@ -192,11 +199,13 @@ int tmn_kalman_fit(const struct tmn_series *d, size_t lo, size_t hi, int horizon
 		struct tmn_track tr;
 		double q = pow(10, lq), se = 0;
 		size_t ne = 0;
-		char err[256];
+		char err[256] = "out of memory";
 
 		k->qa = q;
 		if (!m || tmn_prior_model(k, d->rate_hz, horizon, m, err, sizeof(err)) ||
 		    tmn_track_build(d, lo, fit_hi, m, &tr)) {
+			if (verbose && m)
+				fprintf(stderr, "kalman: qa = %-8.3g rejected: %s\n", q, err);
 			free(m);
 			continue;
 		}
@@ -279,32 +288,35 @@ int tmn_norm_fit(const struct tmn_track *tr, int system, struct tmn_norm *nm)
 	nm->out_scale = sqrt(t2 / tc);
 	if (!(nm->out_scale > 1e-4))
 		nm->out_scale = 1e-4;
-	/* calibrate in_frac on a subsample */
-	for (f = 0; f <= 7; f++) {
-		double e = 0, lim = 127.0 / (1 << f);
-		size_t ne = 0;
+	/*
+	 * Calibration.  The int8 input covers +-127 / 2^in_frac normalised units.
+	 * in_frac = 4 gives steps of 1/16 and a range of +-7.9; each feature's
+	 * scale is then widened where needed so that 99.9 % of its training
+	 * values fit the range (heavy-tailed features such as the per-tick
+	 * displacement, with its outliers, are compressed rather than clipped).
+	 */
+	nm->in_frac = 4;
+	{
+		size_t cap = tr->n / 7 + 1, m;
+		double *v = malloc(cap * sizeof(double)), lim = 127.0 / (1 << nm->in_frac);
 
-		for (i = 0; i < tr->n; i += 7) {
-			if (!tr->ok[i])
+		if (!v)
+			return -1;
+		for (k = 0; k < F; k++) {
+			m = 0;
+			for (i = 0; i < tr->n; i += 7)
+				if (tr->ok[i])
+					v[m++] = fabs(tr->feat[i * 6 + k] - nm->mean[k]);
+			if (!m)
 				continue;
-			for (k = 0; k < F; k++) {
-				double z = (tr->feat[i * 6 + k] - nm->mean[k]) / nm->std[k];
-				double q = nearbyint(z * (1 << f)) / (1 << f);
-
-				if (q > lim)
-					q = lim;
-				if (q < -lim)
-					q = -lim;
-				e += (q - z) * (q - z);
-				ne++;
-			}
+			qsort(v, m, sizeof(double), cmp_dbl);
+			if (v[(size_t)(0.999 * (double)(m - 1))] / nm->std[k] > lim)
+				nm->std[k] = v[(size_t)(0.999 * (double)(m - 1))] / lim;
 		}
-		e /= (double)(ne ? ne : 1);
-		if (e < besterr) {
-			besterr = e;
-			nm->in_frac = f;
-		}
+		free(v);
 	}
+	(void)besterr;
+	(void)f;
 	return 0;
 }
 
@@ -314,6 +326,17 @@ void tmn_xy_free(struct tmn_xy *xy)
 	free(xy->y);
 	free(xy->m);
 	memset(xy, 0, sizeof(*xy));
+}
+
+void tmn_norm_apply(const struct tmn_norm *nm, const float *feat6, float *x)
+{
+	const double lim = 127.0 / (1 << nm->in_frac);
+
+	for (int k = 0; k < nm->F; k++) {
+		double z = (feat6[k] - nm->mean[k]) / nm->std[k];
+
+		x[k] = (float)(z > lim ? lim : z < -lim ? -lim : z);
+	}
 }
 
 int tmn_xy_build(const struct tmn_track *tr, const struct tmn_norm *nm, struct tmn_xy *xy)

@@ -88,6 +88,8 @@ struct tmn_xy {
 	uint8_t *m;
 };
 
+/* Normalise and clip one tick's features (6 in, F out) as training does */
+void tmn_norm_apply(const struct tmn_norm *nm, const float *feat6, float *x);
 int tmn_xy_build(const struct tmn_track *tr, const struct tmn_norm *nm, struct tmn_xy *xy);
 void tmn_xy_free(struct tmn_xy *xy);
 /* base position the system adds its output to (last sample or prior) */

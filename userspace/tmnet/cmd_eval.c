@@ -1,8 +1,445 @@
-#include "tmnet.h"
+// SPDX-License-Identifier: GPL-2.0
+/* tmnet eval: the bit-exact core, tick by tick, over a split */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quant.h"
+#include "tmn_dataset.h"
+#include "tmnet.h"
+
+static const char usage[] =
+	"usage: tmnet eval --data FILE.csv -m MODEL.tmn [--float MODEL.ckpt] [-m ...] [options]\n"
+	"  Runs the core's tm_tick() (the code the kernel runs) tick by tick from a\n"
+	"  reset state over the test split and scores every tick whose horizon\n"
+	"  target is a valid sample, after a warm-up of one window:\n"
+	"  MSE (units^2, squared Euclidean error) and P50/P90/P99 Euclidean error of\n"
+	"  the published prediction, the int8 network, the prior alone and (with\n"
+	"  --float) the float network streamed over the same features; gate pass\n"
+	"  rate, mean certificate, fallbacks by reason.\n"
+	"  -d, --data FILE       canonical CSV (same as for training)\n"
+	"  -m, --model FILE      .tmn blob (repeat for several; A and B -> ratios)\n"
+	"  -f, --float FILE      checkpoint of the preceding --model (float side by side)\n"
+	"  -s, --split NAME      test (default), val or train\n"
+	"  -j, --json            JSON output\n"
+	"  -r, --records FILE    write every struct tmnet_pred (88 bytes, little-endian,\n"
+	"                        t_ns = 0) of the first model, for kernel parity\n"
+	"  -h, --help\n";
+
+#define MAX_MODELS 4
+
+struct stat_acc {
+	double *e;
+	size_t n, cap;
+	double se;
+	double mse, p50, p90, p99;
+};
+
+static int acc_add(struct stat_acc *a, double ex, double ey)
+{
+	if (a->n == a->cap) {
+		size_t nc = a->cap ? 2 * a->cap : 65536;
+		double *ne = realloc(a->e, nc * sizeof(double));
+
+		if (!ne)
+			return -1;
+		a->e = ne;
+		a->cap = nc;
+	}
+	a->e[a->n++] = sqrt(ex * ex + ey * ey);
+	a->se += ex * ex + ey * ey;
+	return 0;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double pct(const double *s, size_t n, double q)
+{
+	double pos = q * (double)(n - 1);
+	size_t i = (size_t)pos;
+	double f = pos - (double)i;
+
+	return i + 1 < n ? s[i] * (1 - f) + s[i + 1] * f : s[n - 1];
+}
+
+static void acc_done(struct stat_acc *a)
+{
+	if (!a->n) {
+		a->mse = a->p50 = a->p90 = a->p99 = NAN;
+		return;
+	}
+	qsort(a->e, a->n, sizeof(double), cmp_d);
+	a->mse = a->se / (double)a->n;
+	a->p50 = pct(a->e, a->n, 0.50);
+	a->p90 = pct(a->e, a->n, 0.90);
+	a->p99 = pct(a->e, a->n, 0.99);
+	free(a->e);
+	a->e = NULL;
+}
+
+struct result {
+	const char *path, *fpath;
+	struct tm_model *m;
+	int has_float;
+	struct stat_acc pub, net, prior, flt;
+	struct tm_counters cnt;
+	double win_mse, stream_mse;	/* float, normalised units */
+	size_t scored;
+};
+
+static const char *const reason_names[__TMNET_REASON_MAX] = {
+	"ok", "chi2", "budget", "cert", "no_model", "stale", "saturation",
+};
+
+static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, size_t hi,
+		    FILE *rec, char *err, int errlen)
+{
+	struct tm_model *m = r->m;
+	struct tm_state *st = calloc(1, sizeof(*st));
+	struct tm_cfg cfg;
+	struct tmn_model_f mf;
+	double h[TMNET_MAX_HIDDEN] = { 0 }, sse_n = 0, cnt_n = 0;
+	const size_t H = m->horizon_ticks, warm = m->window_ticks;
+	int rc = -1;
+
+	memset(&mf, 0, sizeof(mf));
+	if (!st) {
+		snprintf(err, (size_t)errlen, "out of memory");
+		return -1;
+	}
+	if (r->fpath) {
+		if (tmn_ckpt_load(r->fpath, &mf, err, errlen))
+			goto out;
+		if (mf.h.system != m->system || mf.h.F != m->n_feat || mf.h.H != m->hidden ||
+		    mf.h.horizon != m->horizon_ticks) {
+			snprintf(err, (size_t)errlen, "%s does not match %s (system/shape/horizon)",
+				 r->fpath, r->path);
+			goto out;
+		}
+		r->has_float = 1;
+	}
+	tm_cfg_from_model(&cfg, m);
+	tm_state_reset(st);
+	for (size_t t = lo; t < hi; t++) {
+		struct tmnet_pred out;
+		double fy[2] = { 0, 0 };
+
+		memset(&out, 0, sizeof(out));
+		tm_tick(st, m, &cfg, &d->s[t], &out, NULL);
+		if (rec && fwrite(&out, sizeof(out), 1, rec) != 1) {
+			snprintf(err, (size_t)errlen, "records: write failed: %s", strerror(errno));
+			goto out;
+		}
+		if (r->has_float) {
+			float f6[6], x[TMNET_MAX_FEATURES];
+
+			for (int k = 0; k < 6; k++)
+				f6[k] = (float)(st->feat[k] / 65536.0);
+			tmn_norm_apply(&mf.h.norm, f6, x);
+			tmn_gru_step1(&mf.g, h, x, fy);
+		}
+		if (t + H >= hi || t < lo + warm || !st->kf.init || !st->have_last)
+			continue;
+		{
+			const struct tmnet_sample *tg = &d->s[t + H];
+			double tx, ty;
+
+			if (!(tg->flags & TMNET_SAMPLE_VALID))
+				continue;
+			tx = tg->x / 65536.0;
+			ty = tg->y / 65536.0;
+			r->scored++;
+			if (acc_add(&r->pub, out.pred_x / 65536.0 - tx, out.pred_y / 65536.0 - ty) ||
+			    acc_add(&r->prior, out.prior_x / 65536.0 - tx, out.prior_y / 65536.0 - ty) ||
+			    acc_add(&r->net, out.net_x / 65536.0 - tx, out.net_y / 65536.0 - ty)) {
+				snprintf(err, (size_t)errlen, "out of memory");
+				goto out;
+			}
+			if (r->has_float) {
+				double bx, by, os = mf.h.norm.out_scale;
+
+				if (m->system == TMNET_SYS_A) {
+					bx = st->last_x / 65536.0;
+					by = st->last_y / 65536.0;
+				} else {
+					bx = st->prior[0] / 4294967296.0;
+					by = st->prior[1] / 4294967296.0;
+				}
+				if (acc_add(&r->flt, bx + fy[0] * os - tx, by + fy[1] * os - ty)) {
+					snprintf(err, (size_t)errlen, "out of memory");
+					goto out;
+				}
+				sse_n += (bx + fy[0] * os - tx) * (bx + fy[0] * os - tx) / (os * os) +
+					 (by + fy[1] * os - ty) * (by + fy[1] * os - ty) / (os * os);
+				cnt_n += 2;
+			}
+		}
+	}
+	r->cnt = st->cnt;
+	if (r->has_float) {
+		struct tmn_track tr;
+		struct tmn_xy xy;
+		struct tm_model *pm = malloc(sizeof(*pm));
+		char e2[256];
+
+		r->stream_mse = cnt_n > 0 ? sse_n / cnt_n : NAN;
+		r->win_mse = NAN;
+		if (pm && !tmn_prior_model(&mf.h.kalman, (int)m->rate_hz, (int)H, pm, e2, sizeof(e2)) &&
+		    !tmn_track_build(d, lo, hi, pm, &tr)) {
+			if (!tmn_xy_build(&tr, &mf.h.norm, &xy)) {
+				r->win_mse = tmn_eval_windows(&mf.g, &xy, (int)mf.h.window,
+							      (int)mf.h.burn, 256, 2);
+				tmn_xy_free(&xy);
+			}
+			tmn_track_free(&tr);
+		}
+		free(pm);
+	}
+	acc_done(&r->pub);
+	acc_done(&r->net);
+	acc_done(&r->prior);
+	acc_done(&r->flt);
+	rc = 0;
+out:
+	free(r->pub.e);
+	free(r->net.e);
+	free(r->prior.e);
+	free(r->flt.e);
+	r->pub.e = r->net.e = r->prior.e = r->flt.e = NULL;
+	tmn_model_f_free(&mf);
+	free(st);
+	return rc;
+}
+
+static void row(const char *name, const struct stat_acc *a)
+{
+	printf("  %-30s %12.3f %9.3f %9.3f %9.3f\n", name, a->mse, a->p50, a->p90, a->p99);
+}
+
+static void jrow(const char *name, const struct stat_acc *a, int last)
+{
+	printf("      \"%s\": {\"mse\": %.6g, \"p50\": %.6g, \"p90\": %.6g, \"p99\": %.6g}%s\n", name,
+	       a->mse, a->p50, a->p90, a->p99, last ? "" : ",");
+}
+
 int cmd_eval(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "not yet\n");
-	return 1;
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "float", required_argument, NULL, 'f' },
+		{ "split", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "records", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct result res[MAX_MODELS];
+	const char *data = NULL, *recpath = NULL;
+	int nm = 0, json = 0, split = 2, o, rc = 1;
+	struct tmn_series d;
+	struct tmn_split sp;
+	char err[512];
+	FILE *rec = NULL;
+	int ia = -1, ib = -1;
+
+	memset(res, 0, sizeof(res));
+	while ((o = getopt_long(argc, argv, "d:m:f:s:jr:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd':
+			data = optarg;
+			break;
+		case 'm':
+			if (nm == MAX_MODELS) {
+				fprintf(stderr, "tmnet eval: at most %d models\n", MAX_MODELS);
+				return 2;
+			}
+			res[nm++].path = optarg;
+			break;
+		case 'f':
+			if (!nm) {
+				fprintf(stderr, "tmnet eval: --float must follow its --model\n");
+				return 2;
+			}
+			res[nm - 1].fpath = optarg;
+			break;
+		case 's':
+			if (!strcmp(optarg, "train"))
+				split = 0;
+			else if (!strcmp(optarg, "val"))
+				split = 1;
+			else if (!strcmp(optarg, "test"))
+				split = 2;
+			else {
+				fprintf(stderr, "tmnet eval: --split: want train, val or test\n");
+				return 2;
+			}
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'r':
+			recpath = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			die_usage(usage);
+		}
+	}
+	if (!data || !nm || optind != argc)
+		die_usage(usage);
+	for (int i = 0; i < nm; i++) {
+		res[i].m = malloc(sizeof(struct tm_model));
+		if (!res[i].m || tmq_read_blob_file(res[i].path, res[i].m, NULL, NULL, err,
+						    sizeof(err))) {
+			fprintf(stderr, "tmnet eval: %s\n", res[i].m ? err : "out of memory");
+			goto out;
+		}
+	}
+	if (tmn_csv_read(data, &d, err, sizeof(err))) {
+		fprintf(stderr, "tmnet eval: %s\n", err);
+		goto out;
+	}
+	if ((int)res[0].m->rate_hz != d.rate_hz)
+		fprintf(stderr, "tmnet eval: warning: data at %d Hz, model at %u Hz\n", d.rate_hz,
+			res[0].m->rate_hz);
+	if (tmn_split_make(d.n, res[0].m->window_ticks, res[0].m->horizon_ticks, &sp)) {
+		fprintf(stderr, "tmnet eval: %s: too short for the split\n", data);
+		tmn_series_free(&d);
+		goto out;
+	}
+	if (recpath) {
+		rec = fopen(recpath, "wb");
+		if (!rec) {
+			fprintf(stderr, "tmnet eval: %s: %s\n", recpath, strerror(errno));
+			tmn_series_free(&d);
+			goto out;
+		}
+	}
+	for (int i = 0; i < nm; i++) {
+		if (!json)
+			fprintf(stderr, "eval: %s over ticks [%zu, %zu) ...\n", res[i].path,
+				sp.lo[split], sp.hi[split]);
+		if (eval_one(&res[i], &d, sp.lo[split], sp.hi[split], i == 0 ? rec : NULL, err,
+			     sizeof(err))) {
+			fprintf(stderr, "tmnet eval: %s\n", err);
+			tmn_series_free(&d);
+			goto out;
+		}
+		if (res[i].m->system == TMNET_SYS_A && ia < 0)
+			ia = i;
+		if (res[i].m->system == TMNET_SYS_B && ib < 0)
+			ib = i;
+	}
+	tmn_series_free(&d);
+	if (rec && fclose(rec)) {
+		rec = NULL;
+		fprintf(stderr, "tmnet eval: %s: write failed\n", recpath);
+		goto out;
+	}
+	rec = NULL;
+
+	if (json) {
+		printf("{\n  \"split\": \"%s\",\n  \"models\": [\n",
+		       split == 2 ? "test" : split == 1 ? "val" : "train");
+	}
+	for (int i = 0; i < nm; i++) {
+		struct result *r = &res[i];
+		const struct tm_counters *c = &r->cnt;
+		__u64 dec = c->gate_pass, fb = 0;
+		double cert = c->cert_n ? (double)c->cert_sum_q16 / (double)c->cert_n / 65536.0 : NAN;
+		double i8 = r->has_float ? 100.0 * (r->net.mse / r->flt.mse - 1.0) : NAN;
+
+		for (int k = 0; k < __TMNET_REASON_MAX; k++)
+			fb += c->gate_fail[k];
+		dec += fb;
+		if (json) {
+			printf("    {\n      \"path\": \"%s\", \"name\": \"%s\", \"system\": \"%s\", \"crc32\": \"%08x\",\n",
+			       r->path, r->m->name, r->m->system == TMNET_SYS_A ? "A" :
+			       r->m->system == TMNET_SYS_B ? "B" : "prior", r->m->crc32);
+			printf("      \"scored_ticks\": %zu, \"ticks\": %llu,\n", r->scored,
+			       (unsigned long long)c->ticks);
+			jrow("published", &r->pub, 0);
+			jrow("int8_net", &r->net, 0);
+			jrow("prior", &r->prior, 0);
+			if (r->has_float) {
+				jrow("float_stream", &r->flt, 0);
+				printf("      \"int8_vs_float_mse_pct\": %.4f, \"float_window_mse_norm\": %.6g, \"float_stream_mse_norm\": %.6g,\n",
+				       i8, r->win_mse, r->stream_mse);
+			}
+			printf("      \"gate\": {\"decisions\": %llu, \"pass\": %llu, \"pass_rate\": %.6g, \"mean_cert\": %.6g, \"fallbacks\": {",
+			       (unsigned long long)dec, (unsigned long long)c->gate_pass,
+			       dec ? (double)c->gate_pass / (double)dec : NAN, cert);
+			for (int k = 1; k < __TMNET_REASON_MAX; k++)
+				printf("\"%s\": %llu%s", reason_names[k],
+				       (unsigned long long)c->gate_fail[k],
+				       k + 1 < __TMNET_REASON_MAX ? ", " : "");
+			printf("}},\n      \"saturation\": {\"input\": %llu, \"act\": %llu, \"out\": %llu}\n    }%s\n",
+			       (unsigned long long)c->sat_input, (unsigned long long)c->sat_act,
+			       (unsigned long long)c->sat_out, i + 1 < nm ? "," : "");
+			continue;
+		}
+		printf("%s (%s, system %s, crc32 %08x): %zu scored ticks of %llu\n", r->path,
+		       r->m->name, r->m->system == TMNET_SYS_A ? "A" : r->m->system == TMNET_SYS_B ?
+		       "B" : "prior", r->m->crc32, r->scored, (unsigned long long)c->ticks);
+		printf("  %-30s %12s %9s %9s %9s\n", "predictor", "MSE u^2", "P50", "P90", "P99");
+		row("prior alone (core Kalman)", &r->prior);
+		if (r->m->system == TMNET_SYS_B) {
+			row("int8 net, ungated (core)", &r->net);
+			row("published, gated (core)", &r->pub);
+		} else {
+			row("int8 net = published (core)", &r->pub);
+		}
+		if (r->has_float) {
+			row("float net, streamed", &r->flt);
+			printf("  int8 vs float MSE: %+.2f %%\n", i8);
+			printf("  float MSE (normalised): training-style windows %.5f, streaming %.5f\n",
+			       r->win_mse, r->stream_mse);
+		}
+		if (r->m->system == TMNET_SYS_B) {
+			printf("  gate: %.2f %% pass of %llu decisions, mean certificate %.4g, fallbacks:",
+			       dec ? 100.0 * (double)c->gate_pass / (double)dec : NAN,
+			       (unsigned long long)dec, cert);
+			for (int k = 1; k < __TMNET_REASON_MAX; k++)
+				printf(" %s %llu", reason_names[k], (unsigned long long)c->gate_fail[k]);
+			printf("\n");
+		}
+		printf("  saturation: input %llu, activation %llu, output %llu\n",
+		       (unsigned long long)c->sat_input, (unsigned long long)c->sat_act,
+		       (unsigned long long)c->sat_out);
+	}
+	if (json)
+		printf("  ]%s\n", ib >= 0 ? "," : "");
+	if (ib >= 0) {
+		double rp = res[ib].pub.p99 / res[ib].prior.p99;
+		double ra = ia >= 0 ? res[ib].pub.p99 / res[ia].pub.p99 : NAN;
+
+		if (json) {
+			printf("  \"ratios\": {\"b_p99_over_prior_p99\": %.6g, \"b_p99_over_a_p99\": %.6g}\n",
+			       rp, ra);
+		} else {
+			printf("System B P99 / prior P99: %.3f (target <= 0.70)\n", rp);
+			if (ia >= 0)
+				printf("System B P99 / System A P99: %.3f (target <= 0.85, aim 0.70)\n", ra);
+		}
+	}
+	if (json)
+		printf("}\n");
+	rc = 0;
+out:
+	if (rec)
+		fclose(rec);
+	for (int i = 0; i < nm; i++)
+		free(res[i].m);
+	return rc;
 }

@@ -1,8 +1,267 @@
-#include "tmnet.h"
+// SPDX-License-Identifier: GPL-2.0
+/* tmnet train: fit the Kalman prior, normalise, train the float GRU */
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmn_train.h"
+#include "tmnet.h"
+#include "tmn_dataset.h"
+
+static const char usage[] =
+	"usage: tmnet train --data FILE.csv --system A|B -o MODEL.ckpt [options]\n"
+	"  Temporal 70/15/15 split (gap >= horizon), Kalman prior fitted on the\n"
+	"  training part and run by the core, z-score normalisation from the\n"
+	"  training part, float GRU (hidden 32) trained with truncated BPTT over\n"
+	"  256-tick windows (64 burn-in ticks), Adam, MSE + smoothness penalty on\n"
+	"  the change of prediction between ticks, gradient clipping, early\n"
+	"  stopping on val, a checkpoint every epoch.\n"
+	"  -d, --data FILE       canonical CSV (tmnet data gen/import)\n"
+	"  -S, --system A|B      A: horizon position; B: residual over the prior\n"
+	"  -o, --out FILE        checkpoint (best-on-val network + everything to resume)\n"
+	"  -e, --epochs N        (default 15)\n"
+	"  -b, --batch N         windows per batch (default 256)\n"
+	"      --hidden N        GRU width (default 32)\n"
+	"      --lr X            Adam learning rate (default 1e-3)\n"
+	"      --clip X          gradient-norm clip (default 1.0)\n"
+	"      --smooth X        smoothness penalty weight (default 0.1)\n"
+	"      --burn N          burn-in ticks per window (default 64)\n"
+	"      --stride N        window pool stride (default 128)\n"
+	"      --patience N      early-stopping patience in epochs (default 5)\n"
+	"      --seed N          first seed (default 1)\n"
+	"      --seeds N         train N seeds, report mean +- sd, keep the best on val\n"
+	"      --budget N        windows per epoch (default: the whole pool)\n"
+	"      --active          kNN (k=15) + personalised PageRank (forward push,\n"
+	"                        eps 0.03) guided selection of the budget\n"
+	"  -j, --threads N       worker threads (default 2)\n"
+	"      --resume          continue from the checkpoint in --out\n"
+	"  -q, --quiet\n"
+	"  -h, --help\n";
+
 int cmd_train(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "not yet\n");
-	return 1;
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "system", required_argument, NULL, 'S' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "epochs", required_argument, NULL, 'e' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "hidden", required_argument, NULL, 1 },
+		{ "lr", required_argument, NULL, 2 },
+		{ "clip", required_argument, NULL, 3 },
+		{ "smooth", required_argument, NULL, 4 },
+		{ "burn", required_argument, NULL, 5 },
+		{ "stride", required_argument, NULL, 6 },
+		{ "patience", required_argument, NULL, 7 },
+		{ "seed", required_argument, NULL, 8 },
+		{ "seeds", required_argument, NULL, 9 },
+		{ "budget", required_argument, NULL, 10 },
+		{ "active", no_argument, NULL, 11 },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "resume", no_argument, NULL, 12 },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tmn_train_cfg c;
+	struct tmn_dataset ds;
+	struct tmn_ckpt_hdr hdr;
+	const char *data = NULL, *out = NULL;
+	char err[512];
+	long l, nseeds = 1;
+	int o, best_seed = -1;
+	double vals[64], best = INFINITY, secs = 0;
+
+	tmn_train_default(&c);
+	c.system = -1;
+	while ((o = getopt_long(argc, argv, "d:S:o:e:b:j:qh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd':
+			data = optarg;
+			break;
+		case 'S':
+			if (!strcmp(optarg, "A") || !strcmp(optarg, "a"))
+				c.system = TMNET_SYS_A;
+			else if (!strcmp(optarg, "B") || !strcmp(optarg, "b"))
+				c.system = TMNET_SYS_B;
+			else {
+				fprintf(stderr, "tmnet train: --system: want A or B\n");
+				return 2;
+			}
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'e':
+			if (parse_int(optarg, "--epochs", 1, 64, &l))
+				return 2;
+			c.epochs = (int)l;
+			break;
+		case 'b':
+			if (parse_int(optarg, "--batch", 1, 4096, &l))
+				return 2;
+			c.batch = (int)l;
+			break;
+		case 1:
+			if (parse_int(optarg, "--hidden", 1, TMNET_MAX_HIDDEN, &l))
+				return 2;
+			c.hidden = (int)l;
+			break;
+		case 2:
+			if (parse_dbl(optarg, "--lr", 1e-7, 1, &c.lr))
+				return 2;
+			break;
+		case 3:
+			if (parse_dbl(optarg, "--clip", 0, 1e6, &c.clip))
+				return 2;
+			break;
+		case 4:
+			if (parse_dbl(optarg, "--smooth", 0, 1e6, &c.smooth))
+				return 2;
+			break;
+		case 5:
+			if (parse_int(optarg, "--burn", 0, 100000, &l))
+				return 2;
+			c.burn = (int)l;
+			break;
+		case 6:
+			if (parse_int(optarg, "--stride", 1, 100000, &l))
+				return 2;
+			c.stride = (int)l;
+			break;
+		case 7:
+			if (parse_int(optarg, "--patience", 0, 1000, &l))
+				return 2;
+			c.patience = (int)l;
+			break;
+		case 8:
+			if (parse_int(optarg, "--seed", 0, 1L << 40, &l))
+				return 2;
+			c.seed = (uint64_t)l;
+			break;
+		case 9:
+			if (parse_int(optarg, "--seeds", 1, 64, &nseeds))
+				return 2;
+			break;
+		case 10:
+			if (parse_int(optarg, "--budget", 1, 1L << 40, &l))
+				return 2;
+			c.budget = (size_t)l;
+			break;
+		case 11:
+			c.active = 1;
+			break;
+		case 'j':
+			if (parse_int(optarg, "--threads", 1, 8, &l))
+				return 2;
+			c.threads = (int)l;
+			break;
+		case 12:
+			c.resume = 1;
+			break;
+		case 'q':
+			c.quiet = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			die_usage(usage);
+		}
+	}
+	if (!data || !out || c.system < 0 || optind != argc)
+		die_usage(usage);
+	if (c.burn >= c.window) {
+		fprintf(stderr, "tmnet train: --burn must be below the window (%d)\n", c.window);
+		return 2;
+	}
+	if (c.active && !c.budget) {
+		fprintf(stderr, "tmnet train: --active needs --budget (windows per epoch)\n");
+		return 2;
+	}
+	if (tmn_dataset_load(&ds, data, c.system, NULL, !c.quiet, err, sizeof(err))) {
+		fprintf(stderr, "tmnet train: %s\n", err);
+		return 1;
+	}
+	c.window = ds.window;
+	if (c.burn >= c.window) {
+		fprintf(stderr, "tmnet train: --burn must be below the window (%d)\n", c.window);
+		tmn_dataset_free(&ds);
+		return 2;
+	}
+	for (long s = 0; s < nseeds; s++) {
+		struct tmn_train_cfg cs = c;
+		struct tmn_train_result res;
+		struct tmn_gru g;
+		char path[4096];
+
+		cs.seed = c.seed + (uint64_t)s;
+		if (nseeds > 1)
+			snprintf(path, sizeof(path), "%s.seed%llu", out, (unsigned long long)cs.seed);
+		else
+			snprintf(path, sizeof(path), "%s", out);
+		cs.ckpt = path;
+		tmn_dataset_hdr(&ds, &hdr);
+		if (tmn_train_run(&cs, &hdr, &ds.xy[0], &ds.xy[1], &g, &res, err, sizeof(err))) {
+			fprintf(stderr, "tmnet train: %s\n", err);
+			tmn_dataset_free(&ds);
+			return 1;
+		}
+		tmn_gru_free(&g);
+		vals[s] = res.best_val;
+		secs += res.seconds;
+		printf("seed %llu: best val MSE %.5f (normalised) at epoch %d of %d, %.1f s%s\n",
+		       (unsigned long long)cs.seed, res.best_val, res.best_epoch, res.epochs_run,
+		       res.seconds, c.active ? "" : "");
+		if (c.active)
+			printf("seed %llu: active selection overhead %.2f s\n",
+			       (unsigned long long)cs.seed, res.sel_seconds);
+		if (res.best_val < best) {
+			best = res.best_val;
+			best_seed = (int)s;
+		}
+	}
+	if (nseeds > 1) {
+		double m = 0, v = 0;
+		char src[4096];
+		FILE *fi, *fo;
+		char buf[65536];
+		size_t n;
+
+		for (long s = 0; s < nseeds; s++)
+			m += vals[s];
+		m /= (double)nseeds;
+		for (long s = 0; s < nseeds; s++)
+			v += (vals[s] - m) * (vals[s] - m);
+		v = sqrt(v / (double)(nseeds - 1));
+		printf("val MSE over %ld seeds: %.5f +- %.5f (sd); best seed %llu -> %s\n", nseeds, m,
+		       v, (unsigned long long)(c.seed + (uint64_t)best_seed), out);
+		snprintf(src, sizeof(src), "%s.seed%llu", out,
+			 (unsigned long long)(c.seed + (uint64_t)best_seed));
+		fi = fopen(src, "rb");
+		fo = fopen(out, "wb");
+		if (!fi || !fo) {
+			fprintf(stderr, "tmnet train: cannot copy %s to %s\n", src, out);
+			if (fi)
+				fclose(fi);
+			if (fo)
+				fclose(fo);
+			tmn_dataset_free(&ds);
+			return 1;
+		}
+		while ((n = fread(buf, 1, sizeof(buf), fi)) > 0)
+			fwrite(buf, 1, n, fo);
+		fclose(fi);
+		if (fclose(fo)) {
+			fprintf(stderr, "tmnet train: write %s failed\n", out);
+			tmn_dataset_free(&ds);
+			return 1;
+		}
+	}
+	printf("train: system %s, %ld seed(s), %.1f s wall in total (%d threads)\n",
+	       c.system == TMNET_SYS_A ? "A" : "B", nseeds, secs, c.threads);
+	tmn_dataset_free(&ds);
+	return 0;
 }

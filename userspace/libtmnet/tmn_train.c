@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Training loop.
+ *
+ * Windows: `window` ticks (default 256 = 128 ms) starting every `stride`
+ * ticks of the training part.  The GRU starts each window from h = 0 and
+ * runs `burn` ticks without loss (burn-in) before the loss applies, and the
+ * gradient flows back through the whole window (truncated BPTT over 256
+ * ticks).  This matches the kernel, which runs the same GRU tick by tick
+ * forever: a window's loss ticks see a state that has forgotten h = 0, as
+ * the streaming state has forgotten its distant past (`tmnet eval --float`
+ * prints the window and streaming MSE side by side to check it).
+ *
+ * Loss: MSE of the normalised target + smooth * mean ||yhat_t - yhat_{t-1}||^2
+ * (the change of the prediction between consecutive ticks), Adam, global
+ * gradient-norm clipping, early stopping on the validation MSE.
+ *
+ * Active selection (cfg.active): after each epoch every window trained in it
+ * has a current error (its loss).  The highest-error windows seed a
+ * personalised PageRank on the kNN graph (k = knn_k) of window embeddings,
+ * computed by forward push with threshold push_eps; the next epoch samples
+ * `budget` windows with probability
+ *     w_i = mix * ppr_i / sum(ppr) + (1 - mix) / n_pool.
+ * Uniform selection draws `budget` windows uniformly at random instead.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tmn_active.h"
+#include "tmn_train.h"
+
+void openblas_set_num_threads(int num_threads);
+
+static double wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int fail(char *err, int errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, int errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, (size_t)errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+void tmn_train_default(struct tmn_train_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->system = TMNET_SYS_B;
+	c->hidden = 32;
+	c->epochs = 15;
+	c->batch = 256;
+	c->window = TMNET_DEFAULT_WINDOW_TICKS;
+	c->burn = 64;
+	c->stride = 128;
+	c->patience = 5;
+	c->threads = 2;
+	c->lr = 1e-3;
+	c->clip = 1.0;
+	c->smooth = 0.1;
+	c->seed = 1;
+	c->knn_k = 15;
+	c->push_eps = 0.03;
+	c->push_alpha = 0.15;
+	c->active_mix = 0.7;
+}
+
+/* ---- batches ---------------------------------------------------------- */
+
+struct job {
+	const struct tmn_gru *g;
+	const struct tmn_xy *xy;
+	const size_t *starts;
+	int nb, T, burn;
+	struct tmn_gru_ws *ws;
+	float *x, *y;
+	uint8_t *m;
+	float *grad;
+	int use_grad;
+	double *per_seq;
+	double smooth, norm_n, norm_pairs;
+	double sse, cnt;
+};
+
+static void gather(struct job *j)
+{
+	const int F = j->xy->F, T = j->T, B = j->nb;
+
+	for (int t = 0; t < T; t++)
+		for (int b = 0; b < B; b++) {
+			size_t src = j->starts[b] + (size_t)t, dst = (size_t)t * B + b;
+
+			memcpy(j->x + dst * F, j->xy->x + src * F, (size_t)F * sizeof(float));
+			j->y[2 * dst] = j->xy->y[2 * src];
+			j->y[2 * dst + 1] = j->xy->y[2 * src + 1];
+			j->m[dst] = t >= j->burn && j->xy->m[src];
+		}
+}
+
+static void *job_run(void *arg)
+{
+	struct job *j = arg;
+	struct tmn_batch bt = { j->T, j->nb, j->x, j->y, j->m, NULL };
+
+	gather(j);
+	if (j->use_grad)
+		memset(j->grad, 0, j->g->np * sizeof(float));
+	tmn_gru_run(j->g, &bt, j->ws, j->smooth, j->norm_n, j->norm_pairs,
+		    j->use_grad ? j->grad : NULL, &j->sse,
+		    &j->cnt, NULL, j->per_seq);
+	return NULL;
+}
+
+struct pool {
+	int nt, T, Bmax, F;
+	struct job jobs[8];
+};
+
+static int pool_init(struct pool *p, const struct tmn_gru *g, int threads, int T, int B)
+{
+	int per;
+
+	memset(p, 0, sizeof(*p));
+	if (threads < 1)
+		threads = 1;
+	if (threads > 8)
+		threads = 8;
+	p->nt = threads;
+	p->T = T;
+	p->Bmax = B;
+	p->F = g->F;
+	per = (B + threads - 1) / threads;
+	for (int i = 0; i < threads; i++) {
+		struct job *j = &p->jobs[i];
+
+		j->ws = tmn_gru_ws_new(g->F, g->H, T, per);
+		j->x = malloc((size_t)T * per * g->F * sizeof(float));
+		j->y = malloc((size_t)T * per * 2 * sizeof(float));
+		j->m = malloc((size_t)T * per);
+		j->grad = malloc(g->np * sizeof(float));
+		j->per_seq = malloc((size_t)per * sizeof(double));
+		if (!j->ws || !j->x || !j->y || !j->m || !j->grad || !j->per_seq)
+			return -1;
+	}
+	return 0;
+}
+
+static void pool_free(struct pool *p)
+{
+	for (int i = 0; i < p->nt; i++) {
+		struct job *j = &p->jobs[i];
+
+		tmn_gru_ws_free(j->ws);
+		free(j->x);
+		free(j->y);
+		free(j->m);
+		free(j->grad);
+		free(j->per_seq);
+	}
+}
+
+/*
+ * One batch of nb windows: forward (+ backward when grad_sum != NULL).
+ * per_win (may be NULL) receives each window's mean squared error.
+ */
+static void pool_batch(struct pool *p, const struct tmn_gru *g, const struct tmn_xy *xy,
+		       const size_t *starts, int nb, int burn, double smooth, float *grad_sum,
+		       double *sse, double *cnt, double *per_win)
+{
+	pthread_t th[8];
+	int nt = p->nt, per = (nb + nt - 1) / nt, used = 0;
+	double norm_n = 0, norm_pairs = 0;
+
+	/* global normalisers (the masks decide them) */
+	for (int b = 0; b < nb; b++) {
+		const uint8_t *m = xy->m + starts[b];
+
+		for (int t = burn; t < p->T; t++) {
+			norm_n += m[t];
+			if (t > burn)
+				norm_pairs += m[t] && m[t - 1];
+		}
+	}
+	for (int i = 0; i < nt; i++) {
+		struct job *j = &p->jobs[i];
+		int lo = i * per, hi = lo + per > nb ? nb : lo + per;
+
+		if (lo >= hi)
+			break;
+		j->g = g;
+		j->xy = xy;
+		j->starts = starts + lo;
+		j->nb = hi - lo;
+		j->T = p->T;
+		j->burn = burn;
+		j->smooth = smooth;
+		j->norm_n = norm_n > 0 ? norm_n : 1;
+		j->norm_pairs = norm_pairs > 0 ? norm_pairs : 1;
+		j->use_grad = grad_sum != NULL;
+		used = i + 1;
+	}
+	/* jobs 1.. on their own threads, job 0 on this one */
+	for (int i = 1; i < used; i++)
+		if (pthread_create(&th[i], NULL, job_run, &p->jobs[i]) != 0) {
+			job_run(&p->jobs[i]);
+			th[i] = 0;
+		}
+	job_run(&p->jobs[0]);
+	th[0] = 0;
+	*sse = 0;
+	*cnt = 0;
+	for (int i = 0; i < used; i++) {
+		struct job *j = &p->jobs[i];
+
+		if (th[i])
+			pthread_join(th[i], NULL);
+		*sse += j->sse;
+		*cnt += j->cnt;
+		if (grad_sum) {
+			if (i == 0)
+				memcpy(grad_sum, j->grad, g->np * sizeof(float));
+			else
+				for (size_t k = 0; k < g->np; k++)
+					grad_sum[k] += j->grad[k];
+		}
+		if (per_win)
+			for (int b = 0; b < j->nb; b++) {
+				double c = 0;
+				const uint8_t *m = xy->m + j->starts[b];
+
+				for (int t = burn; t < p->T; t++)
+					c += m[t];
+				per_win[i * per + b] = c > 0 ? j->per_seq[b] / (2 * c) : -1;
+			}
+	}
+}
+
+double tmn_eval_windows(const struct tmn_gru *g, const struct tmn_xy *xy, int window,
+			int burn, int batch, int threads)
+{
+	struct pool p;
+	size_t *starts, n = tmn_windows(xy->n, (size_t)window, (size_t)window, &starts);
+	double sse = 0, cnt = 0;
+
+	if (!n || pool_init(&p, g, threads, window, batch)) {
+		free(starts);
+		return NAN;
+	}
+	for (size_t i = 0; i < n; i += (size_t)batch) {
+		int nb = (int)(n - i < (size_t)batch ? n - i : (size_t)batch);
+		double s, c;
+
+		pool_batch(&p, g, xy, starts + i, nb, burn, 0, NULL, &s, &c, NULL);
+		sse += s;
+		cnt += c;
+	}
+	pool_free(&p);
+	free(starts);
+	return cnt > 0 ? sse / (2 * cnt) : NAN;
+}
+
+void tmn_window_embed(const struct tmn_xy *xy, size_t start, int window, float *emb)
+{
+	const int F = xy->F;
+	int k;
+
+	for (k = 0; k < F; k++) {
+		double s = 0;
+
+		for (int t = window / 2; t < window; t++)
+			s += xy->x[(start + (size_t)t) * F + k];
+		emb[k] = (float)(s / (window - window / 2));
+		emb[F + k] = xy->x[(start + (size_t)window - 1) * F + k];
+	}
+}
+
+/* ---- checkpoints -------------------------------------------------------- */
+
+static int ckpt_write(const char *path, const struct tmn_ckpt_hdr *h, const float *p,
+		      const float *best, const struct tmn_adam *a, char *err, int errlen)
+{
+	char tmp[4096];
+	FILE *f;
+	size_t np = h->np;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "wb");
+	if (!f)
+		return fail(err, errlen, "%s: %s", tmp, strerror(errno));
+	if (fwrite(h, sizeof(*h), 1, f) != 1 || fwrite(best, sizeof(float), np, f) != np ||
+	    fwrite(p, sizeof(float), np, f) != np || fwrite(a->m, sizeof(float), np, f) != np ||
+	    fwrite(a->v, sizeof(float), np, f) != np) {
+		fclose(f);
+		remove(tmp);
+		return fail(err, errlen, "%s: write failed", tmp);
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		remove(tmp);
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+/* read header + best params; cur/m/v too when non-NULL */
+static int ckpt_read(const char *path, struct tmn_ckpt_hdr *h, float **best, float **cur,
+		     float **m, float **v, char *err, int errlen)
+{
+	FILE *f = fopen(path, "rb");
+	float **arr[4] = { best, cur, m, v };
+
+	if (!f)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (fread(h, sizeof(*h), 1, f) != 1 || memcmp(h->magic, TMN_CKPT_MAGIC, 8) ||
+	    h->version != 1) {
+		fclose(f);
+		return fail(err, errlen, "%s: not a tmnet checkpoint (or another version)", path);
+	}
+	if (h->F < 1 || h->F > TMNET_MAX_FEATURES || h->H < 1 || h->H > TMNET_MAX_HIDDEN ||
+	    h->np != tmn_gru_nparams((int)h->F, (int)h->H) ||
+	    (h->system != TMNET_SYS_A && h->system != TMNET_SYS_B)) {
+		fclose(f);
+		return fail(err, errlen, "%s: corrupt checkpoint header", path);
+	}
+	for (int i = 0; i < 4; i++) {
+		if (!arr[i])
+			continue;
+		*arr[i] = malloc(h->np * sizeof(float));
+		if (!*arr[i] || fseek(f, (long)(sizeof(*h) + i * h->np * sizeof(float)), SEEK_SET) ||
+		    fread(*arr[i], sizeof(float), h->np, f) != h->np) {
+			fclose(f);
+			for (int k = 0; k <= i; k++)
+				if (arr[k]) {
+					free(*arr[k]);
+					*arr[k] = NULL;
+				}
+			return fail(err, errlen, "%s: truncated checkpoint", path);
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+int tmn_ckpt_load(const char *path, struct tmn_model_f *mf, char *err, int errlen)
+{
+	float *best = NULL;
+
+	memset(mf, 0, sizeof(*mf));
+	if (ckpt_read(path, &mf->h, &best, NULL, NULL, NULL, err, errlen))
+		return -1;
+	mf->g.F = (int)mf->h.F;
+	mf->g.H = (int)mf->h.H;
+	mf->g.np = mf->h.np;
+	tmn_gru_bind(&mf->g, best);
+	return 0;
+}
+
+void tmn_model_f_free(struct tmn_model_f *mf)
+{
+	tmn_gru_free(&mf->g);
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static void shuffle(size_t *a, size_t n, struct tmn_rng *r)
+{
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(tmn_rng_u64(r) % i), t = a[i - 1];
+
+		a[i - 1] = a[j];
+		a[j] = t;
+	}
+}
+
+int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
+		  const struct tmn_xy *tr, const struct tmn_xy *va, struct tmn_gru *out,
+		  struct tmn_train_result *res, char *err, int errlen)
+{
+	const int F = tr->F, H = c->hidden, T = c->window;
+	struct tmn_gru g;
+	struct tmn_adam adam;
+	struct tmn_rng rng;
+	struct pool pl;
+	struct tmn_graph graph = { 0 };
+	size_t *pool_starts = NULL, npool, nsel, *sel = NULL, *sel_starts = NULL;
+	double *werr = NULL, *wtmp = NULL, *perwin = NULL, *pp = NULL, *rr = NULL, *ss = NULL;
+	float *best = NULL, *grad = NULL;
+	double t0 = wall(), prior_secs = 0, sel_secs = 0;
+	int epoch0 = 0, rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&pl, 0, sizeof(pl));
+	openblas_set_num_threads(1);
+	if (tmn_gru_init(&g, F, H) || tmn_adam_init(&adam, g.np, c->lr))
+		return fail(err, errlen, "out of memory");
+	tmn_gru_randomize(&g, c->seed * 7919 + 17);
+	tmn_rng_seed(&rng, c->seed);
+	best = malloc(g.np * sizeof(float));
+	grad = malloc(g.np * sizeof(float));
+	npool = tmn_windows(tr->n, (size_t)T, (size_t)c->stride, &pool_starts);
+	if (!best || !grad || !npool) {
+		fail(err, errlen, "no training windows (training part shorter than a window?)");
+		goto out;
+	}
+	nsel = c->budget && c->budget < npool ? c->budget : npool;
+	sel = malloc(npool * sizeof(size_t));
+	sel_starts = malloc(npool * sizeof(size_t));
+	werr = malloc(npool * sizeof(double));
+	wtmp = malloc(npool * sizeof(double));
+	perwin = malloc((size_t)c->batch * sizeof(double));
+	if (!perwin || !sel || !sel_starts || !werr || !wtmp || pool_init(&pl, &g, c->threads, T, c->batch)) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < npool; i++)
+		werr[i] = -1;
+	memcpy(best, g.p, g.np * sizeof(float));
+
+	hdr->system = (uint32_t)c->system;
+	hdr->F = (uint32_t)F;
+	hdr->H = (uint32_t)H;
+	hdr->np = g.np;
+	hdr->window = (uint32_t)T;
+	hdr->burn = (uint32_t)c->burn;
+	hdr->seed = c->seed;
+	hdr->best_val = INFINITY;
+	hdr->epochs_done = 0;
+	hdr->best_epoch = 0;
+	hdr->bad_epochs = 0;
+	hdr->done = 0;
+	memcpy(hdr->magic, TMN_CKPT_MAGIC, 8);
+	hdr->version = 1;
+
+	if (c->resume && c->ckpt) {
+		struct tmn_ckpt_hdr h;
+		float *b = NULL, *cur = NULL, *m = NULL, *v = NULL;
+
+		if (ckpt_read(c->ckpt, &h, &b, &cur, &m, &v, err, errlen))
+			goto out;
+		if (h.system != hdr->system || h.F != hdr->F || h.H != hdr->H ||
+		    h.window != hdr->window || h.seed != hdr->seed || h.data_n != hdr->data_n) {
+			free(b);
+			free(cur);
+			free(m);
+			free(v);
+			fail(err, errlen, "%s: checkpoint does not match this run (system, shape, seed or data)",
+			     c->ckpt);
+			goto out;
+		}
+		memcpy(best, b, g.np * sizeof(float));
+		memcpy(g.p, cur, g.np * sizeof(float));
+		memcpy(adam.m, m, g.np * sizeof(float));
+		memcpy(adam.v, v, g.np * sizeof(float));
+		free(b);
+		free(cur);
+		free(m);
+		free(v);
+		adam.t = h.adam_t;
+		memcpy(rng.s, h.rng, sizeof(rng.s));
+		epoch0 = (int)h.epochs_done;
+		hdr->epochs_done = h.epochs_done;
+		hdr->best_epoch = h.best_epoch;
+		hdr->bad_epochs = h.bad_epochs;
+		hdr->best_val = h.best_val;
+		hdr->done = h.done;
+		memcpy(hdr->val_hist, h.val_hist, sizeof(h.val_hist));
+		prior_secs = h.train_seconds;
+		if (!c->quiet)
+			fprintf(stderr, "resumed %s at epoch %d (best val %.5f at epoch %u)\n", c->ckpt,
+				epoch0, h.best_val, h.best_epoch);
+		if (h.done)
+			epoch0 = c->epochs;
+	}
+
+	if (c->active && nsel < npool) {
+		size_t D = 2 * (size_t)F;
+		float *emb = malloc(npool * D * sizeof(float));
+		uint32_t *nbr = malloc(npool * (size_t)c->knn_k * sizeof(uint32_t));
+		double ts = wall();
+		int krc;
+
+		if (!emb || !nbr) {
+			free(emb);
+			free(nbr);
+			fail(err, errlen, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < npool; i++)
+			tmn_window_embed(tr, pool_starts[i], T, emb + i * D);
+		krc = tmn_knn(emb, npool, (int)D, c->knn_k, nbr);
+		if (!krc)
+			krc = tmn_graph_from_knn(nbr, npool, c->knn_k, &graph);
+		free(emb);
+		free(nbr);
+		pp = malloc(npool * sizeof(double));
+		rr = malloc(npool * sizeof(double));
+		ss = malloc(npool * sizeof(double));
+		if (krc || !pp || !rr || !ss) {
+			fail(err, errlen, "kNN graph failed");
+			goto out;
+		}
+		sel_secs += wall() - ts;
+		if (!c->quiet)
+			fprintf(stderr, "active: kNN graph (k=%d) over %zu windows, %zu edges, %.2f s\n",
+				c->knn_k, npool, graph.off[npool], wall() - ts);
+	}
+	if (!c->quiet)
+		fprintf(stderr, "train: system %s, F=%d H=%d, %zu windows in pool (stride %d), %zu per epoch, %d val ticks, batch %d, %d threads\n",
+			c->system == TMNET_SYS_A ? "A" : "B", F, H, npool, c->stride, nsel,
+			(int)va->n, c->batch, c->threads);
+
+	for (int ep = epoch0; ep < c->epochs; ep++) {
+		double te = wall(), tsse = 0, tcnt = 0, val;
+		int have_err = 0;
+
+		/* choose this epoch's windows */
+		if (nsel == npool) {
+			for (size_t i = 0; i < npool; i++)
+				sel[i] = i;
+			shuffle(sel, npool, &rng);
+		} else {
+			double ts = wall();
+
+			for (size_t i = 0; i < npool; i++)
+				have_err += werr[i] > 0;
+			if (c->active && have_err) {
+				double sp = 0, mass = (double)nsel;
+				size_t work = 0, pushes;
+
+				tmn_ppr_seed(werr, npool, nsel / 4 + 1, mass, ss);
+				pushes = tmn_ppr_push(&graph, ss, c->push_alpha, c->push_eps, pp, rr,
+						      &work);
+				for (size_t i = 0; i < npool; i++)
+					sp += pp[i];
+				for (size_t i = 0; i < npool; i++)
+					wtmp[i] = c->active_mix * (sp > 0 ? pp[i] / sp : 0) +
+						  (1 - c->active_mix) / (double)npool;
+				if (!c->quiet) {
+					size_t nz = 0;
+
+					for (size_t i = 0; i < npool; i++)
+						nz += pp[i] > 0;
+					fprintf(stderr, "active: %zu pushes (%zu edge visits), %zu of %zu windows with PageRank mass\n",
+						pushes, work, nz, npool);
+				}
+			} else {
+				for (size_t i = 0; i < npool; i++)
+					wtmp[i] = 1;
+			}
+			tmn_sample_weighted(wtmp, npool, nsel, &rng, sel);
+			shuffle(sel, nsel, &rng);
+			sel_secs += wall() - ts;
+		}
+		for (size_t i = 0; i < nsel; i++)
+			sel_starts[i] = pool_starts[sel[i]];
+
+		for (size_t i = 0; i < nsel; i += (size_t)c->batch) {
+			int nb = (int)(nsel - i < (size_t)c->batch ? nsel - i : (size_t)c->batch);
+			double s, cn;
+
+			pool_batch(&pl, &g, tr, sel_starts + i, nb, c->burn, c->smooth, grad, &s, &cn,
+				   perwin);
+			for (int b = 0; b < nb; b++)
+				werr[sel[i + b]] = perwin[b];
+			tmn_adam_step(&adam, g.p, grad, c->clip);
+			tsse += s;
+			tcnt += cn;
+		}
+		val = tmn_eval_windows(&g, va, T, c->burn, c->batch, c->threads);
+		hdr->epochs_done = (uint32_t)ep + 1;
+		if (ep < 64)
+			hdr->val_hist[ep] = val;
+		if (val < hdr->best_val) {
+			hdr->best_val = val;
+			hdr->best_epoch = (uint32_t)ep + 1;
+			hdr->bad_epochs = 0;
+			memcpy(best, g.p, g.np * sizeof(float));
+		} else {
+			hdr->bad_epochs++;
+		}
+		{
+			double el = wall() - t0;
+			double eta = el / (ep + 1 - epoch0) * (c->epochs - ep - 1);
+
+			if (!c->quiet)
+				fprintf(stderr, "epoch %2d/%d  train %.5f  val %.5f%s  %5.1f s  ETA %5.1f s\n",
+					ep + 1, c->epochs, tcnt > 0 ? tsse / (2 * tcnt) : NAN, val,
+					hdr->bad_epochs == 0 ? " *" : "  ", wall() - te, eta);
+		}
+		if (hdr->bad_epochs >= (uint32_t)c->patience && c->patience > 0) {
+			hdr->done = 1;
+			if (!c->quiet)
+				fprintf(stderr, "early stop: no val progress for %d epochs\n", c->patience);
+		}
+		if (ep + 1 == c->epochs)
+			hdr->done = 1;
+		hdr->adam_t = adam.t;
+		memcpy(hdr->rng, rng.s, sizeof(rng.s));
+		hdr->train_seconds = prior_secs + (wall() - t0);
+		if (c->ckpt && ckpt_write(c->ckpt, hdr, g.p, best, &adam, err, errlen))
+			goto out;
+		if (hdr->done)
+			break;
+	}
+	if (tmn_gru_init(out, F, H)) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	memcpy(out->p, best, g.np * sizeof(float));
+	res->best_val = hdr->best_val;
+	res->best_epoch = (int)hdr->best_epoch;
+	res->epochs_run = (int)hdr->epochs_done;
+	res->seconds = prior_secs + (wall() - t0);
+	res->sel_seconds = sel_secs;
+	rc = 0;
+out:
+	pool_free(&pl);
+	tmn_graph_free(&graph);
+	free(pool_starts);
+	free(sel);
+	free(sel_starts);
+	free(werr);
+	free(wtmp);
+	free(perwin);
+	free(pp);
+	free(rr);
+	free(ss);
+	free(best);
+	free(grad);
+	tmn_adam_free(&adam);
+	tmn_gru_free(&g);
+	return rc;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The training loop: Adam, gradient clipping, early stopping on the
+ * validation split, a checkpoint every epoch (resumable), uniform or active
+ * window selection, two worker threads per batch.
+ */
+#ifndef TMN_TRAIN_H
+#define TMN_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tmn_gru.h"
+#include "tmn_prep.h"
+
+struct tmn_train_cfg {
+	int system;
+	int hidden;
+	int epochs;
+	int batch;
+	int window;		/* ticks per training window (BPTT length) */
+	int burn;		/* leading ticks of a window without loss */
+	int stride;		/* window pool stride */
+	int patience;		/* early stopping: epochs without val progress */
+	int threads;
+	double lr, clip, smooth;
+	uint64_t seed;
+	size_t budget;		/* windows per epoch, 0 = the whole pool */
+	int active;		/* 1: kNN + PageRank guided selection */
+	int knn_k;
+	double push_eps, push_alpha, active_mix;
+	const char *ckpt;	/* checkpoint path (may be NULL) */
+	int resume;
+	int quiet;
+};
+
+void tmn_train_default(struct tmn_train_cfg *c);
+
+/* Checkpoint: everything needed to resume or to quantise */
+#define TMN_CKPT_MAGIC "TMNCKPT1"
+
+struct tmn_ckpt_hdr {
+	char magic[8];
+	uint32_t version, system, F, H;
+	uint32_t rate_hz, window, horizon, burn;
+	struct tmn_norm norm;
+	struct tmn_kalman kalman;
+	uint32_t epochs_done, best_epoch, bad_epochs, done;
+	uint64_t seed;
+	double best_val;
+	int64_t adam_t;
+	uint64_t rng[4];
+	uint64_t np;
+	uint64_t data_n;	/* samples in the data file it was trained on */
+	double train_seconds;	/* wall time spent so far */
+	double val_hist[64];
+};
+
+struct tmn_model_f {
+	struct tmn_ckpt_hdr h;
+	struct tmn_gru g;	/* best-on-val parameters */
+};
+
+int tmn_ckpt_load(const char *path, struct tmn_model_f *mf, char *err, int errlen);
+void tmn_model_f_free(struct tmn_model_f *mf);
+
+struct tmn_train_result {
+	double best_val;	/* MSE, normalised units */
+	int best_epoch, epochs_run;
+	double seconds;
+	double sel_seconds;	/* of which spent in active selection */
+};
+
+/*
+ * Train on train/val inputs.  hdr carries norm/kalman/rate/horizon to be
+ * written into checkpoints.  out receives the best-on-val network (F from
+ * the norm, caller frees).
+ */
+int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
+		  const struct tmn_xy *tr, const struct tmn_xy *va, struct tmn_gru *out,
+		  struct tmn_train_result *res, char *err, int errlen);
+
+/* Forward-only MSE (normalised units) of g over windows of xy (stride = window) */
+double tmn_eval_windows(const struct tmn_gru *g, const struct tmn_xy *xy, int window,
+			int burn, int batch, int threads);
+
+/* Window embedding for the kNN graph: [2F] = mean and last normalised features */
+void tmn_window_embed(const struct tmn_xy *xy, size_t start, int window, float *emb);
+
+#endif /* TMN_TRAIN_H */
