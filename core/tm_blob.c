@@ -425,7 +425,8 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 	m->gate.floor_yy = rd64(p, OFF(gate.floor_yy));
 	m->gate.sat_limit = rd32(p, OFF(gate.sat_limit));
 	if (tm_kf_params_init(&m->kf, &m->kalman, rate, hor))
-		return tm_fail(err, TMNET_BLOB_E_RATE, OFF(rate_hz));
+		return tm_fail(err, TMNET_BLOB_E_KALMAN, OFF(kalman.r_x));
+	tm_model_pack(m);
 	return 0;
 }
 

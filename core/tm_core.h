@@ -27,18 +27,60 @@
 #define TM_PRE_FRAC	12		/* pre-activation fraction bits */
 
 void tm_memzero(void *p, __u32 n);
+/* round-to-nearest (ties away from zero) v / 2^sh of a 128-bit value, saturating */
+static inline __s64 tm_sat_shr128(tm_s128 v, unsigned int sh)
+{
+	const tm_s128 max = (tm_s128)0x7fffffffffffffffLL;
+	tm_s128 r;
+
+	if (sh == 0) {
+		r = v;
+	} else if (sh >= 127) {
+		return 0;
+	} else {
+		tm_s128 half = (tm_s128)1 << (sh - 1);
+
+		r = v >= 0 ? (v + half) >> sh : -((-v + half) >> sh);
+	}
+	if (r > max)
+		return (__s64)max;
+	if (r < -max - 1)
+		return (__s64)(-max - 1);
+	return (__s64)r;
+}
+
 /* (a * b) >> 32 with round-to-nearest (ties away from zero), saturating */
-__s64 tm_mul_q32(__s64 a, __s64 b);
-/* round-to-nearest arithmetic shift right of a 128-bit value, saturating */
-__s64 tm_sat_shr128(tm_s128 v, unsigned int sh);
-__s32 tm_sat_s32(__s64 v);
+static inline __s64 tm_mul_q32(__s64 a, __s64 b)
+{
+	return tm_sat_shr128((tm_s128)a * b, 32);
+}
 /* floor(sqrt(v)) and ceil(sqrt(v)) for unsigned 128-bit arguments < 2^126 */
 __u64 tm_isqrt_floor(tm_u128 v);
 __u64 tm_isqrt_ceil(tm_u128 v);
 /* unsigned 128 / 64 division (slow, build-time only) */
 tm_u128 tm_udiv128(tm_u128 n, __u64 d);
-/* requantise: round(acc * rq.mult / 2^(31 + rq.shift)), saturating to s32 */
-__s32 tm_requant(__s64 acc, __s32 mult, __s32 shift);
+
+static inline __s32 tm_sat_s32(__s64 v)
+{
+	if (v > 0x7fffffff)
+		return 0x7fffffff;
+	if (v < -0x7fffffff - 1)
+		return -0x7fffffff - 1;
+	return (__s32)v;
+}
+
+/*
+ * Requantise: round(acc * mult / 2^(31 + shift)), ties towards +infinity
+ * (add half, arithmetic shift), saturating to s32.  |acc| < 2^31 and
+ * 0 <= mult < 2^31, so the product fits in 64 bits; the validator keeps
+ * shift in [TMNET_RQ_SHIFT_MIN, TMNET_RQ_SHIFT_MAX], a total shift 1..62.
+ */
+static inline __s32 tm_requant(__s32 acc, __s32 mult, __s32 shift)
+{
+	unsigned int sh = (unsigned int)(31 + shift);
+
+	return tm_sat_s32(((__s64)acc * mult + ((__s64)1 << (sh - 1))) >> sh);
+}
 
 /* CRC-32/IEEE (reflected 0xEDB88320, init and xorout 0xffffffff) */
 __u32 tm_crc32(__u32 crc, const void *buf, __u32 len);
@@ -153,6 +195,13 @@ struct tm_model {
 	__s8 w_out[TMNET_N_OUT][TMNET_MAX_HIDDEN];
 	__s32 b_out[TMNET_N_OUT];
 	struct tmnet_rq rq_out[TMNET_N_OUT];
+	/*
+	 * Derived at load time (tm_model_pack): rows 2p and 2p+1 packed into
+	 * one s64 as w[2p] + w[2p+1] * 2^32, so one 64-bit multiply-add
+	 * serves two rows (SWAR; |row sum| < 2^31 keeps the halves apart).
+	 */
+	__s64 wp_ih[TM_G3 / 2][TMNET_MAX_FEATURES];
+	__s64 wp_hh[TM_G3 / 2][TMNET_MAX_HIDDEN];
 };
 
 /* ------------------------------------------------------------------ */
@@ -180,6 +229,8 @@ struct tm_blob_error {
 	const char *msg;	/* static string */
 };
 
+/* Build the derived (packed) weights; tm_model_from_blob() calls it */
+void tm_model_pack(struct tm_model *m);
 /* Validate a blob and build a model.  Returns 0 or -code. */
 int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 		       struct tm_blob_error *err);

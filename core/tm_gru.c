@@ -12,6 +12,37 @@
  * int32 accumulator to Q12.  Biases are Q12.  Head: Q16 outputs.
  */
 #include "tm_core.h"
+#include "tm_lut_table.h"
+
+/* Knots every 1/32 over [-8, 8]: Q12 input -> index = (x + 8) * 32 */
+static inline __s16 tm_lut_eval(const __s16 *t, __s32 x, __u32 *sat)
+{
+	__s32 u, idx, frac, a, b;
+
+	if (x < TM_LUT_IN_MIN) {
+		x = TM_LUT_IN_MIN;
+		(*sat)++;
+	} else if (x > TM_LUT_IN_MAX) {
+		x = TM_LUT_IN_MAX;
+		(*sat)++;
+	}
+	u = x - TM_LUT_IN_MIN;		/* 0 .. 65535 */
+	idx = u >> 7;			/* 4096 / 32 = 128 per knot */
+	frac = u & 127;
+	a = t[idx];
+	b = t[idx + 1];
+	return (__s16)(a + (((b - a) * frac + 64) >> 7));
+}
+
+__s16 tm_sigmoid_q15(__s32 x_q12, __u32 *sat)
+{
+	return tm_lut_eval(tm_sigmoid_knots, x_q12, sat);
+}
+
+__s16 tm_tanh_q15(__s32 x_q12, __u32 *sat)
+{
+	return tm_lut_eval(tm_tanh_knots, x_q12, sat);
+}
 
 /* round-to-nearest (half up) of v / 2^sh for the small shifts used here */
 static __s32 tm_rshift_round(__s32 v, unsigned int sh)
@@ -35,37 +66,83 @@ __s8 tm_quant_input(__s32 f, __s32 mean, __s32 inv_std, __u32 in_frac, __u32 *sa
 	return (__s8)q;
 }
 
+void tm_model_pack(struct tm_model *m)
+{
+	unsigned int p, k;
+
+	for (p = 0; p < TM_G3 / 2; p++) {
+		for (k = 0; k < TMNET_MAX_FEATURES; k++)
+			m->wp_ih[p][k] = (__s64)m->w_ih[2 * p][k] +
+					 (__s64)m->w_ih[2 * p + 1][k] * 4294967296LL;
+		for (k = 0; k < TMNET_MAX_HIDDEN; k++)
+			m->wp_hh[p][k] = (__s64)m->w_hh[2 * p][k] +
+					 (__s64)m->w_hh[2 * p + 1][k] * 4294967296LL;
+	}
+}
+
+/* split a packed accumulator A + B 2^32 (|A|, |B| < 2^31) into A and B */
+static inline void tm_unpack(__s64 acc, __s32 *lo, __s32 *hi)
+{
+	__s32 a = (__s32)(__u32)((__u64)acc & 0xffffffffU);
+
+	*lo = a;
+	*hi = (__s32)((acc - a) / 4294967296LL);
+}
+
 void tm_gru_step(const struct tm_model *m, __s16 *h, const __s8 *x,
 		 struct tm_gru_sat *sat)
 {
 	const unsigned int H = m->hidden, F = m->n_feat;
-	__s32 gi[TM_G3], gh[TM_G3];
+	const unsigned int P = (3 * H + 1) / 2;
+	/* see tm_model_pack(): wp_* are zero past F and H */
+	__s64 gi[TM_G3], gh[TM_G3];	/* Q12, |.| < 2^32: no overflow */
+	__s64 hw[TMNET_MAX_HIDDEN], xw[TMNET_MAX_FEATURES];
 	__s16 hn[TMNET_MAX_HIDDEN];
-	unsigned int row, k;
+	unsigned int p, k, row;
 
-	for (row = 0; row < 3 * H; row++) {
-		const __s8 *wi = m->w_ih[row];
-		const __s8 *wh = m->w_hh[row];
-		__s32 ai = 0, ah = 0;
+	for (k = 0; k < TMNET_MAX_HIDDEN; k++)
+		hw[k] = k < H ? h[k] : 0;	/* rows are zero-padded past H */
+	for (k = 0; k < TMNET_MAX_FEATURES; k++)
+		xw[k] = k < F ? x[k] : 0;	/* and past F */
+	for (p = 0; p < P; p++) {
+		const __s64 *wi = m->wp_ih[p];
+		const __s64 *wh = m->wp_hh[p];
+		__s64 ai = 0, ah0 = 0, ah1 = 0, ah2 = 0, ah3 = 0;
+		__s32 i0, i1, h0, h1;
 
-		for (k = 0; k < F; k++)
-			ai += (__s32)wi[k] * x[k];
-		for (k = 0; k < H; k++)
-			ah += (__s32)wh[k] * h[k];
-		gi[row] = tm_sat_s32((__s64)tm_requant(ai, m->rq_ih[row].mult,
-							    m->rq_ih[row].shift) +
-				     m->b_ih[row]);
-		gh[row] = tm_sat_s32((__s64)tm_requant(ah, m->rq_hh[row].mult,
-							    m->rq_hh[row].shift) +
-				     m->b_hh[row]);
+		/* fixed trip counts, fully unrolled: zero padding is cheaper */
+#pragma GCC unroll 8
+		for (k = 0; k < TMNET_MAX_FEATURES; k++)
+			ai += wi[k] * xw[k];
+#pragma GCC unroll 8
+		for (k = 0; k < TMNET_MAX_HIDDEN; k += 4) {
+			ah0 += wh[k] * hw[k];
+			ah1 += wh[k + 1] * hw[k + 1];
+			ah2 += wh[k + 2] * hw[k + 2];
+			ah3 += wh[k + 3] * hw[k + 3];
+		}
+		tm_unpack(ai, &i0, &i1);
+		tm_unpack(ah0 + ah1 + ah2 + ah3, &h0, &h1);
+		row = 2 * p;
+		gi[row] = (__s64)tm_requant(i0, m->rq_ih[row].mult, m->rq_ih[row].shift) +
+			  m->b_ih[row];
+		gh[row] = (__s64)tm_requant(h0, m->rq_hh[row].mult, m->rq_hh[row].shift) +
+			  m->b_hh[row];
+		if (row + 1 < 3 * H) {
+			gi[row + 1] = (__s64)tm_requant(i1, m->rq_ih[row + 1].mult,
+							m->rq_ih[row + 1].shift) +
+				      m->b_ih[row + 1];
+			gh[row + 1] = (__s64)tm_requant(h1, m->rq_hh[row + 1].mult,
+							m->rq_hh[row + 1].shift) +
+				      m->b_hh[row + 1];
+		}
 	}
 	for (k = 0; k < H; k++) {
-		__s32 r = tm_sigmoid_q15(tm_sat_s32((__s64)gi[k] + gh[k]), &sat->act);
-		__s32 z = tm_sigmoid_q15(tm_sat_s32((__s64)gi[H + k] + gh[H + k]),
-					   &sat->act);
-		/* r (Q15) * gh_n (Q12) -> Q12 */
-		__s32 rn = (__s32)tm_sat_shr128((tm_s128)r * gh[2 * H + k], 15);
-		__s32 n = tm_tanh_q15(tm_sat_s32((__s64)gi[2 * H + k] + rn), &sat->act);
+		__s32 r = tm_sigmoid_q15(tm_sat_s32(gi[k] + gh[k]), &sat->act);
+		__s32 z = tm_sigmoid_q15(tm_sat_s32(gi[H + k] + gh[H + k]), &sat->act);
+		/* r (Q15) * gh_n (Q12) -> Q12, |product| < 2^48 */
+		__s64 rn = (r * gh[2 * H + k] + 16384) >> 15;
+		__s32 n = tm_tanh_q15(tm_sat_s32(gi[2 * H + k] + rn), &sat->act);
 		__s32 d = (__s32)h[k] - n;		/* |d| < 2^16 */
 
 		hn[k] = (__s16)(n + tm_rshift_round(z * d, 15));

@@ -7,9 +7,9 @@
  * N(0, 1/fan_in) * 1.0, inputs ~ N(0, 1) in normalised units):
  *   head output error: RMS <= 0.01, max <= 0.08 normalised units
  *   hidden state error: RMS <= 0.008
- * (measured: 0.0056, 0.042, 0.0047).  Also measured: the same with the
+ * (measured: 0.0050, 0.068, 0.0047).  Also measured: the same with the
  * hidden state rounded to int8 after each step, the alternative width:
- * 0.0063, 0.050, 0.0055 - worse, though the int8 weights dominate.
+ * RMS 0.0058 and 0.0055 - worse, though the int8 weights dominate.
  */
 #include <math.h>
 #include <stdio.h>
@@ -162,7 +162,8 @@ static void test_rq_roundtrip(void **state)
 		__s64 acc = (__s64)(tt_next(&rng) % 2000001) - 1000000;
 
 		assert_int_equal(tmq_rq(m, &rq), 0);
-		assert_true(rq.mult >= (1 << 30));
+		/* below 2^-31 every product rounds to zero: mult 0 */
+		assert_true(rq.mult >= (1 << 30) || (rq.mult == 0 && m < ldexp(1.0, -31)));
 		/* the requantised value is within 1 of the real product */
 		{
 			double want = acc * m;

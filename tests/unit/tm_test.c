@@ -18,35 +18,10 @@ void tt_random_model(struct tt_rng *rng, int sys, int hidden, double wscale,
 		     struct tmq_gru *g, struct tmq_params *p, struct tm_model *m)
 {
 	char err[256];
-	int F = sys == TMNET_SYS_A ? TMNET_FEATURES_A : TMNET_FEATURES_B;
 
-	memset(g, 0, sizeof(*g));
-	tmq_params_default(p);
-	p->system = sys;
+	if (tmq_random_model(m, sys, hidden, wscale, tt_next(rng), g, p, err, sizeof(err)))
+		fail_msg("random model: %s", err);
 	p->name = "test";
-	g->n_feat = F;
-	g->hidden = hidden;
-	for (int r = 0; r < 3 * hidden; r++) {
-		for (int j = 0; j < F; j++)
-			g->w_ih[r][j] = (float)(wscale * tt_gauss(rng) / sqrt(F));
-		for (int j = 0; j < hidden; j++)
-			g->w_hh[r][j] = (float)(wscale * tt_gauss(rng) / sqrt(hidden));
-		g->b_ih[r] = (float)(0.1 * tt_gauss(rng));
-		g->b_hh[r] = (float)(0.1 * tt_gauss(rng));
-	}
-	for (int o = 0; o < 2; o++) {
-		for (int j = 0; j < hidden; j++)
-			g->w_out[o][j] = (float)(tt_gauss(rng) / sqrt(hidden));
-		g->b_out[o] = (float)(0.05 * tt_gauss(rng));
-	}
-	/* features: dx,dy ~ 0.005 units/tick, v ~ 10 units/s, disp ~ 5 units */
-	p->std[0] = p->std[1] = 0.01;
-	p->std[2] = p->std[3] = 10.0;
-	p->std[4] = p->std[5] = 5.0;
-	p->out_scale[0] = p->out_scale[1] = 0.5;
-	p->floor_xx = p->floor_yy = 0.05;
-	if (tmq_quantize(m, g, p, err, sizeof(err)))
-		fail_msg("quantize: %s", err);
 }
 
 unsigned char *tt_blob(const struct tm_model *m, __u32 *len)

@@ -183,8 +183,8 @@ struct tmnet_rq {
 	__s32 shift;		/* -31 .. 62 */
 };
 
-#define TMNET_RQ_SHIFT_MIN	(-31)
-#define TMNET_RQ_SHIFT_MAX	62
+#define TMNET_RQ_SHIFT_MIN	(-30)	/* total right shift 31 + shift: 1..62 */
+#define TMNET_RQ_SHIFT_MAX	31
 
 struct tmnet_tensor_desc {
 	__u32 id;		/* enum tmnet_tensor_id */

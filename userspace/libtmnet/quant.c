@@ -91,7 +91,13 @@ int tmq_rq(double m, struct tmnet_rq *rq)
 		e++;
 	}
 	/* m = mult 2^-31 2^e = mult 2^-(31 + shift) with shift = -e */
-	if (-e < TMNET_RQ_SHIFT_MIN || -e > TMNET_RQ_SHIFT_MAX)
+	if (-e > TMNET_RQ_SHIFT_MAX) {
+		/* m < 2^-31: every |acc| < 2^31 requantises to 0 */
+		rq->mult = 0;
+		rq->shift = 0;
+		return 0;
+	}
+	if (-e < TMNET_RQ_SHIFT_MIN)
 		return -1;
 	rq->mult = (__s32)mult;
 	rq->shift = -e;
@@ -239,6 +245,64 @@ int tmq_quantize(struct tm_model *m, const struct tmq_gru *g,
 		return fail(err, errlen, "quantised model rejected by the validator: %s (offset %u)",
 			    be.msg, be.offset);
 	return 0;
+}
+
+static double rnd_gauss(unsigned long long *s)
+{
+	double u[2];
+
+	for (int i = 0; i < 2; i++) {
+		*s ^= *s >> 12;
+		*s ^= *s << 25;
+		*s ^= *s >> 27;
+		u[i] = (double)((*s * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
+	}
+	if (u[0] < 1e-300)
+		u[0] = 1e-300;
+	return sqrt(-2.0 * log(u[0])) * cos(6.283185307179586 * u[1]);
+}
+
+int tmq_random_model(struct tm_model *m, int sys, int hidden, double wscale,
+		     unsigned long long seed, struct tmq_gru *g_out, struct tmq_params *p_out,
+		     char *err, int errlen)
+{
+	struct tmq_gru g;
+	struct tmq_params p;
+	unsigned long long s = seed ? seed : 1;
+	int F = sys == TMNET_SYS_A ? TMNET_FEATURES_A : TMNET_FEATURES_B;
+
+	memset(&g, 0, sizeof(g));
+	tmq_params_default(&p);
+	p.system = sys;
+	p.name = "random";
+	if (sys != TMNET_SYS_PRIOR) {
+		g.n_feat = F;
+		g.hidden = hidden;
+		for (int r = 0; r < 3 * hidden; r++) {
+			for (int j = 0; j < F; j++)
+				g.w_ih[r][j] = (float)(wscale * rnd_gauss(&s) / sqrt(F));
+			for (int j = 0; j < hidden; j++)
+				g.w_hh[r][j] = (float)(wscale * rnd_gauss(&s) / sqrt(hidden));
+			g.b_ih[r] = (float)(0.1 * rnd_gauss(&s));
+			g.b_hh[r] = (float)(0.1 * rnd_gauss(&s));
+		}
+		for (int o = 0; o < 2; o++) {
+			for (int j = 0; j < hidden; j++)
+				g.w_out[o][j] = (float)(rnd_gauss(&s) / sqrt(hidden));
+			g.b_out[o] = (float)(0.05 * rnd_gauss(&s));
+		}
+	}
+	/* features: dx,dy ~ 0.01 units/tick, v ~ 10 units/s, disp ~ 5 units */
+	p.std[0] = p.std[1] = 0.01;
+	p.std[2] = p.std[3] = 10.0;
+	p.std[4] = p.std[5] = 5.0;
+	p.out_scale[0] = p.out_scale[1] = 0.5;
+	p.floor_xx = p.floor_yy = 0.05;
+	if (g_out)
+		*g_out = g;
+	if (p_out)
+		*p_out = p;
+	return tmq_quantize(m, sys == TMNET_SYS_PRIOR ? NULL : &g, &p, err, errlen);
 }
 
 int tmq_write_blob_file(const char *path, const struct tm_model *m,

@@ -64,6 +64,15 @@ int tmq_rq(double m, struct tmnet_rq *rq);
 int tmq_quantize(struct tm_model *m, const struct tmq_gru *g,
 		 const struct tmq_params *p, char *err, int errlen);
 
+/*
+ * A deterministic random model (tests, benchmarks, fuzz seeds): weights
+ * N(0, wscale^2 / fan_in), feature scales typical of 2 kHz data in units.
+ * g and p may be NULL.  Returns 0 or -1 with a message in err.
+ */
+int tmq_random_model(struct tm_model *m, int sys, int hidden, double wscale,
+		     unsigned long long seed, struct tmq_gru *g, struct tmq_params *p,
+		     char *err, int errlen);
+
 /* Model <-> .tmn file.  Return 0 or -1 with a message in err. */
 int tmq_write_blob_file(const char *path, const struct tm_model *m,
 			char *err, int errlen);

@@ -1,0 +1,31 @@
+#!/bin/bash
+# make bench-core: native ns percentiles, then instructions per tick from
+# callgrind (which counts only inside tm_tick()).  A benchmark, not a test.
+set -eu
+bin=${1:-build/bench_core}
+ticks=${BENCH_TICKS:-1000000}
+cg_ticks=${BENCH_CG_TICKS:-20000}
+cpu_arg=()
+[ -n "${BENCH_CPU:-}" ] && cpu_arg=(--cpu "$BENCH_CPU")
+
+echo "== native: $ticks ticks per mode (${BENCH_CPU:+pinned to cpu $BENCH_CPU})"
+"$bin" --ticks "$ticks" "${cpu_arg[@]}"
+
+if ! command -v valgrind >/dev/null; then
+	echo "valgrind not installed: no instruction counts (make deps)" >&2
+	exit 1
+fi
+echo
+echo "== callgrind: instructions per tick inside tm_tick() ($cg_ticks ticks)"
+printf '%-6s %12s\n' mode instr/tick
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for m in prior a b; do
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$m" \
+		--collect-atstart=no --toggle-collect=tm_tick \
+		"$bin" --mode "$m" --ticks "$cg_ticks" --quiet >/dev/null 2>"$tmp/log.$m"
+	# instructions inside tm_tick for the measured ticks + the 20000 warm-up ticks
+	ir=$(grep -E '^summary:|^totals:' "$tmp/cg.$m" | head -n 1 | awk '{print $2}')
+	printf '%-6s %12.0f\n' "$m" "$(echo "$ir / ($cg_ticks + 20000)" | bc -l)"
+done
+echo "# goal: System B <= 10000 instructions per tick, P99.9 <= 2000 ns natively"
