@@ -43,6 +43,7 @@ static ssize_t tmnet_read(struct file *f, char __user *buf, size_t count,
 	if (mutex_lock_interruptible(&dev->read_lock))
 		return -ERESTARTSYS;
 	for (;;) {
+		/* pairs with the tick's release: the records up to head are written */
 		head = smp_load_acquire(&dev->out_head);
 		tail = dev->out_tail;
 		if (head != tail)

@@ -106,6 +106,7 @@ static enum hrtimer_restart tmnet_tick(struct hrtimer *t)
 		dev->cnt.no_sample++;
 
 	head = dev->out_head;
+	/* pairs with the reader's release: slots before tail are copied out */
 	tail = smp_load_acquire(&dev->out_tail);
 	full = head - tail >= TMNET_OUT_RING;
 	rec = full ? &dev->scratch : &dev->out[head & OUT_MASK];
@@ -136,6 +137,7 @@ static enum hrtimer_restart tmnet_tick(struct hrtimer *t)
 		dev->cnt.out_overflow++;
 	} else {
 		dev->cnt.out_records++;
+		/* publish the record: readers acquire out_head */
 		smp_store_release(&dev->out_head, head + 1);
 	}
 	write_seqcount_end(&dev->stats_seq);
@@ -547,6 +549,7 @@ void tmnet_dev_stats(struct tmnet_dev *dev, struct tmnet_dev_stats *s)
 
 	mutex_lock(&dev->read_lock);
 	s->dev.out_read = dev->out_read;
+	/* pairs with the tick's release of out_head */
 	s->out_queued = smp_load_acquire(&dev->out_head) - dev->out_tail;
 	mutex_unlock(&dev->read_lock);
 
@@ -623,6 +626,7 @@ void tmnet_dev_flush(struct tmnet_dev *dev)
 	raw_spin_unlock_irqrestore(&dev->qlock, flags);
 
 	mutex_lock(&dev->read_lock);
+	/* acquire the tick's records, release the slots back to it */
 	smp_store_release(&dev->out_tail, smp_load_acquire(&dev->out_head));
 	mutex_unlock(&dev->read_lock);
 	wake_up_interruptible_poll(&dev->write_wq, EPOLLOUT | EPOLLWRNORM);
@@ -678,6 +682,7 @@ u32 tmnet_dev_in_space(struct tmnet_dev *dev)
 
 u32 tmnet_dev_out_avail(struct tmnet_dev *dev)
 {
+	/* pairs with the tick's release of out_head */
 	return smp_load_acquire(&dev->out_head) - READ_ONCE(dev->out_tail);
 }
 

@@ -12,8 +12,8 @@
 
 #include "tmnet_dev.h"
 
-#define LIN	(1U << TMNET_HIST_LIN_BITS)
-#define SUB	(1U << TMNET_HIST_SUB_BITS)
+#define LIN	BIT(TMNET_HIST_LIN_BITS)
+#define SUB	BIT(TMNET_HIST_SUB_BITS)
 #define LAST	(TMNET_HIST_BUCKETS - 1)
 
 const char *const tmnet_stage_names[TMNET_N_STAGES] = {

@@ -70,10 +70,9 @@ mkdir -p "$results"
 results=$(cd "$results" && pwd)
 [ -n "$log" ] || log=$BUILD/qemu/serial-$kver.log
 mkdir -p "$(dirname "$log")"
-busybox=$(command -v busybox || true)
-[ -n "$busybox" ] && file -L "$busybox" 2>/dev/null | grep -q static ||
-	busybox=/bin/busybox
-[ -x "$busybox" ] || die "busybox-static is not installed"
+busybox=/bin/busybox	# from busybox-static: no shared libraries needed
+[ -x "$busybox" ] && ! ldd "$busybox" >/dev/null 2>&1 ||
+	die "a static /bin/busybox is needed (apt-get install busybox-static)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86 is not installed"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tmnet-guest.XXXXXX")
