@@ -33,11 +33,10 @@ static inline __s64 tm_sat_shr128(tm_s128 v, unsigned int sh)
 	const tm_s128 max = (tm_s128)0x7fffffffffffffffLL;
 	tm_s128 r;
 
-	if (sh == 0) {
-		r = v;
-	} else if (sh >= 127) {
+	if (sh >= 127)
 		return 0;
-	} else {
+	r = v;
+	if (sh) {
 		tm_s128 half = (tm_s128)1 << (sh - 1);
 
 		r = v >= 0 ? (v + half) >> sh : -((-v + half) >> sh);
