@@ -86,7 +86,7 @@ static inline void tm_unpack(__s64 acc, __s32 *lo, __s32 *hi)
 	__s32 a = (__s32)(__u32)((__u64)acc & 0xffffffffU);
 
 	*lo = a;
-	*hi = (__s32)((acc - a) / 4294967296LL);
+	*hi = (__s32)((acc - a) >> 32);	/* exact: a multiple of 2^32 */
 }
 
 void tm_gru_step(const struct tm_model *m, __s16 *h, const __s8 *x,
