@@ -580,5 +580,4 @@ tmnet_dev.o: /work/main/kmod/tmnet_dev.c \
  /usr/src/linux-headers-6.12.111+deb12-common-rt/include/linux/miscdevice.h \
  /usr/src/linux-headers-6.12.111+deb12-common-rt/include/uapi/linux/major.h \
  /work/main/core/tm_core.h /work/main/core/tm_types.h \
- /work/main/core/../uapi/linux/tmnet.h /work/main/kmod/tmnet_compat.h \
- include/generated/uapi/linux/version.h
+ /work/main/core/../uapi/linux/tmnet.h /work/main/kmod/tmnet_compat.h

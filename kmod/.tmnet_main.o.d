@@ -560,4 +560,4 @@ tmnet_main.o: /work/main/kmod/tmnet_main.c \
  /usr/src/linux-headers-6.12.111+deb12-common-rt/arch/x86/include/asm/device.h \
  /usr/src/linux-headers-6.12.111+deb12-common-rt/include/linux/pm_wakeup.h \
  /work/main/core/tm_core.h /work/main/core/tm_types.h \
- /work/main/core/../uapi/linux/tmnet.h
+ /work/main/core/../uapi/linux/tmnet.h /work/main/kmod/tmnet_nl.h
