@@ -18,6 +18,7 @@
 #include <linux/string.h>
 
 #include "tmnet_dev.h"
+#include "tmnet_nl.h"
 
 static unsigned int instances = 1;
 module_param(instances, uint, 0444);
@@ -98,6 +99,7 @@ static void tmnet_remove_all(void)
 	int i;
 
 	/* first every entry point, then the engines */
+	tmnet_nl_exit();
 	for (i = 0; i < tmnet_ndevs; i++) {
 		tmnet_debugfs_dev_del(tmnet_devs[i]);
 		tmnet_cdev_unregister(tmnet_devs[i]);
@@ -156,6 +158,9 @@ static int __init tmnet_init(void)
 			}
 		}
 	}
+	ret = tmnet_nl_init();
+	if (ret)
+		goto fail;
 	pr_info("%u instance(s) at %u Hz%s\n", instances, rate_hz,
 		autostart ? ", ticking" : "");
 	return 0;
