@@ -49,6 +49,7 @@ int tmn_gru_init(struct tmn_gru *g, int F, int H)
 		return -1;
 	g->F = F;
 	g->H = H;
+	g->head_gain = 1.0f;
 	g->np = tmn_gru_nparams(F, H);
 	p = calloc(g->np, sizeof(float));
 	if (!p)
@@ -72,6 +73,18 @@ void tmn_gru_randomize(struct tmn_gru *g, uint64_t seed)
 	tmn_rng_seed(&r, seed);
 	for (i = 0; i < g->np; i++)
 		g->p[i] = (float)tmn_rng_range(&r, -k, k);
+	/*
+	 * Chrono initialisation (Tallec & Ollivier, "Can recurrent neural
+	 * networks warp time?", ICLR 2018): at 2 kHz the 128 ms history is 256
+	 * ticks, but z = sigmoid(0) = 1/2 forgets half the state every tick and
+	 * Adam cannot move the bias far enough in a few hundred steps.  The
+	 * update-gate bias b_hz = log(U(1, 255)) spreads the units' memory time
+	 * 1 / (1 - z) over 1 .. 256 ticks from the start.
+	 */
+	for (i = 0; i < (size_t)g->H; i++) {
+		g->b_ih[g->H + i] = 0;
+		g->b_hh[g->H + i] = (float)log(tmn_rng_range(&r, 1.0, 255.0));
+	}
 	/* small head: the first predictions are near zero */
 	for (i = 0; i < (size_t)2 * g->H; i++)
 		g->w_out[i] *= 0.1f;
@@ -96,7 +109,7 @@ void tmn_gru_to_quant(const struct tmn_gru *g, struct tmq_gru *q)
 	}
 	for (r = 0; r < 2; r++) {
 		for (c = 0; c < H; c++)
-			q->w_out[r][c] = g->w_out[r * H + c];
+			q->w_out[r][c] = g->head_gain * g->w_out[r * H + c];
 		q->b_out[r] = g->b_out[r];
 	}
 }
@@ -164,9 +177,24 @@ void tmn_gru_ws_free(struct tmn_gru_ws *w)
 	free(w);
 }
 
+const float *tmn_gru_ws_state(const struct tmn_gru_ws *ws, int t, int B)
+{
+	return ws->hbuf + (size_t)(t + 1) * B * ws->H;
+}
+
 static inline float sigf(float x)
 {
 	return 1.0f / (1.0f + expf(-x));
+}
+
+/* tanh through expf: glibc's tanhf (via expm1f) was a third of the run time */
+static inline float tanh_fast(float x)
+{
+	if (x > 15.0f)
+		return 1.0f;
+	if (x < -15.0f)
+		return -1.0f;
+	return 1.0f - 2.0f / (1.0f + expf(2.0f * x));
 }
 
 void tmn_gru_run(const struct tmn_gru *g, const struct tmn_batch *bt, struct tmn_gru_ws *ws,
@@ -204,7 +232,7 @@ void tmn_gru_run(const struct tmn_gru *g, const struct tmn_batch *bt, struct tmn
 				float z = sigf(gi[H + k] + g->b_ih[H + k] + gh[H + k] +
 					       g->b_hh[H + k]);
 				float ghn = gh[2 * H + k] + g->b_hh[2 * H + k];
-				float n = tanhf(gi[2 * H + k] + g->b_ih[2 * H + k] + r * ghn);
+				float n = tanh_fast(gi[2 * H + k] + g->b_ih[2 * H + k] + r * ghn);
 
 				rr[k] = r;
 				zz[k] = z;
@@ -215,7 +243,7 @@ void tmn_gru_run(const struct tmn_gru *g, const struct tmn_batch *bt, struct tmn
 		}
 	}
 	/* head: [T*B][H] x [H][2] */
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)tb, 2, H, 1.0f,
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)tb, 2, H, g->head_gain,
 		    ws->hbuf + (size_t)B * H, H, g->w_out, H, 0.0f, ws->yhat, 2);
 	if (per_seq)
 		for (b = 0; b < B; b++)
@@ -268,14 +296,14 @@ void tmn_gru_run(const struct tmn_gru *g, const struct tmn_batch *bt, struct tmn
 		float *dgi = ws->gi;	/* reused: Gi is not needed any more */
 
 		/* head */
-		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2, H, (int)tb, 1.0f, ws->dy, 2,
-			    ws->hbuf + (size_t)B * H, H, 1.0f, gw_out, H);
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2, H, (int)tb, g->head_gain,
+			    ws->dy, 2, ws->hbuf + (size_t)B * H, H, 1.0f, gw_out, H);
 		for (size_t i = 0; i < tb; i++) {
 			gb_out[0] += ws->dy[2 * i];
 			gb_out[1] += ws->dy[2 * i + 1];
 		}
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)tb, H, 2, 1.0f, ws->dy, 2,
-			    g->w_out, H, 0.0f, ws->dhh, H);
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)tb, H, 2, g->head_gain,
+			    ws->dy, 2, g->w_out, H, 0.0f, ws->dhh, H);
 		memset(ws->dh, 0, (size_t)B * H * sizeof(float));
 		for (t = T - 1; t >= 0; t--) {
 			const float *hp = ws->hbuf + (size_t)t * B * H;
@@ -383,7 +411,7 @@ void tmn_gru_step1(const struct tmn_gru *g, double *h, const float *x, double yh
 		double s = g->b_out[r];
 
 		for (k = 0; k < H; k++)
-			s += (double)g->w_out[r * H + k] * h[k];
+			s += (double)g->head_gain * g->w_out[r * H + k] * h[k];
 		yhat[r] = s;
 	}
 }

@@ -17,6 +17,13 @@
 
 struct tmn_gru {
 	int F, H;
+	/*
+	 * Fixed multiplier on the head: yhat = head_gain W_out h + b_out.  With
+	 * Adam (whose steps are ~lr per parameter whatever the gradient scale)
+	 * this lets the head reach the gains the B residual needs within the
+	 * few hundred steps of 15 epochs.  Exported folded into W_out.
+	 */
+	float head_gain;
 	size_t np;
 	float *p;
 	/* views into p */
@@ -49,6 +56,8 @@ struct tmn_batch {
 struct tmn_gru_ws;	/* workspace, per thread */
 struct tmn_gru_ws *tmn_gru_ws_new(int F, int H, int T, int B);
 void tmn_gru_ws_free(struct tmn_gru_ws *w);
+/* hidden state [B][H] after tick t of the last run with B sequences */
+const float *tmn_gru_ws_state(const struct tmn_gru_ws *ws, int t, int B);
 
 /*
  * Forward (and backward when grad != NULL; grad is accumulated, not

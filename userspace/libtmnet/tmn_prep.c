@@ -14,7 +14,7 @@
  * pos(t + H) is the measured position of tick t + H (valid ticks only).
  *
  * Input calibration (see tmn_norm_fit): in_frac = 4 and per-feature scales
- * widened so that 99.9 % of the training values fit the int8 range.
+ * such that 99.9 % of the training values fit the int8 range.
  * Training clips z to +-127 / 2^in_frac as well, so the float network sees
  * what the int8 one sees (apart from rounding).
  */
@@ -291,9 +291,11 @@ int tmn_norm_fit(const struct tmn_track *tr, int system, struct tmn_norm *nm)
 	/*
 	 * Calibration.  The int8 input covers +-127 / 2^in_frac normalised units.
 	 * in_frac = 4 gives steps of 1/16 and a range of +-7.9; each feature's
-	 * scale is then widened where needed so that 99.9 % of its training
-	 * values fit the range (heavy-tailed features such as the per-tick
-	 * displacement, with its outliers, are compressed rather than clipped).
+	 * scale ("std" in the blob) is then set so that 99.9 % of its training
+	 * values just fit the range: the int8 steps are as fine as the data
+	 * allows (velocity changes of a few units/s stay visible), and
+	 * heavy-tailed features such as the per-tick displacement, with its
+	 * outliers, are compressed rather than clipped.
 	 */
 	nm->in_frac = 4;
 	{
@@ -310,7 +312,7 @@ int tmn_norm_fit(const struct tmn_track *tr, int system, struct tmn_norm *nm)
 			if (!m)
 				continue;
 			qsort(v, m, sizeof(double), cmp_dbl);
-			if (v[(size_t)(0.999 * (double)(m - 1))] / nm->std[k] > lim)
+			if (v[(size_t)(0.999 * (double)(m - 1))] > 0)
 				nm->std[k] = v[(size_t)(0.999 * (double)(m - 1))] / lim;
 		}
 		free(v);

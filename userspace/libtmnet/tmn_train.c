@@ -3,13 +3,17 @@
  * Training loop.
  *
  * Windows: `window` ticks (default 256 = 128 ms) starting every `stride`
- * ticks of the training part.  The GRU starts each window from h = 0 and
- * runs `burn` ticks without loss (burn-in) before the loss applies, and the
- * gradient flows back through the whole window (truncated BPTT over 256
- * ticks).  This matches the kernel, which runs the same GRU tick by tick
- * forever: a window's loss ticks see a state that has forgotten h = 0, as
- * the streaming state has forgotten its distant past (`tmnet eval --float`
- * prints the window and streaming MSE side by side to check it).
+ * ticks of the training part; the gradient flows back through the whole
+ * window (truncated BPTT over 256 ticks).  The kernel runs the same GRU tick
+ * by tick forever, so a window must not start from a state the kernel never
+ * has: each window starts from a carried (stored) state, the hidden state
+ * that the overlapping previous window of the pool reached at this window's
+ * first tick the last time it was trained (R2D2's "stored state"; zero until
+ * then), and its first `burn` ticks carry no loss (burn-in) so that a stale
+ * stored state can settle.  Validation streams the val part as contiguous
+ * chunks with the state carried across windows, and `tmnet eval --float`
+ * prints zero-state windows, carried-state chunks and true tick-by-tick
+ * streaming side by side.
  *
  * Loss: MSE of the normalised target + smooth * mean ||yhat_t - yhat_{t-1}||^2
  * (the change of the prediction between consecutive ticks), Adam, global
@@ -75,6 +79,7 @@ void tmn_train_default(struct tmn_train_cfg *c)
 	c->lr = 1e-3;
 	c->clip = 1.0;
 	c->smooth = 0.1;
+	c->head_gain = 8.0;
 	c->seed = 1;
 	c->knn_k = 15;
 	c->push_eps = 0.03;
@@ -93,6 +98,7 @@ struct job {
 	float *x, *y;
 	uint8_t *m;
 	float *grad;
+	const float *h0;
 	int use_grad;
 	double *per_seq;
 	double smooth, norm_n, norm_pairs;
@@ -117,7 +123,7 @@ static void gather(struct job *j)
 static void *job_run(void *arg)
 {
 	struct job *j = arg;
-	struct tmn_batch bt = { j->T, j->nb, j->x, j->y, j->m, NULL };
+	struct tmn_batch bt = { j->T, j->nb, j->x, j->y, j->m, j->h0 };
 
 	gather(j);
 	if (j->use_grad)
@@ -182,7 +188,8 @@ static void pool_free(struct pool *p)
  */
 static void pool_batch(struct pool *p, const struct tmn_gru *g, const struct tmn_xy *xy,
 		       const size_t *starts, int nb, int burn, double smooth, float *grad_sum,
-		       double *sse, double *cnt, double *per_win)
+		       double *sse, double *cnt, double *per_win, const float *h0, int save_t,
+		       float *h_out)
 {
 	pthread_t th[8];
 	int nt = p->nt, per = (nb + nt - 1) / nt, used = 0;
@@ -214,6 +221,7 @@ static void pool_batch(struct pool *p, const struct tmn_gru *g, const struct tmn
 		j->norm_n = norm_n > 0 ? norm_n : 1;
 		j->norm_pairs = norm_pairs > 0 ? norm_pairs : 1;
 		j->use_grad = grad_sum != NULL;
+		j->h0 = h0 ? h0 + (size_t)lo * g->H : NULL;
 		used = i + 1;
 	}
 	/* jobs 1.. on their own threads, job 0 on this one */
@@ -249,6 +257,10 @@ static void pool_batch(struct pool *p, const struct tmn_gru *g, const struct tmn
 					c += m[t];
 				per_win[i * per + b] = c > 0 ? j->per_seq[b] / (2 * c) : -1;
 			}
+		if (h_out)
+			memcpy(h_out + (size_t)i * per * g->H,
+			       tmn_gru_ws_state(j->ws, save_t, j->nb),
+			       (size_t)j->nb * g->H * sizeof(float));
 	}
 }
 
@@ -267,12 +279,57 @@ double tmn_eval_windows(const struct tmn_gru *g, const struct tmn_xy *xy, int wi
 		int nb = (int)(n - i < (size_t)batch ? n - i : (size_t)batch);
 		double s, c;
 
-		pool_batch(&p, g, xy, starts + i, nb, burn, 0, NULL, &s, &c, NULL);
+		pool_batch(&p, g, xy, starts + i, nb, burn, 0, NULL, &s, &c, NULL, NULL, 0, NULL);
 		sse += s;
 		cnt += c;
 	}
 	pool_free(&p);
 	free(starts);
+	return cnt > 0 ? sse / (2 * cnt) : NAN;
+}
+
+double tmn_eval_stream(const struct tmn_gru *g, const struct tmn_xy *xy, int window,
+		       int batch, int threads)
+{
+	struct pool p;
+	size_t B = (size_t)batch, L, nw;
+	size_t *starts = NULL;
+	float *h = NULL, *hn = NULL;
+	double sse = 0, cnt = 0;
+
+	/* B contiguous chunks streamed in parallel, state carried between windows */
+	while (B > 1 && xy->n / B < 4 * (size_t)window)
+		B /= 2;
+	L = xy->n / B / (size_t)window * (size_t)window;
+	nw = L / (size_t)window;
+	if (!nw || pool_init(&p, g, threads, window, (int)B))
+		return NAN;
+	starts = malloc(B * sizeof(size_t));
+	h = calloc(B * g->H, sizeof(float));
+	hn = malloc(B * g->H * sizeof(float));
+	if (!starts || !h || !hn) {
+		pool_free(&p);
+		free(starts);
+		free(h);
+		free(hn);
+		return NAN;
+	}
+	for (size_t k = 0; k < nw; k++) {
+		double s, c;
+
+		for (size_t b = 0; b < B; b++)
+			starts[b] = b * L + k * (size_t)window;
+		/* the first window of each chunk is warm-up only */
+		pool_batch(&p, g, xy, starts, (int)B, k == 0 ? window : 0, 0, NULL, &s, &c, NULL,
+			   h, window - 1, hn);
+		memcpy(h, hn, B * g->H * sizeof(float));
+		sse += s;
+		cnt += c;
+	}
+	pool_free(&p);
+	free(starts);
+	free(h);
+	free(hn);
 	return cnt > 0 ? sse / (2 * cnt) : NAN;
 }
 
@@ -328,7 +385,7 @@ static int ckpt_read(const char *path, struct tmn_ckpt_hdr *h, float **best, flo
 	if (!f)
 		return fail(err, errlen, "%s: %s", path, strerror(errno));
 	if (fread(h, sizeof(*h), 1, f) != 1 || memcmp(h->magic, TMN_CKPT_MAGIC, 8) ||
-	    h->version != 1) {
+	    h->version != 1 || !(h->head_gain > 0)) {
 		fclose(f);
 		return fail(err, errlen, "%s: not a tmnet checkpoint (or another version)", path);
 	}
@@ -367,6 +424,7 @@ int tmn_ckpt_load(const char *path, struct tmn_model_f *mf, char *err, int errle
 	mf->g.F = (int)mf->h.F;
 	mf->g.H = (int)mf->h.H;
 	mf->g.np = mf->h.np;
+	mf->g.head_gain = (float)mf->h.head_gain;
 	tmn_gru_bind(&mf->g, best);
 	return 0;
 }
@@ -400,7 +458,8 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 	struct tmn_graph graph = { 0 };
 	size_t *pool_starts = NULL, npool, nsel, *sel = NULL, *sel_starts = NULL;
 	double *werr = NULL, *wtmp = NULL, *perwin = NULL, *pp = NULL, *rr = NULL, *ss = NULL;
-	float *best = NULL, *grad = NULL;
+	float *best = NULL, *grad = NULL, *hstore = NULL, *h0b = NULL, *hout = NULL;
+	uint8_t *hhave = NULL;
 	double t0 = wall(), prior_secs = 0, sel_secs = 0;
 	int epoch0 = 0, rc = -1;
 
@@ -410,6 +469,7 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 	if (tmn_gru_init(&g, F, H) || tmn_adam_init(&adam, g.np, c->lr))
 		return fail(err, errlen, "out of memory");
 	tmn_gru_randomize(&g, c->seed * 7919 + 17);
+	g.head_gain = (float)c->head_gain;
 	tmn_rng_seed(&rng, c->seed);
 	best = malloc(g.np * sizeof(float));
 	grad = malloc(g.np * sizeof(float));
@@ -424,7 +484,11 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 	werr = malloc(npool * sizeof(double));
 	wtmp = malloc(npool * sizeof(double));
 	perwin = malloc((size_t)c->batch * sizeof(double));
-	if (!perwin || !sel || !sel_starts || !werr || !wtmp || pool_init(&pl, &g, c->threads, T, c->batch)) {
+	hstore = calloc(npool * (size_t)H, sizeof(float));
+	hhave = calloc(npool, 1);
+	h0b = malloc((size_t)c->batch * H * sizeof(float));
+	hout = malloc((size_t)c->batch * H * sizeof(float));
+	if (!hstore || !hhave || !h0b || !hout || !perwin || !sel || !sel_starts || !werr || !wtmp || pool_init(&pl, &g, c->threads, T, c->batch)) {
 		fail(err, errlen, "out of memory");
 		goto out;
 	}
@@ -439,6 +503,7 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 	hdr->window = (uint32_t)T;
 	hdr->burn = (uint32_t)c->burn;
 	hdr->seed = c->seed;
+	hdr->head_gain = c->head_gain;
 	hdr->best_val = INFINITY;
 	hdr->epochs_done = 0;
 	hdr->best_epoch = 0;
@@ -526,7 +591,8 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 			(int)va->n, c->batch, c->threads);
 
 	for (int ep = epoch0; ep < c->epochs; ep++) {
-		double te = wall(), tsse = 0, tcnt = 0, val;
+		double te = wall(), tsse = 0, tcnt = 0, val, gsum = 0;
+		int gn = 0;
 		int have_err = 0;
 
 		/* choose this epoch's windows */
@@ -574,15 +640,28 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 			int nb = (int)(nsel - i < (size_t)c->batch ? nsel - i : (size_t)c->batch);
 			double s, cn;
 
-			pool_batch(&pl, &g, tr, sel_starts + i, nb, c->burn, c->smooth, grad, &s, &cn,
-				   perwin);
 			for (int b = 0; b < nb; b++)
-				werr[sel[i + b]] = perwin[b];
-			tmn_adam_step(&adam, g.p, grad, c->clip);
+				memcpy(h0b + (size_t)b * H, hstore + sel[i + b] * (size_t)H,
+				       (size_t)H * sizeof(float));
+			pool_batch(&pl, &g, tr, sel_starts + i, nb, c->burn, c->smooth, grad, &s, &cn,
+				   perwin, h0b, c->stride - 1, hout);
+			for (int b = 0; b < nb; b++) {
+				size_t w = sel[i + b];
+
+				werr[w] = perwin[b];
+				/* stored state: this window's state at the next one's start */
+				if (w + 1 < npool && c->stride < T) {
+					memcpy(hstore + (w + 1) * (size_t)H, hout + (size_t)b * H,
+					       (size_t)H * sizeof(float));
+					hhave[w + 1] = 1;
+				}
+			}
+			gsum += tmn_adam_step(&adam, g.p, grad, c->clip);
+			gn++;
 			tsse += s;
 			tcnt += cn;
 		}
-		val = tmn_eval_windows(&g, va, T, c->burn, c->batch, c->threads);
+		val = tmn_eval_stream(&g, va, T, c->batch, c->threads);
 		hdr->epochs_done = (uint32_t)ep + 1;
 		if (ep < 64)
 			hdr->val_hist[ep] = val;
@@ -599,9 +678,10 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 			double eta = el / (ep + 1 - epoch0) * (c->epochs - ep - 1);
 
 			if (!c->quiet)
-				fprintf(stderr, "epoch %2d/%d  train %.5f  val %.5f%s  %5.1f s  ETA %5.1f s\n",
+				fprintf(stderr, "epoch %2d/%d  train %.5f  val %.5f%s  |g| %.3g  %5.1f s  ETA %5.1f s\n",
 					ep + 1, c->epochs, tcnt > 0 ? tsse / (2 * tcnt) : NAN, val,
-					hdr->bad_epochs == 0 ? " *" : "  ", wall() - te, eta);
+					hdr->bad_epochs == 0 ? " *" : "  ", gn ? gsum / gn : 0,
+					wall() - te, eta);
 		}
 		if (hdr->bad_epochs >= (uint32_t)c->patience && c->patience > 0) {
 			hdr->done = 1;
@@ -623,6 +703,7 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 		goto out;
 	}
 	memcpy(out->p, best, g.np * sizeof(float));
+	out->head_gain = g.head_gain;
 	res->best_val = hdr->best_val;
 	res->best_epoch = (int)hdr->best_epoch;
 	res->epochs_run = (int)hdr->epochs_done;
@@ -638,6 +719,10 @@ out:
 	free(werr);
 	free(wtmp);
 	free(perwin);
+	free(hstore);
+	free(hhave);
+	free(h0b);
+	free(hout);
 	free(pp);
 	free(rr);
 	free(ss);

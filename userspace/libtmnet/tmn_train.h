@@ -24,6 +24,7 @@ struct tmn_train_cfg {
 	int patience;		/* early stopping: epochs without val progress */
 	int threads;
 	double lr, clip, smooth;
+	double head_gain;	/* see struct tmn_gru */
 	uint64_t seed;
 	size_t budget;		/* windows per epoch, 0 = the whole pool */
 	int active;		/* 1: kNN + PageRank guided selection */
@@ -54,6 +55,7 @@ struct tmn_ckpt_hdr {
 	uint64_t data_n;	/* samples in the data file it was trained on */
 	double train_seconds;	/* wall time spent so far */
 	double val_hist[64];
+	double head_gain;
 };
 
 struct tmn_model_f {
@@ -83,6 +85,14 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 /* Forward-only MSE (normalised units) of g over windows of xy (stride = window) */
 double tmn_eval_windows(const struct tmn_gru *g, const struct tmn_xy *xy, int window,
 			int burn, int batch, int threads);
+
+/*
+ * MSE (normalised) of g streamed over xy: contiguous chunks processed in
+ * parallel with the hidden state carried from window to window (the first
+ * window of each chunk is warm-up and unscored)
+ */
+double tmn_eval_stream(const struct tmn_gru *g, const struct tmn_xy *xy, int window,
+		       int batch, int threads);
 
 /* Window embedding for the kNN graph: [2F] = mean and last normalised features */
 void tmn_window_embed(const struct tmn_xy *xy, size_t start, int window, float *emb);

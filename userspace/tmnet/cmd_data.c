@@ -18,7 +18,7 @@ static const char gen_usage[] =
 	"  -s, --seed N          RNG seed (default 1); same seed, same bytes\n"
 	"  -t, --seconds S       duration (default 600)\n"
 	"  -r, --rate HZ         sample rate (default 2000)\n"
-	"      --arena L         half width of the arena, units (default 300)\n"
+	"      --arena L         half width of the arena, units (default 1000)\n"
 	"      --noise-pos SD    position noise sd, units (default 0.05)\n"
 	"      --noise-vel SD    velocity noise sd, units/s (default 2)\n"
 	"      --outlier-p P     outlier probability per sample (default 5e-4)\n"

@@ -21,7 +21,9 @@ static const char usage[] =
 	"  train         train System A or B (float GRU) -> checkpoint\n"
 	"  quantize      checkpoint + training data -> INT8 .tmn blob\n"
 	"  eval          run the bit-exact core over the test split\n"
-	"  active        kNN graph + PageRank push benchmark and check\n";
+	"  active        kNN graph + PageRank push benchmark and check\n"
+	"  compare       A vs B vs the prior: statistics, latency, verdict\n"
+	"  bench         native core tick, per-stage latency, float baseline\n";
 
 void die_usage(const char *u)
 {
@@ -84,6 +86,10 @@ int main(int argc, char **argv)
 		return cmd_eval(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "active"))
 		return cmd_active(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return cmd_compare(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench"))
+		return cmd_bench(argc - 1, argv + 1);
 	fprintf(stderr, "tmnet: unknown command '%s'\n\n%s", argv[1], usage);
 	return 2;
 }
