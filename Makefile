@@ -143,3 +143,53 @@ deps-check:
 clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
+
+# ==== release: make demo, dkms-install (tools/demo.sh, dkms.conf, packaging/) ====
+# make demo [DATA=my.csv] [MODEL=my.tmn] [DEMO_SECONDS=10]
+#     boots Debian's stock kernel in QEMU and streams DATA through tmnet.ko
+# make dkms-install [DESTDIR=]
+#     registers the module with DKMS (rebuilt for every installed kernel) and
+#     installs the udev rule, the modprobe.d example and the default model
+#     (/lib/firmware/tmnet/default-B.tmn)
+# make dkms-remove    undoes dkms-install
+TMNET_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf 2>/dev/null)
+DKMS_SRC      := $(DESTDIR)/usr/src/tmnet-$(TMNET_VERSION)
+DEFAULT_MODEL ?= models/default-B.tmn
+
+.PHONY: dkms-install dkms-remove packaging-install
+
+$(BUILD)/demo-watch: tools/demo_watch.c $(BUILD)/libtmnet.a $(BUILD)/libtmcore.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) -o $@ $^ $(LIBS)
+
+demo:
+	$(Q)BUILD=$(BUILD) tools/demo.sh $(if $(DATA),--data '$(DATA)') \
+		$(if $(MODEL),--model '$(MODEL)') $(if $(DEMO_SECONDS),--seconds '$(DEMO_SECONDS)')
+
+packaging-install:
+	install -D -m 0644 packaging/60-tmnet.rules $(DESTDIR)/etc/udev/rules.d/60-tmnet.rules
+	install -D -m 0644 packaging/tmnet.conf $(DESTDIR)/etc/modprobe.d/tmnet.conf.example
+	@if [ -f $(DEFAULT_MODEL) ]; then \
+		install -D -m 0644 $(DEFAULT_MODEL) $(DESTDIR)/lib/firmware/tmnet/default-B.tmn; \
+	else \
+		echo "dkms-install: $(DEFAULT_MODEL) not found: no default model installed" \
+		     "(make models, or DEFAULT_MODEL=your.tmn)" >&2; \
+	fi
+	-[ -n "$(DESTDIR)" ] || udevadm control --reload-rules 2>/dev/null
+	-[ -n "$(DESTDIR)" ] || getent group tmnet >/dev/null || groupadd --system tmnet
+
+dkms-install: packaging-install
+	@command -v dkms >/dev/null || { echo "dkms-install: dkms is not installed (apt-get install dkms)" >&2; exit 1; }
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	cp -r dkms.conf Kbuild kmod core uapi $(DKMS_SRC)/
+	rm -f $(DKMS_SRC)/kmod/*.o $(DKMS_SRC)/core/*.o $(DKMS_SRC)/kmod/.*.cmd $(DKMS_SRC)/core/.*.cmd
+	-dkms remove tmnet/$(TMNET_VERSION) --all >/dev/null 2>&1
+	dkms add tmnet/$(TMNET_VERSION)
+	dkms install tmnet/$(TMNET_VERSION) $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL))
+
+dkms-remove:
+	-dkms remove tmnet/$(TMNET_VERSION) --all
+	rm -rf $(DKMS_SRC)
+	rm -f $(DESTDIR)/etc/udev/rules.d/60-tmnet.rules $(DESTDIR)/etc/modprobe.d/tmnet.conf.example
+	rm -f $(DESTDIR)/lib/firmware/tmnet/default-B.tmn
+# ==== end of release block ====

@@ -1,0 +1,280 @@
+#!/bin/bash
+# tools/demo.sh - `make demo`: watch the kernel predict at 2 kHz.
+#
+#   tools/demo.sh [--data FILE.csv] [--model FILE.tmn] [--seconds S]
+#                 [--kernel FILE] [--out DIR] [--no-deps]
+#
+#   --data FILE     your own trajectory: a canonical CSV (t_ns,x,y,vx,vy,valid,
+#                   from tmnet data gen/import) or any CSV of timestamped
+#                   positions, which is imported first (tmnet data import)
+#                   (default: a fresh synthetic trajectory, tmnet data gen)
+#   --model FILE    a .tmn model (default models/default-B.tmn)
+#   --seconds S     how much data to stream (default 10)
+#   --kernel FILE   guest kernel (default: newest /boot/vmlinuz-6.1.*, the
+#                   stock Debian 12 kernel from linux-image-amd64)
+#   --out DIR       plots and tables (default out/demo)
+#   --no-deps       do not run tools/deps.sh install
+#   -h, --help      this text
+#
+# What it does: installs the Debian packages (tools/deps.sh), builds the
+# tools and tmnet.ko for the guest kernel, boots that kernel in QEMU (TCG,
+# qemu/run-guest.sh), insmods tmnet.ko, loads the model with tmnetctl (or,
+# without tmnetctl, through debugfs), streams the trajectory through
+# /dev/tmnet0 in replay mode at the device's 2 kHz tick, prints one line of
+# stats per second and a summary, then draws plots with gnuplot into DIR.
+# Make passes DATA=, MODEL= and SECONDS= through (make demo DATA=my.csv).
+#
+# Inside the guest this script runs itself again with --guest (internal).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+cd "$root"
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD=$root/$BUILD ;; esac
+
+die() { echo "demo: $*" >&2; exit 2; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+
+# ============================================================================
+# guest side: runs as root in the QEMU guest, host root mounted read-only
+# ============================================================================
+guest() {
+	local ko=$1 model=$2 data=$3 secs=$4 res=$5
+	local dbg=/sys/kernel/debug/tmnet/tmnet0 ctl=$BUILD/tmnetctl start stop loader
+	local rc=0
+
+	echo "demo: guest kernel $(uname -r), $(nproc) CPUs (QEMU TCG: timings are emulated, not a real host's)"
+	insmod "$ko" || { echo "demo: insmod $ko failed"; return 1; }
+	[ -c /dev/tmnet0 ] || { echo "demo: no /dev/tmnet0 after insmod"; return 1; }
+	if [ -x "$ctl" ] && "$ctl" model load "$model" >"$res/ctl.log" 2>&1; then
+		loader="tmnetctl model load"
+		"$ctl" set source replay >>"$res/ctl.log" 2>&1 ||
+			{ echo "demo: tmnetctl set source replay failed: $(tail -n 1 "$res/ctl.log")"; return 1; }
+		start="$ctl start"
+		stop="$ctl stop"
+	else
+		if [ -x "$ctl" ]; then
+			echo "demo: tmnetctl could not load the model: $(tail -n 1 "$res/ctl.log")"
+		else
+			echo "demo: $ctl is not built yet (tmnetctl has not landed)"
+		fi
+		echo "demo: loading through debugfs instead ($dbg/load_model)"
+		dd if="$model" of="$dbg/load_model" bs=64k 2>/dev/null ||
+			{ echo "demo: the kernel rejected the model: $(sed -n 's/^last_error //p' "$dbg/model")"; return 1; }
+		echo "source replay" >"$dbg/config"
+		loader="debugfs load_model"
+		start="echo start >$dbg/config"
+		stop="echo stop >$dbg/config"
+	fi
+	echo "demo: model loaded ($loader): $(sed -n 's/^name //p' "$dbg/model"), system $(sed -n 's/^system //p' "$dbg/model"), generation $(sed -n 's/^generation //p' "$dbg/model")"
+	"$BUILD/demo-watch" --data "$data" --model "$model" --seconds "$secs" --out "$res" \
+		--start "$start" --stop "$stop" || rc=1
+	rmmod tmnet || { echo "demo: rmmod tmnet failed"; rc=1; }
+	dmesg >"$res/dmesg.txt"
+	if grep -qE 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN' "$res/dmesg.txt"; then
+		echo "demo: the kernel log has a splat:"
+		grep -E -A5 'BUG:|WARNING:|Oops|Call Trace' "$res/dmesg.txt" | head -n 30
+		rc=1
+	else
+		echo "dmesg       clean (no BUG/WARNING/Oops), rmmod ok"
+		echo "dmesg       clean (no BUG/WARNING/Oops), rmmod ok" >>"$res/summary.txt"
+	fi
+	return $rc
+}
+
+if [ "${1:-}" = --guest ]; then
+	shift
+	guest "$@"
+	exit $?
+fi
+
+# ============================================================================
+# host side
+# ============================================================================
+data=${DATA:-} model=${MODEL:-} secs=${SECONDS_TO_STREAM:-10} kernel= out=out/demo deps=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--data) data=$2; shift 2 ;;
+	--model) model=$2; shift 2 ;;
+	--seconds) secs=$2; shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--no-deps) deps=0; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+case "$secs" in ''|*[!0-9.]*) die "--seconds: '$secs' is not a number" ;; esac
+case "$root/" in /tmp/*|/run/*)
+	die "the checkout is under ${root%/"${root#/*/}"}, which the guest mounts as its own tmpfs: clone tmnet elsewhere" ;;
+esac
+t_start=$(date +%s)
+step() { printf '[demo %3ds] %s\n' $(($(date +%s) - t_start)) "$*"; }
+
+# ---- bad input first: one clear line, before any long work -----------------
+if [ -n "$data" ]; then
+	[ -f "$data" ] || die "DATA=$data: no such file"
+	[ -r "$data" ] || die "DATA=$data: not readable"
+	[ -s "$data" ] || die "DATA=$data: empty file"
+	data=$(cd "$(dirname "$data")" && pwd)/$(basename "$data")
+fi
+if [ -n "$model" ]; then
+	[ -f "$model" ] || die "MODEL=$model: no such file"
+	[ -r "$model" ] || die "MODEL=$model: not readable"
+	model=$(cd "$(dirname "$model")" && pwd)/$(basename "$model")
+fi
+
+# ---- dependencies and build --------------------------------------------------
+if [ "$deps" = 1 ]; then
+	step "checking the Debian packages (tools/deps.sh)"
+	tools/deps.sh check >/dev/null 2>&1 || tools/deps.sh install
+fi
+mkdir -p "$BUILD/demo"
+step "building the tools (make)"
+make -s BUILD="$BUILD" all "$BUILD/demo-watch" >"$BUILD/demo/build.log" 2>&1 ||
+	{ tail -n 20 "$BUILD/demo/build.log" >&2; die "the build failed (log: $BUILD/demo/build.log)"; }
+
+if [ -z "$kernel" ]; then
+	kernel=$(ls /boot/vmlinuz-6.1.* 2>/dev/null | grep -v -- '-rt-' | sort -V | tail -n 1 || true)
+	[ -n "$kernel" ] || die "no /boot/vmlinuz-6.1.* (apt-get install linux-image-amd64)"
+fi
+kver=$(basename "$kernel"); kver=${kver#vmlinuz-}
+kdir=/lib/modules/$kver/build
+[ -d "$kdir" ] || die "no headers for $kver in $kdir (apt-get install linux-headers-$kver)"
+kb=$BUILD/kmod/demo-$kver
+stamp=$(cat Kbuild kmod/* core/*.[ch] uapi/linux/*.h 2>/dev/null | md5sum | cut -c1-16)
+if [ -f "$kb/tmnet.ko" ] && [ "$(cat "$kb/stamp" 2>/dev/null)" = "$stamp" ]; then
+	step "tmnet.ko for $kver is up to date ($kb)"
+else
+	step "building tmnet.ko for $kver"
+	rm -rf "$kb" && mkdir -p "$kb"
+	cp -r Kbuild kmod core uapi "$kb/"
+	rm -f "$kb"/kmod/*.o "$kb"/core/*.o
+	make -C "$kdir" M="$kb" modules >"$BUILD/demo/kbuild.log" 2>&1 ||
+		{ tail -n 20 "$BUILD/demo/kbuild.log" >&2; die "building tmnet.ko failed (log: $BUILD/demo/kbuild.log)"; }
+	echo "$stamp" >"$kb/stamp"
+fi
+
+# ---- the model -----------------------------------------------------------------
+res=$BUILD/demo/guest
+rm -rf "$res" && mkdir -p "$res"
+if [ -z "$model" ]; then
+	model=$root/models/default-B.tmn
+	if [ ! -f "$model" ]; then
+		# the shipped default model has not landed: make one the documented way
+		quick=$BUILD/demo/quick-B.tmn
+		if [ ! -f "$quick" ] || [ "$BUILD/tmnet" -nt "$quick" ]; then
+			step "models/default-B.tmn is not in the tree yet: training a quick System B model (3 epochs) with tmnet"
+			"$BUILD/tmnet" data gen -o "$BUILD/demo/train.csv" -t 300 -s 1 >"$BUILD/demo/train.log" 2>&1
+			"$BUILD/tmnet" train -d "$BUILD/demo/train.csv" -S B -e 3 -o "$BUILD/demo/quick-B.ckpt" -q \
+				>>"$BUILD/demo/train.log" 2>&1
+			"$BUILD/tmnet" quantize -m "$BUILD/demo/quick-B.ckpt" -d "$BUILD/demo/train.csv" \
+				-o "$quick" --name demo-quick-B >>"$BUILD/demo/train.log" 2>&1 ||
+				{ tail -n 20 "$BUILD/demo/train.log" >&2; die "training the quick model failed"; }
+			rm -f "$BUILD/demo/train.csv"
+		fi
+		model=$quick
+		step "using $model (trained by tmnet: data gen -t 300 -s 1; train -S B -e 3; quantize)"
+	fi
+fi
+
+# ---- the data --------------------------------------------------------------------
+need=$(awk -v s="$secs" 'BEGIN { printf "%d", s + 2 }')
+if [ -z "$data" ]; then
+	step "generating a synthetic trajectory (tmnet data gen -t $need -s 2026)"
+	"$BUILD/tmnet" data gen -o "$res/data.csv" -t "$need" -s 2026 >/dev/null 2>&1
+	data_desc="synthetic (tmnet data gen -t $need -s 2026)"
+else
+	head -n 1 "$data" | tr -d '\r' >"$res/head"
+	if grep -qE '^t_ns,x,y,vx,vy,valid$|^[0-9]+,[-0-9.eE+]+,[-0-9.eE+]+,[-0-9.eE+]+,[-0-9.eE+]+,[01]$' "$res/head"; then
+		cp "$data" "$res/data.csv"
+		data_desc="$data"
+	else
+		step "DATA is not a canonical tmnet CSV: importing it (tmnet data import)"
+		"$BUILD/tmnet" data import "$data" -o "$res/data.csv" >"$res/import.log" 2>&1 ||
+			die "DATA=$data: $(grep -v '^$' "$res/import.log" | tail -n 1)"
+		data_desc="$data (imported)"
+	fi
+fi
+cp "$model" "$res/model.tmn"
+chk=$("$BUILD/demo-watch" --check --data "$res/data.csv" --model "$res/model.tmn" 2>&1) || {
+	msg=$(echo "$chk" | tail -n 2 | tr '\n' ' ')
+	msg=${msg//$res\/data.csv/DATA=${data:-generated}}
+	msg=${msg//$res\/model.tmn/MODEL=$model}
+	die "${msg#demo-watch: }"
+}
+step "data:  $data_desc"
+step "model: $model"
+
+# ---- the guest ---------------------------------------------------------------------
+step "booting Debian's $kver kernel in QEMU (TCG, no KVM): insmod tmnet.ko, load, stream ${secs} s"
+rm -f "$res/output.txt"
+qemu/run-guest.sh --kernel "$kernel" --results "$res" --log "$BUILD/demo/serial.log" \
+	--timeout 300 -- env BUILD="$BUILD" tools/demo.sh --guest "$kb/tmnet.ko" "$res/model.tmn" \
+	"$res/data.csv" "$secs" "$res" >"$BUILD/demo/run-guest.log" 2>&1 &
+qpid=$!
+# the guest's output arrives through the shared results directory
+tail -n +1 -F --pid=$qpid "$res/output.txt" 2>/dev/null | grep -v '^tmnet-guest:' || true
+grc=0
+wait $qpid || grc=$?
+if [ "$grc" -ne 0 ]; then
+	cat "$BUILD/demo/run-guest.log" >&2
+	[ "$grc" -eq 1 ] || tail -n 30 "$BUILD/demo/serial.log" >&2
+	die "the guest run failed (status $grc; serial log $BUILD/demo/serial.log)"
+fi
+
+# ---- plots ---------------------------------------------------------------------------
+mkdir -p "$out"
+cp "$res"/summary.txt "$res"/per-second.csv "$res"/pred.csv "$res"/stats.txt \
+	"$res"/latency.txt "$res"/histogram.txt "$res"/model.txt "$res"/dmesg.txt "$out/" 2>/dev/null || true
+step "plotting (gnuplot) into $out/"
+awk '!/^#/ && $1 == "total" { print $3, $5 } !/^#/ && $1 == "lateness" { print $3, $5 > "/dev/stderr" }' \
+	"$res/histogram.txt" >"$BUILD/demo/hist-total.dat" 2>"$BUILD/demo/hist-late.dat" || true
+gnuplot <<EOF >"$BUILD/demo/gnuplot.log" 2>&1 || { cat "$BUILD/demo/gnuplot.log" >&2; die "gnuplot failed"; }
+set terminal pngcairo size 1200,800 noenhanced
+set datafile separator ","
+set key outside bottom center horizontal
+set grid
+
+set output "$out/trajectory.png"
+set multiplot layout 2,1 title "tmnet in the kernel: the prediction for t (made 500 ms earlier) vs what was measured at t"
+set xlabel "target time (s)"
+set ylabel "x (data units)"
+plot "$out/pred.csv" every ::1 using 2:3 with lines lw 2 lc rgb "black" title "measured", \
+     "" every ::1 using 2:5 with lines lc rgb "#1f77b4" title "tmnet prediction", \
+     "" every ::1 using 2:7 with lines lc rgb "#ff7f0e" title "Kalman prior alone"
+set ylabel "y (data units)"
+plot "$out/pred.csv" every ::1 using 2:4 with lines lw 2 lc rgb "black" title "measured", \
+     "" every ::1 using 2:6 with lines lc rgb "#1f77b4" title "tmnet prediction", \
+     "" every ::1 using 2:8 with lines lc rgb "#ff7f0e" title "Kalman prior alone"
+unset multiplot
+
+set output "$out/error.png"
+set title "Error at the 500 ms horizon (per second: mean)"
+set xlabel "second of the run"
+set ylabel "error (data units)"
+plot "$out/per-second.csv" every ::1 using 1:11 with linespoints lw 2 title "tmnet (published)", \
+     "" every ::1 using 1:12 with linespoints lw 2 title "Kalman prior alone"
+
+set output "$out/latency.png"
+set title "Per-stage P99.9 latency per second (QEMU TCG guest)"
+set ylabel "P99.9 (us)"
+set logscale y
+plot for [c=4:9] "$out/per-second.csv" every ::1 using 1:(column(c)/1000.0) with linespoints \
+     title word("lateness prior net gate publish total", c-3)
+unset logscale y
+
+set output "$out/histogram.png"
+set datafile separator whitespace
+set title "Kernel latency histograms (debugfs histogram)"
+set xlabel "ns"
+set ylabel "ticks"
+set logscale xy
+plot "$BUILD/demo/hist-total.dat" using 1:2 with impulses lw 2 title "whole tick", \
+     "$BUILD/demo/hist-late.dat" using 1:2 with impulses title "timer lateness"
+EOF
+echo
+echo "plots:   $out/trajectory.png $out/error.png $out/latency.png $out/histogram.png"
+echo "tables:  $out/summary.txt $out/per-second.csv $out/pred.csv $out/latency.txt $out/stats.txt"
+step "done in $(($(date +%s) - t_start)) s"
