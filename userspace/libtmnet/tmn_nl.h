@@ -23,6 +23,7 @@ struct tmn_nl {
 	struct nl_sock *sk;
 	int family;		/* resolved id of "tmnet" */
 	int mcgrp_events;	/* resolved id of "events" */
+	int subscribed;		/* joined "events" */
 	int err;		/* last -errno */
 	char errmsg[512];	/* last error, one line */
 };
@@ -115,6 +116,8 @@ int tmn_nl_config_set(struct tmn_nl *nl, const struct tmn_dev_sel *d,
 		      const struct tmn_cfg *cfg);
 int tmn_nl_stats_get(struct tmn_nl *nl, const struct tmn_dev_sel *d,
 		     struct tmn_stats *out);
+/* Join the "events" group (tmn_nl_monitor does it if not done yet) */
+int tmn_nl_subscribe(struct tmn_nl *nl);
 /*
  * Join "events" and call cb for each notification until cb returns
  * non-zero (that value is returned) or an error occurs.
