@@ -348,6 +348,37 @@ static int run_callgrind(const char *self, const char *mode, const char *pa, con
 	return 0;
 }
 
+/*
+ * JSON has no NaN or infinity: print through a memory stream, then turn the
+ * bare tokens nan/-nan/inf/-inf that printf gave for undefined figures into
+ * null.
+ */
+static int json_emit_clean(char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		static const char *const tok[] = { "-nan", "nan", "-inf", "inf" };
+		int hit = 0;
+
+		if (i > 0 && (buf[i - 1] == ' ' || buf[i - 1] == '[')) {
+			for (int k = 0; k < 4 && !hit; k++) {
+				size_t n = strlen(tok[k]);
+
+				if (i + n <= len && !strncmp(buf + i, tok[k], n) &&
+				    (i + n == len || strchr(",}] \n", buf[i + n]))) {
+					fputs("null", stdout);
+					i += n;
+					hit = 1;
+				}
+			}
+		}
+		if (!hit)
+			putchar(buf[i++]);
+	}
+	return fflush(stdout) ? -1 : 0;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -614,6 +645,13 @@ int cmd_bench(int argc, char **argv)
 	}
 
 	if (json) {
+		char *jbuf = NULL;
+		size_t jlen = 0;
+		FILE *mf = open_memstream(&jbuf, &jlen), *so = stdout;
+
+		if (!mf)
+			goto oom;
+		stdout = mf;
 		printf("{\n  \"ticks\": %ld, \"warmup\": %ld, \"pinned_cpu\": %ld,\n", ticks, warm, cpu);
 		printf("  \"note\": \"native, interleaved in one run, CLOCK_MONOTONIC ns; per-stage clock reads are inside total; shared 2-core machine: compare ratios\",\n");
 		printf("  \"models\": {\"A\": \"%s\", \"B\": \"%s\"},\n", origin[B_A], origin[B_B]);
@@ -648,6 +686,10 @@ int cmd_bench(int argc, char **argv)
 		printf("\"float_c_over_int8_net_p50\": %.6g, \"float_openblas_over_int8_net_p50\": %.6g, \"torch_over_int8_net_p50\": %.6g}\n}\n",
 		       fp[F_C].p50 / pc[B_B][ST_NET].p50, fp[F_BLAS].p50 / pc[B_B][ST_NET].p50,
 		       tr.ok ? tr.p50 / pc[B_B][ST_NET].p50 : NAN);
+		stdout = so;
+		fclose(mf);
+		json_emit_clean(jbuf, jlen);
+		free(jbuf);
 	} else {
 		printf("tmnet bench: %ld timed ticks per system after %ld warm-up, interleaved%s\n",
 		       ticks, warm, cpu >= 0 ? ", pinned" : "");

@@ -688,6 +688,37 @@ static void print_json(const struct run *r, const struct pair_res *pr, int np,
 	printf("  }\n}\n");
 }
 
+/*
+ * JSON has no NaN or infinity: print through a memory stream, then turn the
+ * bare tokens nan/-nan/inf/-inf that printf gave for undefined figures into
+ * null.
+ */
+static int json_emit_clean(char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		static const char *const tok[] = { "-nan", "nan", "-inf", "inf" };
+		int hit = 0;
+
+		if (i > 0 && (buf[i - 1] == ' ' || buf[i - 1] == '[')) {
+			for (int k = 0; k < 4 && !hit; k++) {
+				size_t n = strlen(tok[k]);
+
+				if (i + n <= len && !strncmp(buf + i, tok[k], n) &&
+				    (i + n == len || strchr(",}] \n", buf[i + n]))) {
+					fputs("null", stdout);
+					i += n;
+					hit = 1;
+				}
+			}
+		}
+		if (!hit)
+			putchar(buf[i++]);
+	}
+	return fflush(stdout) ? -1 : 0;
+}
+
 /* ---- command ------------------------------------------------------------ */
 
 int cmd_compare(int argc, char **argv)
@@ -1000,9 +1031,22 @@ int cmd_compare(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (json)
+	if (json) {
+		char *jbuf = NULL;
+		size_t jlen = 0;
+		FILE *mf = open_memstream(&jbuf, &jlen), *so = stdout;
+
+		if (!mf) {
+			fprintf(stderr, "tmnet compare: out of memory\n");
+			goto out;
+		}
+		stdout = mf;
 		print_json(&r, pr, 3, &L, &v, conf, lat_tol, (size_t)stride, nwin, pa, pb, data);
-	else
+		stdout = so;
+		fclose(mf);
+		json_emit_clean(jbuf, jlen);
+		free(jbuf);
+	} else
 		print_text(&r, pr, 3, &L, &v, conf, lat_tol, (size_t)stride, nwin, (int)boot);
 	rc = 0;
 out:

@@ -1,0 +1,185 @@
+#!/bin/bash
+# tools/bench-kernel.sh - `make bench-kernel`: System A vs System B inside the
+# kernel, in a QEMU guest, from the debugfs histograms.
+#
+#   tools/bench-kernel.sh [--kernels "6.1 6.1-rt"] [--seconds S] [--a A.tmn]
+#                         [--b B.tmn] [--out FILE.json]
+#
+#   --kernels TAGS  kernel tags (qemu/kernels.sh: 6.1, 6.1-rt, 6.12, 6.12-rt);
+#                   "stock" is the installed /boot/vmlinuz-6.1.* (default:
+#                   "6.1 6.1-rt" when qemu/kernels.sh has them cached, else
+#                   "stock")
+#   --seconds S     streamed seconds per model (default 60, at 2 kHz)
+#   --a, --b FILE   models (default models/default-A.tmn, models/default-B.tmn)
+#   --out FILE      JSON summary (default benchmarks/kernel.json)
+#   -h, --help      this text
+#
+# For each kernel: builds tmnet.ko against its headers, boots it in QEMU
+# (qemu/run-guest.sh, TCG), and for each of A and B: loads the model through
+# debugfs, resets the stats, streams S seconds of a synthetic trajectory
+# through /dev/tmnet0 in replay mode (demo-watch) at the device's 2 kHz
+# tick, and keeps debugfs latency/histogram/stats.  It prints per-stage
+# P50/P99/P99.9, timer lateness and overruns.
+#
+# THE TIMES ARE TCG-EMULATED (no KVM here): they say nothing absolute about a
+# real host.  Use them comparatively only: A vs B on one kernel, 6.1 vs
+# 6.1-rt with the same model.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+cd "$root"
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD=$root/$BUILD ;; esac
+die() { echo "bench-kernel: $*" >&2; exit 2; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+
+# ---------------------------------------------------------------------------
+# guest side
+# ---------------------------------------------------------------------------
+guest() {
+	local ko=$1 data=$2 secs=$3 res=$4 ma=$5 mb=$6
+	local dbg=/sys/kernel/debug/tmnet/tmnet0 rc=0 m path
+
+	echo "bench-kernel: guest $(uname -r), $(nproc) CPUs, QEMU TCG (emulated timing)"
+	insmod "$ko" || { echo "bench-kernel: insmod failed"; return 1; }
+	for m in A B; do
+		[ $m = A ] && path=$ma || path=$mb
+		mkdir -p "$res/$m"
+		echo stop >"$dbg/config" 2>/dev/null || true
+		dd if="$path" of="$dbg/load_model" bs=64k 2>/dev/null ||
+			{ echo "bench-kernel: model $m rejected: $(sed -n 's/^last_error //p' "$dbg/model")"; rc=1; continue; }
+		echo "source replay" >"$dbg/config"
+		echo 1 >"$dbg/reset"
+		echo "bench-kernel: $m: $(sed -n 's/^name //p' "$dbg/model"), streaming ${secs} s"
+		"$BUILD/demo-watch" --data "$data" --model "$path" --seconds "$secs" --out "$res/$m" \
+			--start "echo start >$dbg/config" --stop "echo stop >$dbg/config" \
+			>"$res/$m/watch.log" 2>&1 || { echo "bench-kernel: demo-watch failed for $m"; rc=1; }
+		tail -n 25 "$res/$m/watch.log"
+	done
+	rmmod tmnet || rc=1
+	dmesg >"$res/dmesg.txt"
+	if grep -qE 'BUG:|WARNING:|Oops|Call Trace' "$res/dmesg.txt"; then
+		echo "bench-kernel: kernel splat, see $res/dmesg.txt"
+		rc=1
+	fi
+	return $rc
+}
+
+if [ "${1:-}" = --guest ]; then
+	shift
+	guest "$@"
+	exit $?
+fi
+
+# ---------------------------------------------------------------------------
+# host side
+# ---------------------------------------------------------------------------
+kernels= secs=60 ma=models/default-A.tmn mb=models/default-B.tmn out=benchmarks/kernel.json
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernels) kernels=$2; shift 2 ;;
+	--seconds) secs=$2; shift 2 ;;
+	--a) ma=$2; shift 2 ;;
+	--b) mb=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+case "$secs" in ''|*[!0-9]*) die "--seconds: '$secs' is not a whole number" ;; esac
+for f in "$ma" "$mb"; do
+	[ -r "$f" ] || die "$f: not found (run 'make models' first, or pass --a/--b)"
+done
+ma=$(cd "$(dirname "$ma")" && pwd)/$(basename "$ma")
+mb=$(cd "$(dirname "$mb")" && pwd)/$(basename "$mb")
+case "$root/" in /tmp/*|/run/*) die "the checkout is under /tmp or /run, which the guest hides" ;; esac
+if [ -z "$kernels" ]; then
+	if qemu/kernels.sh env 6.1 >/dev/null 2>&1 && qemu/kernels.sh env 6.1-rt >/dev/null 2>&1; then
+		kernels="6.1 6.1-rt"
+	else
+		kernels=stock
+	fi
+fi
+
+work=$BUILD/bench-kernel
+mkdir -p "$work"
+make -s BUILD="$BUILD" all "$BUILD/demo-watch" >"$work/build.log" 2>&1 ||
+	{ tail -n 20 "$work/build.log" >&2; die "build failed (log $work/build.log)"; }
+data=$work/data.csv
+need=$((secs + 3))
+"$BUILD/tmnet" data gen -o "$data" -t "$need" -s 4242 >/dev/null 2>&1 || die "tmnet data gen failed"
+
+t0=$(date +%s)
+json_runs=()
+for tag in $kernels; do
+	if [ "$tag" = stock ]; then
+		VMLINUZ=$(ls /boot/vmlinuz-6.1.* 2>/dev/null | grep -v -- '-rt-' | sort -V | tail -n 1 || true)
+		[ -n "$VMLINUZ" ] || die "no /boot/vmlinuz-6.1.*"
+		KVER=$(basename "$VMLINUZ"); KVER=${KVER#vmlinuz-}
+		MODDIR=/lib/modules/$KVER
+		KDIR=$MODDIR/build
+	else
+		eval "$(qemu/kernels.sh env "$tag")" ||
+			die "kernel $tag is not cached: qemu/kernels.sh fetch $tag"
+	fi
+	kb=$work/kmod-$KVER
+	echo "[bench-kernel $(($(date +%s) - t0))s] $tag ($KVER): building tmnet.ko"
+	rm -rf "$kb" && mkdir -p "$kb"
+	cp -r Kbuild kmod core uapi "$kb/"
+	rm -f "$kb"/kmod/*.o "$kb"/core/*.o
+	make -C "$KDIR" M="$kb" modules >"$work/kbuild-$KVER.log" 2>&1 ||
+		{ tail -n 20 "$work/kbuild-$KVER.log" >&2; die "tmnet.ko build failed for $KVER"; }
+	res=$work/results-$KVER
+	rm -rf "$res" && mkdir -p "$res"
+	echo "[bench-kernel $(($(date +%s) - t0))s] $tag: booting under QEMU TCG, ${secs} s per model"
+	qemu/run-guest.sh --kernel "$VMLINUZ" --moddir "$MODDIR" --results "$res" \
+		--log "$work/serial-$KVER.log" --timeout $((secs * 2 * 8 + 300)) -- \
+		env BUILD="$BUILD" tools/bench-kernel.sh --guest "$kb/tmnet.ko" "$data" "$secs" "$res" \
+		"$ma" "$mb" >"$work/run-$KVER.log" 2>&1 ||
+		{ cat "$work/run-$KVER.log" >&2; tail -n 30 "$res/output.txt" >&2 2>/dev/null;
+		  die "guest run failed for $KVER (serial log $work/serial-$KVER.log)"; }
+
+	echo
+	echo "== $tag ($KVER) - QEMU TCG, emulated: compare A vs B, not absolute =="
+	printf '%-3s %-9s %10s %9s %9s %9s %9s\n' sys stage count p50 p99 p99.9 max
+	stages_json=()
+	for m in A B; do
+		lat=$res/$m/latency.txt
+		[ -s "$lat" ] || die "$lat missing (see $res/$m/watch.log)"
+		awk -v m=$m '$1 ~ /^(lateness|prior|net|gate|publish|total)$/ {
+			printf "%-3s %-9s %10s %9s %9s %9s %9s\n", m, $1, $2, $4, $6, $7, $8 }' "$lat"
+		ov=$(sed -n 's/^overruns //p' "$res/$m/stats.txt" | head -n 1)
+		ticks=$(sed -n 's/^ticks //p' "$res/$m/stats.txt" | head -n 1)
+		pass=$(sed -n 's/^gate_pass //p' "$res/$m/stats.txt" | head -n 1)
+		fb=$(sed -n 's/^fallbacks //p' "$res/$m/stats.txt" | head -n 1)
+		echo "$m   ticks $ticks, overruns $ov, gate passes $pass, fallbacks $fb"
+		st=$(awk '$1 ~ /^(lateness|prior|net|gate|publish|total)$/ {
+			printf "%s\"%s\": {\"count\": %s, \"p50\": %s, \"p99\": %s, \"p999\": %s, \"max\": %s}",
+				sep, $1, $2, $4, $6, $7, $8; sep = ", " }' "$lat")
+		stages_json+=("\"$m\": {$st, \"ticks\": ${ticks:-0}, \"overruns\": ${ov:-0}, \"gate_pass\": ${pass:-0}, \"fallbacks\": ${fb:-0}}")
+	done
+	pa=$(awk '$1 == "total" { print $7 }' "$res/A/latency.txt")
+	pb=$(awk '$1 == "total" { print $7 }' "$res/B/latency.txt")
+	ratio=$(awk -v a="$pa" -v b="$pb" 'BEGIN { if (a > 0) printf "%.4f", b / a; else print "null" }')
+	echo "B/A whole-tick P99.9 ratio: $ratio"
+	json_runs+=("{\"tag\": \"$tag\", \"kernel\": \"$KVER\", \"seconds\": $secs, $(IFS=,; echo "${stages_json[*]}"), \"b_over_a_total_p999\": $ratio}")
+done
+
+mkdir -p "$(dirname "$out")"
+{
+	echo "{"
+	echo "  \"note\": \"QEMU TCG (no KVM): emulated times, comparative only (A vs B, 6.1 vs 6.1-rt)\","
+	echo "  \"date\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"host_cpus\": $(nproc),"
+	echo "  \"models\": {\"A\": \"$(basename "$ma")\", \"B\": \"$(basename "$mb")\"},"
+	echo "  \"runs\": ["
+	n=${#json_runs[@]}
+	for i in "${!json_runs[@]}"; do
+		sep=,; [ $((i + 1)) -eq "$n" ] && sep=
+		echo "    ${json_runs[$i]}$sep"
+	done
+	echo "  ]"
+	echo "}"
+} >"$out"
+echo
+echo "bench-kernel: wrote $out ($(($(date +%s) - t0)) s); raw debugfs files under $work/results-*/"
