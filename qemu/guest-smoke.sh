@@ -7,6 +7,8 @@
 # KO is the tmnet.ko built for the running kernel, RESULTS a writable
 # directory holding model-b.tmn (the System B test blob) and fw/tmnet/
 # (a firmware search path), SECONDS the length of the replay run.
+# Environment: BIN (guest programs, default build/guest), KAPI (path of
+# tmnet_kapi_test.ko, the in-kernel API test; skipped when empty).
 # With SECONDS >= 10 only the latency run is done (insmod, replay, latency
 # table, rmmod, dmesg check).
 set -u
@@ -90,6 +92,15 @@ else
 	b0=$(kstat tmnet0 ticks); b1=$(kstat tmnet1 ticks)
 	[ "$b0" -gt "$a0" ] && [ "$b1" -gt "$a1" ]
 	t $? "both instances tick ($a0 -> $b0, $a1 -> $b1)"
+
+	# ---- the exported in-kernel API (tmnet0 ticks in replay mode) --------
+	if [ -n "${KAPI:-}" ]; then
+		insmod "$KAPI"
+		t $? "in-kernel API: tmnet_kapi_test.ko passes"
+		dmesg | grep 'tmnet_kapi_test: ' | sed 's/^/# /'
+		rmmod tmnet_kapi_test 2>/dev/null
+		cfg tmnet0 flush
+	fi
 
 	# ---- blocked reader --------------------------------------------------
 	cfg tmnet0 stop

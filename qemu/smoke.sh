@@ -71,7 +71,18 @@ if grep -E 'warning:' "$log" >/dev/null; then
 	grep -E 'warning:' "$log" | sed 's/^/# /'
 	bail "tmnet.ko for $kver built with warnings"
 fi
-echo "ok 1 - tmnet.ko builds warning-free for $kver"
+kk=$kb/kapi
+mkdir -p "$kk" && cp tests/guest/kapi/Kbuild tests/guest/kapi/*.c "$kk/"
+if ! make -C "$kdir" M="$(cd "$kk" && pwd)" TMNET_SRC="$(cd "$kb" && pwd)" \
+	KBUILD_EXTRA_SYMBOLS="$(cd "$kb" && pwd)/Module.symvers" modules >>"$log" 2>&1; then
+	sed 's/^/# /' "$log" | tail -n 30
+	bail "building tmnet_kapi_test.ko for $kver failed"
+fi
+if grep -E 'warning:' "$log" >/dev/null; then
+	grep -E 'warning:' "$log" | sed 's/^/# /'
+	bail "tmnet.ko for $kver built with warnings"
+fi
+echo "ok 1 - tmnet.ko and its API test module build warning-free for $kver"
 
 # ---- the test model, also as a firmware file --------------------------------
 res=$BUILD/qemu/results-$kver
@@ -84,7 +95,7 @@ cp "$res/model-b.tmn" "$res/fw/tmnet/"
 # ---- boot the guest ----------------------------------------------------------
 qemu/run-guest.sh --kernel "$kernel" --moddir "$moddir" --results "$res" \
 	--log "$BUILD/qemu/serial-$kver.log" --timeout "$timeout" -- \
-	env BIN="$BUILD/guest" qemu/guest-smoke.sh "$kb/tmnet.ko" "$res" "$secs" >&2
+	env BIN="$BUILD/guest" KAPI="$kk/tmnet_kapi_test.ko" qemu/guest-smoke.sh "$kb/tmnet.ko" "$res" "$secs" >&2
 rc=$?
 # the guest's TAP lines, renumbered after our own "ok 1"
 if [ -s "$res/output.txt" ]; then
