@@ -86,6 +86,8 @@ int main(int argc, char **argv)
 		return cmd_eval(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "active"))
 		return cmd_active(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "export-hf"))
+		return cmd_export(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "compare"))
 		return cmd_compare(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))

@@ -1,0 +1,1034 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * safetensors writer/reader and the HuggingFace export directory
+ * (see tmn_export.h for the formats).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "quant.h"
+#include "tmn_export.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "tmn_export writes little-endian tensors by memcpy: port it for big-endian hosts"
+#endif
+
+static int fail(char *err, int errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, (size_t)errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* ---- a growing string ------------------------------------------------------ */
+
+struct sbuf {
+	char *s;
+	size_t n, cap;
+	int oom;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (b->oom)
+		return;
+	for (;;) {
+		size_t room = b->cap - b->n;
+
+		va_start(ap, fmt);
+		k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? room : 0, fmt, ap);
+		va_end(ap);
+		if (k < 0) {
+			b->oom = 1;
+			return;
+		}
+		if (b->s && (size_t)k < room) {
+			b->n += (size_t)k;
+			return;
+		}
+		size_t nc = b->cap ? b->cap * 2 : 4096;
+
+		while (nc < b->n + (size_t)k + 1)
+			nc *= 2;
+		char *ns = realloc(b->s, nc);
+
+		if (!ns) {
+			b->oom = 1;
+			return;
+		}
+		b->s = ns;
+		b->cap = nc;
+	}
+}
+
+/* JSON string body (without quotes) */
+static void sb_jstr(struct sbuf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			sb_printf(b, "\\%c", c);
+		else if (c == '\n')
+			sb_printf(b, "\\n");
+		else if (c == '\t')
+			sb_printf(b, "\\t");
+		else if (c < 0x20)
+			sb_printf(b, "\\u%04x", c);
+		else
+			sb_printf(b, "%c", c);
+	}
+}
+
+/* shortest round-tripping text of a double (JSON: no nan/inf) */
+static void sb_num(struct sbuf *b, double v)
+{
+	char t[40];
+
+	if (!isfinite(v)) {
+		sb_printf(b, "null");
+		return;
+	}
+	for (int p = 6; p <= 17; p++) {
+		snprintf(t, sizeof(t), "%.*g", p, v);
+		if (strtod(t, NULL) == v)
+			break;
+	}
+	sb_printf(b, "%s", t);
+}
+
+static int write_file(const char *dir, const char *name, const void *p, size_t n,
+		      char *err, int errlen)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (fwrite(p, 1, n, f) != n || fclose(f)) {
+		if (f)
+			fclose(f);
+		return fail(err, errlen, "%s: write failed", path);
+	}
+	return 0;
+}
+
+/* ---- safetensors writer ------------------------------------------------------ */
+
+int tmn_st_write(const char *path, const struct tmn_st_in *t, int n,
+		 const char *const *meta, char *err, int errlen)
+{
+	struct sbuf h = { 0 };
+	uint64_t off = 0, hl;
+	unsigned char len8[8];
+	FILE *f;
+	int i, d;
+
+	sb_printf(&h, "{");
+	if (meta && meta[0]) {
+		sb_printf(&h, "\"__metadata__\":{");
+		for (i = 0; meta[i] && meta[i + 1]; i += 2) {
+			sb_printf(&h, "%s\"", i ? "," : "");
+			sb_jstr(&h, meta[i]);
+			sb_printf(&h, "\":\"");
+			sb_jstr(&h, meta[i + 1]);
+			sb_printf(&h, "\"");
+		}
+		sb_printf(&h, "}");
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t cnt = 1;
+
+		if (t[i].ndim < 0 || t[i].ndim > TMN_ST_MAX_DIMS || !t[i].name ||
+		    strlen(t[i].name) >= TMN_ST_NAME_LEN) {
+			free(h.s);
+			return fail(err, errlen, "tensor %d: bad name or rank", i);
+		}
+		for (d = 0; d < t[i].ndim; d++)
+			cnt *= t[i].shape[d];
+		sb_printf(&h, "%s\"", (i || (meta && meta[0])) ? "," : "");
+		sb_jstr(&h, t[i].name);
+		sb_printf(&h, "\":{\"dtype\":\"F32\",\"shape\":[");
+		for (d = 0; d < t[i].ndim; d++)
+			sb_printf(&h, "%s%llu", d ? "," : "", (unsigned long long)t[i].shape[d]);
+		sb_printf(&h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)off,
+			  (unsigned long long)(off + 4 * cnt));
+		off += 4 * cnt;
+	}
+	sb_printf(&h, "}");
+	while (!h.oom && (8 + h.n) % 8)
+		sb_printf(&h, " ");
+	if (h.oom) {
+		free(h.s);
+		return fail(err, errlen, "out of memory");
+	}
+	hl = h.n;
+	for (i = 0; i < 8; i++)
+		len8[i] = (unsigned char)(hl >> (8 * i));
+	f = fopen(path, "wb");
+	if (!f) {
+		free(h.s);
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	int bad = fwrite(len8, 1, 8, f) != 8 || fwrite(h.s, 1, h.n, f) != h.n;
+
+	for (i = 0; i < n && !bad; i++) {
+		uint64_t cnt = 1;
+
+		for (d = 0; d < t[i].ndim; d++)
+			cnt *= t[i].shape[d];
+		bad = fwrite(t[i].data, 4, cnt, f) != cnt;
+	}
+	free(h.s);
+	if (fclose(f) || bad)
+		return fail(err, errlen, "%s: write failed", path);
+	return 0;
+}
+
+/* ---- safetensors reader: a strict JSON subset parser ------------------------ */
+
+struct jp {
+	const char *p, *end;
+	const char *why;
+};
+
+static void ws(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static int expect(struct jp *j, char c)
+{
+	ws(j);
+	if (j->p >= j->end || *j->p != c) {
+		j->why = "unexpected character";
+		return -1;
+	}
+	j->p++;
+	return 0;
+}
+
+static int peek(struct jp *j, char c)
+{
+	ws(j);
+	return j->p < j->end && *j->p == c;
+}
+
+/* string into out (cap bytes); escapes: \" \\ \/ \n \t \uXXXX (ASCII only) */
+static int jstring(struct jp *j, char *out, size_t cap)
+{
+	size_t k = 0;
+
+	if (expect(j, '"'))
+		return -1;
+	while (j->p < j->end && *j->p != '"') {
+		char c = *j->p++;
+
+		if ((unsigned char)c < 0x20) {
+			j->why = "control character in a string";
+			return -1;
+		}
+		if (c == '\\') {
+			if (j->p >= j->end)
+				break;
+			c = *j->p++;
+			switch (c) {
+			case '"': case '\\': case '/': break;
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case 'r': c = '\r'; break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'u': {
+				unsigned int v = 0;
+
+				for (int i = 0; i < 4; i++) {
+					if (j->p >= j->end || !isxdigit((unsigned char)*j->p)) {
+						j->why = "bad \\u escape";
+						return -1;
+					}
+					char h = *j->p++;
+
+					v = v * 16 + (unsigned int)(isdigit((unsigned char)h) ? h - '0' :
+								     tolower((unsigned char)h) - 'a' + 10);
+				}
+				c = v < 0x80 ? (char)v : '?';
+				break;
+			}
+			default:
+				j->why = "bad escape";
+				return -1;
+			}
+		}
+		if (k + 1 >= cap) {
+			j->why = "string too long";
+			return -1;
+		}
+		out[k++] = c;
+	}
+	if (j->p >= j->end) {
+		j->why = "unterminated string";
+		return -1;
+	}
+	j->p++;
+	out[k] = 0;
+	return 0;
+}
+
+static int juint(struct jp *j, uint64_t *v)
+{
+	uint64_t x = 0;
+	int digits = 0;
+
+	ws(j);
+	while (j->p < j->end && isdigit((unsigned char)*j->p)) {
+		if (x > (UINT64_MAX - 9) / 10) {
+			j->why = "integer too large";
+			return -1;
+		}
+		x = x * 10 + (uint64_t)(*j->p++ - '0');
+		digits++;
+	}
+	if (!digits || (j->p < j->end && (*j->p == '.' || *j->p == 'e' || *j->p == 'E' ||
+					  *j->p == '-'))) {
+		j->why = "want a non-negative integer";
+		return -1;
+	}
+	*v = x;
+	return 0;
+}
+
+static int dtype_size(const char *d)
+{
+	static const struct {
+		const char *n;
+		int s;
+	} t[] = {
+		{ "F64", 8 }, { "F32", 4 }, { "F16", 2 }, { "BF16", 2 }, { "I64", 8 },
+		{ "I32", 4 }, { "I16", 2 }, { "I8", 1 }, { "U64", 8 }, { "U32", 4 },
+		{ "U16", 2 }, { "U8", 1 }, { "BOOL", 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(d, t[i].n))
+			return t[i].s;
+	return 0;
+}
+
+static int tensor_entry(struct jp *j, struct tmn_st_tensor *t)
+{
+	char key[32];
+	int have_d = 0, have_s = 0, have_o = 0;
+
+	if (expect(j, '{'))
+		return -1;
+	while (!peek(j, '}')) {
+		if ((have_d || have_s || have_o) && expect(j, ','))
+			return -1;
+		if (jstring(j, key, sizeof(key)) || expect(j, ':'))
+			return -1;
+		if (!strcmp(key, "dtype") && !have_d) {
+			if (jstring(j, t->dtype, sizeof(t->dtype)))
+				return -1;
+			have_d = 1;
+		} else if (!strcmp(key, "shape") && !have_s) {
+			if (expect(j, '['))
+				return -1;
+			t->ndim = 0;
+			while (!peek(j, ']')) {
+				if (t->ndim && expect(j, ','))
+					return -1;
+				if (t->ndim == TMN_ST_MAX_DIMS) {
+					j->why = "too many dimensions";
+					return -1;
+				}
+				if (juint(j, &t->shape[t->ndim]))
+					return -1;
+				t->ndim++;
+			}
+			j->p++;
+			have_s = 1;
+		} else if (!strcmp(key, "data_offsets") && !have_o) {
+			if (expect(j, '[') || juint(j, &t->begin) || expect(j, ',') ||
+			    juint(j, &t->end) || expect(j, ']'))
+				return -1;
+			have_o = 1;
+		} else {
+			j->why = "unknown or repeated key in a tensor entry";
+			return -1;
+		}
+	}
+	j->p++;
+	if (!have_d || !have_s || !have_o) {
+		j->why = "tensor entry lacks dtype, shape or data_offsets";
+		return -1;
+	}
+	return 0;
+}
+
+static int cmp_begin(const void *a, const void *b)
+{
+	const struct tmn_st_tensor *x = *(const struct tmn_st_tensor *const *)a;
+	const struct tmn_st_tensor *y = *(const struct tmn_st_tensor *const *)b;
+
+	return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
+void tmn_st_free(struct tmn_st_file *f)
+{
+	free(f->t);
+	free(f->meta);
+	free(f->data);
+	memset(f, 0, sizeof(*f));
+}
+
+int tmn_st_read(const char *path, struct tmn_st_file *f, char *err, int errlen)
+{
+	unsigned char len8[8];
+	char *hdr = NULL, name[TMN_ST_NAME_LEN];
+	struct tmn_st_tensor **order = NULL;
+	struct jp j;
+	long fsz;
+	FILE *fp;
+	int i, cap = 0, mcap = 0;
+
+	memset(f, 0, sizeof(*f));
+	fp = fopen(path, "rb");
+	if (!fp)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (fseek(fp, 0, SEEK_END) || (fsz = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET)) {
+		fclose(fp);
+		return fail(err, errlen, "%s: cannot determine size", path);
+	}
+	if (fsz < 8 || fread(len8, 1, 8, fp) != 8) {
+		fclose(fp);
+		return fail(err, errlen, "%s: shorter than the 8-byte header length", path);
+	}
+	for (i = 7; i >= 0; i--)
+		f->header_len = f->header_len << 8 | len8[i];
+	if (f->header_len < 2 || f->header_len > TMN_ST_MAX_HEADER ||
+	    f->header_len > (uint64_t)fsz - 8) {
+		fclose(fp);
+		f->header_len = 0;
+		return fail(err, errlen, "%s: header length %llu does not fit the file (%ld bytes)",
+			    path, (unsigned long long)f->header_len, fsz);
+	}
+	f->data_len = (uint64_t)fsz - 8 - f->header_len;
+	hdr = malloc(f->header_len);
+	f->data = malloc(f->data_len ? f->data_len : 1);
+	if (!hdr || !f->data || fread(hdr, 1, f->header_len, fp) != f->header_len ||
+	    fread(f->data, 1, f->data_len, fp) != f->data_len) {
+		fclose(fp);
+		free(hdr);
+		tmn_st_free(f);
+		return fail(err, errlen, "%s: read failed", path);
+	}
+	fclose(fp);
+
+	j.p = hdr;
+	j.end = hdr + f->header_len;
+	j.why = NULL;
+	if (*hdr != '{') {
+		j.why = "header does not start with '{'";
+		goto bad;
+	}
+	if (expect(&j, '{'))
+		goto bad;
+	while (!peek(&j, '}')) {
+		if ((f->n || f->n_meta) && expect(&j, ','))
+			goto bad;
+		if (jstring(&j, name, sizeof(name)) || expect(&j, ':'))
+			goto bad;
+		if (!strcmp(name, "__metadata__")) {
+			if (expect(&j, '{'))
+				goto bad;
+			int first = 1;
+
+			while (!peek(&j, '}')) {
+				if (!first && expect(&j, ','))
+					goto bad;
+				first = 0;
+				if (f->n_meta == mcap) {
+					mcap = mcap ? 2 * mcap : 8;
+					void *nm = realloc(f->meta, (size_t)mcap * sizeof(*f->meta));
+
+					if (!nm) {
+						j.why = "out of memory";
+						goto bad;
+					}
+					f->meta = nm;
+				}
+				if (jstring(&j, f->meta[f->n_meta][0], 256) || expect(&j, ':') ||
+				    jstring(&j, f->meta[f->n_meta][1], 256))
+					goto bad;
+				f->n_meta++;
+			}
+			j.p++;
+			continue;
+		}
+		if (tmn_st_find(f, name)) {
+			j.why = "duplicate tensor name";
+			goto bad;
+		}
+		if (f->n == cap) {
+			cap = cap ? 2 * cap : 16;
+			void *nt = realloc(f->t, (size_t)cap * sizeof(*f->t));
+
+			if (!nt) {
+				j.why = "out of memory";
+				goto bad;
+			}
+			f->t = nt;
+		}
+		memset(&f->t[f->n], 0, sizeof(f->t[0]));
+		snprintf(f->t[f->n].name, sizeof(f->t[0].name), "%s", name);
+		if (tensor_entry(&j, &f->t[f->n]))
+			goto bad;
+		f->n++;
+	}
+	j.p++;
+	ws(&j);
+	if (j.p != j.end) {
+		j.why = "trailing bytes after the header object";
+		goto bad;
+	}
+
+	/* sizes, bounds, and a contiguous cover of the byte buffer */
+	order = malloc(((size_t)f->n + 1) * sizeof(*order));
+	if (!order) {
+		j.why = "out of memory";
+		goto bad;
+	}
+	for (i = 0; i < f->n; i++) {
+		struct tmn_st_tensor *t = &f->t[i];
+		uint64_t cnt = 1;
+		int es = dtype_size(t->dtype);
+
+		if (!es) {
+			fail(err, errlen, "%s: tensor %s: unknown dtype '%s'", path, t->name, t->dtype);
+			free(order);
+			tmn_st_free(f);
+			free(hdr);
+			return -1;
+		}
+		for (int d = 0; d < t->ndim; d++)
+			cnt *= t->shape[d];
+		if (t->end < t->begin || t->end > f->data_len || t->end - t->begin != cnt * (uint64_t)es) {
+			free(order);
+			fail(err, errlen, "%s: tensor %s: data_offsets [%llu, %llu) disagree with shape and dtype (%llu bytes) or the buffer (%llu bytes)",
+			     path, t->name, (unsigned long long)t->begin, (unsigned long long)t->end,
+			     (unsigned long long)(cnt * (uint64_t)es), (unsigned long long)f->data_len);
+			tmn_st_free(f);
+			free(hdr);
+			return -1;
+		}
+		order[i] = t;
+	}
+	qsort(order, (size_t)f->n, sizeof(*order), cmp_begin);
+	{
+		uint64_t at = 0;
+
+		for (i = 0; i < f->n; i++) {
+			if (order[i]->begin != at) {
+				fail(err, errlen, "%s: tensor %s starts at %llu, expected %llu (gap or overlap)",
+				     path, order[i]->name, (unsigned long long)order[i]->begin,
+				     (unsigned long long)at);
+				free(order);
+				tmn_st_free(f);
+				free(hdr);
+				return -1;
+			}
+			at = order[i]->end;
+		}
+		if (at != f->data_len) {
+			fail(err, errlen, "%s: %llu trailing bytes after the last tensor", path,
+			     (unsigned long long)(f->data_len - at));
+			free(order);
+			tmn_st_free(f);
+			free(hdr);
+			return -1;
+		}
+	}
+	free(order);
+	free(hdr);
+	return 0;
+bad:
+	fail(err, errlen, "%s: bad header at byte %ld: %s", path, (long)(j.p - hdr),
+	     j.why ? j.why : "syntax error");
+	free(hdr);
+	tmn_st_free(f);
+	return -1;
+}
+
+const struct tmn_st_tensor *tmn_st_find(const struct tmn_st_file *f, const char *name)
+{
+	for (int i = 0; i < f->n; i++)
+		if (!strcmp(f->t[i].name, name))
+			return &f->t[i];
+	return NULL;
+}
+
+float tmn_st_f32(const struct tmn_st_file *f, const struct tmn_st_tensor *t, uint64_t i)
+{
+	float v;
+
+	memcpy(&v, f->data + t->begin + 4 * i, 4);
+	return v;
+}
+
+int tmn_export_gru_tensors(const struct tmn_gru *g, struct tmn_st_in out[6])
+{
+	const uint64_t F = (uint64_t)g->F, H = (uint64_t)g->H;
+
+	out[0] = (struct tmn_st_in){ "gru.weight_ih_l0", g->w_ih, 2, { 3 * H, F } };
+	out[1] = (struct tmn_st_in){ "gru.weight_hh_l0", g->w_hh, 2, { 3 * H, H } };
+	out[2] = (struct tmn_st_in){ "gru.bias_ih_l0", g->b_ih, 1, { 3 * H } };
+	out[3] = (struct tmn_st_in){ "gru.bias_hh_l0", g->b_hh, 1, { 3 * H } };
+	out[4] = (struct tmn_st_in){ "head.weight", g->w_out, 2, { TMNET_N_OUT, H } };
+	out[5] = (struct tmn_st_in){ "head.bias", g->b_out, 1, { TMNET_N_OUT } };
+	return 6;
+}
+
+/* ---- a minimal look-up into `tmnet eval -j` output ------------------------ */
+
+int tmn_json_num(const char *json, const char *obj, const char *key, double *out)
+{
+	char pat[128];
+	const char *p = json, *q, *end = NULL;
+	char *e;
+	int depth;
+
+	if (obj) {
+		snprintf(pat, sizeof(pat), "\"%s\"", obj);
+		p = strstr(json, pat);
+		if (!p)
+			return -1;
+		p += strlen(pat);
+		while (*p == ' ' || *p == ':')
+			p++;
+		if (*p != '{')
+			return -1;
+		/* the end of this object */
+		for (q = p, depth = 0; *q; q++) {
+			if (*q == '{')
+				depth++;
+			else if (*q == '}' && --depth == 0) {
+				end = q;
+				break;
+			}
+		}
+		if (!end)
+			return -1;
+	}
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	q = strstr(p, pat);
+	if (!q || (end && q > end))
+		return -1;
+	q += strlen(pat);
+	while (*q == ' ')
+		q++;
+	errno = 0;
+	*out = strtod(q, &e);
+	if (e == q || errno || !isfinite(*out))
+		return -1;
+	return 0;
+}
+
+/* ---- the export directory --------------------------------------------------- */
+
+static const char *sys_name(unsigned int s)
+{
+	return s == TMNET_SYS_A ? "A" : s == TMNET_SYS_B ? "B" : "prior";
+}
+
+static const char *const feat_names[TMNET_FEATURES_B] = {
+	"dx", "dy", "vx", "vy", "prior_dx", "prior_dy"
+};
+
+/* eval JSON with nan/inf replaced by null (strict JSON) */
+static char *json_sanitize(const char *in)
+{
+	size_t n = strlen(in);
+	char *o = malloc(n * 2 + 1), *w = o;
+
+	if (!o)
+		return NULL;
+	for (const char *p = in; *p;) {
+		const char *prev = p > in ? p - 1 : in;
+		int tok = p == in || !isalnum((unsigned char)*prev);
+
+		if (tok && (!strncmp(p, "-nan", 4) || !strncmp(p, "-inf", 4))) {
+			memcpy(w, "null", 4);
+			w += 4;
+			p += 4;
+		} else if (tok && (!strncmp(p, "nan", 3) || !strncmp(p, "inf", 3))) {
+			memcpy(w, "null", 4);
+			w += 4;
+			p += 3;
+		} else {
+			*w++ = *p++;
+		}
+	}
+	*w = 0;
+	return o;
+}
+
+struct evalm {
+	double mse, p50, p90, p99, pr_mse, pr_p50, pr_p90, pr_p99, pass, i8pct, scored;
+	int have_i8, have_pass;
+	char split[16], crc[16];
+};
+
+static int eval_parse(const char *js, struct evalm *e, char *err, int errlen)
+{
+	const char *p;
+
+	memset(e, 0, sizeof(*e));
+	if (tmn_json_num(js, "published", "mse", &e->mse) ||
+	    tmn_json_num(js, "published", "p50", &e->p50) ||
+	    tmn_json_num(js, "published", "p90", &e->p90) ||
+	    tmn_json_num(js, "published", "p99", &e->p99) ||
+	    tmn_json_num(js, "prior", "mse", &e->pr_mse) ||
+	    tmn_json_num(js, "prior", "p50", &e->pr_p50) ||
+	    tmn_json_num(js, "prior", "p90", &e->pr_p90) ||
+	    tmn_json_num(js, "prior", "p99", &e->pr_p99) ||
+	    tmn_json_num(js, NULL, "scored_ticks", &e->scored))
+		return fail(err, errlen,
+			    "the eval JSON lacks published/prior mse, p50, p90, p99 or scored_ticks (is it `tmnet eval -j` output?)");
+	e->have_pass = !tmn_json_num(js, "gate", "pass_rate", &e->pass);
+	e->have_i8 = !tmn_json_num(js, NULL, "int8_vs_float_mse_pct", &e->i8pct);
+	p = strstr(js, "\"split\":");
+	if (p && sscanf(p, "\"split\": \"%15[a-z]\"", e->split) != 1)
+		e->split[0] = 0;
+	p = strstr(js, "\"crc32\":");
+	if (!p || sscanf(p, "\"crc32\": \"%15[0-9a-f]\"", e->crc) != 1)
+		return fail(err, errlen, "the eval JSON has no crc32 of the evaluated model");
+	return 0;
+}
+
+static void card_metric(struct sbuf *b, const char *type, const char *name, double v)
+{
+	sb_printf(b, "    - type: %s\n      name: %s\n      value: ", type, name);
+	sb_num(b, v);
+	sb_printf(b, "\n");
+}
+
+int tmn_export_hf(const struct tmn_export_opts *o, int quiet, char *err, int errlen)
+{
+	static struct tm_model m;
+	struct tmn_model_f mf;
+	struct tmn_st_in ts[6];
+	struct sbuf cfg = { 0 }, card = { 0 };
+	struct evalm ev;
+	char path[4096], crc[16], nbuf[64], *eval_clean = NULL;
+	const char *lic = o->license ? o->license : "gpl-2.0";
+	const char *meta[16];
+	void *blob = NULL;
+	__u32 blen = 0;
+	int rc = -1, nt;
+	unsigned int F, H;
+	time_t now = time(NULL);
+	char date[32];
+
+	strftime(date, sizeof(date), "%Y-%m-%d", gmtime(&now));
+	if (tmq_read_blob_file(o->model_path, &m, &blob, &blen, err, errlen))
+		return -1;
+	if (m.system == TMNET_SYS_PRIOR) {
+		free(blob);
+		return fail(err, errlen, "%s is a prior-only model: there are no network weights to export",
+			    o->model_path);
+	}
+	if (tmn_ckpt_load(o->ckpt_path, &mf, err, errlen)) {
+		free(blob);
+		return -1;
+	}
+	F = mf.h.F;
+	H = mf.h.H;
+	if (mf.h.system != m.system || F != m.n_feat || H != m.hidden ||
+	    mf.h.rate_hz != m.rate_hz || mf.h.horizon != m.horizon_ticks) {
+		fail(err, errlen,
+		     "%s (system %s, F=%u H=%u, %u Hz, horizon %u) is not the checkpoint of %s (system %s, F=%u H=%u, %u Hz, horizon %u)",
+		     o->ckpt_path, sys_name(mf.h.system), F, H, mf.h.rate_hz, mf.h.horizon,
+		     o->model_path, sys_name(m.system), m.n_feat, m.hidden, m.rate_hz,
+		     m.horizon_ticks);
+		goto out;
+	}
+	snprintf(crc, sizeof(crc), "%08x", m.crc32);
+	if (!o->eval_json) {
+		fail(err, errlen, "no eval results: the model card needs measured metrics");
+		goto out;
+	}
+	if (eval_parse(o->eval_json, &ev, err, errlen))
+		goto out;
+	if (strcmp(ev.crc, crc)) {
+		fail(err, errlen, "the eval JSON is for the model with crc32 %s, not %s (crc32 %s)",
+		     ev.crc, o->model_path, crc);
+		goto out;
+	}
+	eval_clean = json_sanitize(o->eval_json);
+	if (!eval_clean) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+
+	/* model.safetensors: the float network (best on validation) */
+	nt = tmn_export_gru_tensors(&mf.g, ts);
+	snprintf(nbuf, sizeof(nbuf), "%s", m.name);
+	{
+		char sF[16], sH[16], sR[16], sHz[16];
+		int k = 0;
+
+		snprintf(sF, sizeof(sF), "%u", F);
+		snprintf(sH, sizeof(sH), "%u", H);
+		snprintf(sR, sizeof(sR), "%u", m.rate_hz);
+		snprintf(sHz, sizeof(sHz), "%u", m.horizon_ticks);
+		meta[k++] = "format";
+		meta[k++] = "pt";
+		meta[k++] = "tmnet_system";
+		meta[k++] = sys_name(m.system);
+		meta[k++] = "input_features";
+		meta[k++] = sF;
+		meta[k++] = "hidden_size";
+		meta[k++] = sH;
+		meta[k++] = "rate_hz";
+		meta[k++] = sR;
+		meta[k++] = "horizon_ticks";
+		meta[k++] = sHz;
+		meta[k++] = "int8_blob_crc32";
+		meta[k++] = crc;
+		meta[k++] = NULL;
+		snprintf(path, sizeof(path), "%s/model.safetensors", o->out_dir);
+		if (tmn_st_write(path, ts, nt, meta, err, errlen))
+			goto out;
+	}
+	if (!quiet)
+		fprintf(stderr, "export-hf: %s (float GRU, %zu parameters)\n", path, mf.g.np);
+
+	/* the INT8 blob, byte for byte */
+	if (write_file(o->out_dir, "model.tmn", blob, blen, err, errlen))
+		goto out;
+	if (!quiet)
+		fprintf(stderr, "export-hf: %s/model.tmn (INT8 kernel model, %u bytes, crc32 %s)\n",
+			o->out_dir, blen, crc);
+	if (write_file(o->out_dir, "eval.json", eval_clean, strlen(eval_clean), err, errlen))
+		goto out;
+	if (o->recipe && write_file(o->out_dir, "recipe.txt", o->recipe, strlen(o->recipe), err, errlen))
+		goto out;
+
+	/* config.json */
+	sb_printf(&cfg, "{\n  \"model_type\": \"tmnet-gru\",\n  \"tmnet_system\": \"%s\",\n",
+		  sys_name(m.system));
+	sb_printf(&cfg, "  \"name\": \"");
+	sb_jstr(&cfg, nbuf);
+	sb_printf(&cfg, "\",\n  \"task\": \"2-D position %u ticks (%g ms) ahead, one prediction per tick\",\n",
+		  m.horizon_ticks, 1e3 * m.horizon_ticks / m.rate_hz);
+	sb_printf(&cfg, "  \"input_features\": %u,\n  \"feature_names\": [", F);
+	for (unsigned int i = 0; i < F && i < TMNET_FEATURES_B; i++)
+		sb_printf(&cfg, "%s\"%s\"", i ? ", " : "", feat_names[i]);
+	sb_printf(&cfg, "],\n  \"hidden_size\": %u,\n  \"num_outputs\": %d,\n", H, TMNET_N_OUT);
+	sb_printf(&cfg, "  \"gru_gate_order\": \"r, z, n (torch.nn.GRU)\",\n");
+	sb_printf(&cfg, "  \"output\": \"%s\",\n", m.system == TMNET_SYS_B ?
+		  "displacement over the Kalman prior's horizon position, normalised (x out_scale = data units)" :
+		  "displacement from the last sample's position at the horizon, normalised (x out_scale = data units)");
+	sb_printf(&cfg, "  \"rate_hz\": %u,\n  \"window_ticks\": %u,\n  \"horizon_ticks\": %u,\n",
+		  m.rate_hz, m.window_ticks, m.horizon_ticks);
+	sb_printf(&cfg, "  \"normalization\": {\n    \"mean\": [");
+	for (unsigned int i = 0; i < F; i++) {
+		sb_printf(&cfg, "%s", i ? ", " : "");
+		sb_num(&cfg, mf.h.norm.mean[i]);
+	}
+	sb_printf(&cfg, "],\n    \"std\": [");
+	for (unsigned int i = 0; i < F; i++) {
+		sb_printf(&cfg, "%s", i ? ", " : "");
+		sb_num(&cfg, mf.h.norm.std[i]);
+	}
+	sb_printf(&cfg, "],\n    \"out_scale\": ");
+	sb_num(&cfg, mf.h.norm.out_scale);
+	sb_printf(&cfg, ",\n    \"int8_input_frac_bits\": %d\n  },\n", mf.h.norm.in_frac);
+	sb_printf(&cfg, "  \"kalman_prior\": {\n    \"model\": \"constant velocity, white-noise acceleration, per axis\",\n    \"qa_units2_per_s3\": ");
+	sb_num(&cfg, mf.h.kalman.qa);
+	sb_printf(&cfg, ",\n    \"r_units2\": ");
+	sb_num(&cfg, mf.h.kalman.r);
+	sb_printf(&cfg, ",\n    \"p0_pos\": ");
+	sb_num(&cfg, mf.h.kalman.p0_pos);
+	sb_printf(&cfg, ",\n    \"p0_vel\": ");
+	sb_num(&cfg, mf.h.kalman.p0_vel);
+	sb_printf(&cfg, ",\n    \"stale_ticks\": %d\n  },\n", mf.h.kalman.stale_ticks);
+	sb_printf(&cfg, "  \"gate\": {\n    \"eps\": ");
+	sb_num(&cfg, m.gate.eps_q16 / 65536.0);
+	sb_printf(&cfg, ",\n    \"budget_macs\": %u,\n    \"chi2\": ", m.gate.budget);
+	sb_num(&cfg, m.gate.chi2_q16 / 65536.0);
+	sb_printf(&cfg, ",\n    \"cov_scale\": ");
+	sb_num(&cfg, m.gate.cov_scale_q16 / 65536.0);
+	sb_printf(&cfg, ",\n    \"floor_xx\": ");
+	sb_num(&cfg, m.gate.floor_xx / 4294967296.0);
+	sb_printf(&cfg, ",\n    \"floor_xy\": ");
+	sb_num(&cfg, m.gate.floor_xy / 4294967296.0);
+	sb_printf(&cfg, ",\n    \"floor_yy\": ");
+	sb_num(&cfg, m.gate.floor_yy / 4294967296.0);
+	sb_printf(&cfg, ",\n    \"sat_limit\": %u\n  },\n", m.gate.sat_limit);
+	sb_printf(&cfg, "  \"int8_blob\": {\"file\": \"model.tmn\", \"bytes\": %u, \"crc32\": \"%s\", \"format\": \"uapi/linux/tmnet.h struct tmnet_blob_hdr v%d\"},\n",
+		  blen, crc, TMNET_BLOB_VERSION);
+	sb_printf(&cfg, "  \"training\": {\n    \"seed\": %llu,\n    \"epochs_done\": %u,\n    \"best_epoch\": %u,\n    \"best_val_mse_normalised\": ",
+		  (unsigned long long)mf.h.seed, mf.h.epochs_done, mf.h.best_epoch);
+	sb_num(&cfg, mf.h.best_val);
+	sb_printf(&cfg, ",\n    \"val_mse_per_epoch\": [");
+	for (unsigned int i = 0; i < mf.h.epochs_done && i < 64; i++) {
+		sb_printf(&cfg, "%s", i ? ", " : "");
+		sb_num(&cfg, mf.h.val_hist[i]);
+	}
+	sb_printf(&cfg, "],\n    \"bptt_window_ticks\": %u,\n    \"burn_in_ticks\": %u,\n    \"data_samples\": %llu,\n    \"train_seconds\": ",
+		  mf.h.window, mf.h.burn, (unsigned long long)mf.h.data_n);
+	sb_num(&cfg, mf.h.train_seconds);
+	sb_printf(&cfg, "\n  }\n}\n");
+	if (cfg.oom) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	if (write_file(o->out_dir, "config.json", cfg.s, cfg.n, err, errlen))
+		goto out;
+
+	/* README.md: the model card */
+	sb_printf(&card, "---\nlicense: %s\nlibrary_name: tmnet\npipeline_tag: time-series-forecasting\n", lic);
+	sb_printf(&card, "tags:\n- tmnet\n- trajectory-prediction\n- time-series-forecasting\n- gru\n- int8\n- linux-kernel\n- real-time\n- safetensors\n");
+	sb_printf(&card, "model-index:\n- name: %s\n  results:\n  - task:\n      type: time-series-forecasting\n      name: 2-D position %g ms ahead at %u Hz\n",
+		  nbuf, 1e3 * m.horizon_ticks / m.rate_hz, m.rate_hz);
+	sb_printf(&card, "    dataset:\n      type: tmnet-trajectories\n      name: \"");
+	sb_jstr(&card, o->data_desc ? o->data_desc : "tmnet data");
+	sb_printf(&card, "\"\n      split: %s\n    metrics:\n", ev.split[0] ? ev.split : "test");
+	card_metric(&card, "p50_error", "P50 Euclidean error, data units (INT8 core, published)", ev.p50);
+	card_metric(&card, "p90_error", "P90 Euclidean error, data units (INT8 core, published)", ev.p90);
+	card_metric(&card, "p99_error", "P99 Euclidean error, data units (INT8 core, published)", ev.p99);
+	card_metric(&card, "mse", "MSE, data units squared (INT8 core, published)", ev.mse);
+	card_metric(&card, "prior_p99_error", "P99 Euclidean error of the Kalman prior alone", ev.pr_p99);
+	card_metric(&card, "p99_ratio_vs_prior", "P99 error / prior P99 error", ev.p99 / ev.pr_p99);
+	if (ev.have_pass)
+		card_metric(&card, "gate_pass_rate", "fraction of ticks whose network output passed the gate", ev.pass);
+	if (ev.have_i8)
+		card_metric(&card, "int8_vs_float_mse_pct", "INT8 vs float MSE difference, percent", ev.i8pct);
+	sb_printf(&card, "---\n\n# %s: a tmnet System %s trajectory predictor\n\n", nbuf, sys_name(m.system));
+	sb_printf(&card,
+		  "A GRU (hidden %u, %u inputs per tick) that predicts where a moving 2-D point\n"
+		  "will be %g ms (%u ticks) ahead, once per tick at %u Hz. It is made to run\n"
+		  "inside the Linux kernel module **tmnet**, in INT8 fixed point, on a hard-IRQ\n"
+		  "hrtimer: `model.tmn` is exactly the blob the kernel loads; `model.safetensors`\n"
+		  "holds the float weights it was quantised from.\n\n",
+		  H, F, 1e3 * m.horizon_ticks / m.rate_hz, m.horizon_ticks, m.rate_hz);
+	if (m.system == TMNET_SYS_B)
+		sb_printf(&card,
+			  "System B: a constant-velocity Kalman filter (fixed point, in the kernel)\n"
+			  "gives a prior for the horizon position; the network predicts a residual\n"
+			  "over it, and a chi-squared gate with a certified solve accepts the\n"
+			  "correction or falls back to the prior.\n\n");
+	else
+		sb_printf(&card,
+			  "System A: the network predicts the horizon position relative to the last\n"
+			  "sample directly (no gate).\n\n");
+	sb_printf(&card, "## Files\n\n| file | what |\n|---|---|\n"
+		  "| `model.safetensors` | float32 weights, PyTorch `nn.GRU` + `nn.Linear` names and layout |\n"
+		  "| `model.tmn` | the INT8 model for the kernel (%u bytes, crc32 `%s`) |\n"
+		  "| `config.json` | shapes, feature order, normalisation, Kalman prior, gate, training facts |\n"
+		  "| `eval.json` | `tmnet eval -j` output these metrics come from |\n%s\n",
+		  blen, crc, o->recipe ? "| `recipe.txt` | the exact commands that produced the model |\n" : "");
+	sb_printf(&card, "## Evaluation (measured)\n\n"
+		  "`tmnet eval` runs the same fixed-point core the kernel runs, tick by tick,\n"
+		  "over the %s split (%.0f scored ticks). Errors are Euclidean distances to the\n"
+		  "measured position %g ms later, in the data's units.\n\n"
+		  "| predictor | MSE | P50 | P90 | P99 |\n|---|---|---|---|---|\n"
+		  "| tmnet (published, INT8) | %.4g | %.4g | %.4g | %.4g |\n"
+		  "| Kalman prior alone | %.4g | %.4g | %.4g | %.4g |\n\n",
+		  ev.split[0] ? ev.split : "test", ev.scored, 1e3 * m.horizon_ticks / m.rate_hz,
+		  ev.mse, ev.p50, ev.p90, ev.p99, ev.pr_mse, ev.pr_p50, ev.pr_p90, ev.pr_p99);
+	if (ev.have_pass)
+		sb_printf(&card, "Gate pass rate: %.2f %%. ", 100 * ev.pass);
+	if (ev.have_i8)
+		sb_printf(&card, "INT8 vs float MSE: %+.3f %%.", ev.i8pct);
+	sb_printf(&card, "\n\nData: %s.\n\n", o->data_desc ? o->data_desc : "not stated");
+	sb_printf(&card, "## Training recipe\n\n"
+		  "Float GRU trained by `tmnet train` (C, OpenBLAS): Adam, truncated BPTT over\n"
+		  "%u-tick windows with %u burn-in ticks, MSE plus a smoothness penalty, gradient\n"
+		  "clipping, early stopping on the validation split; then `tmnet quantize`\n"
+		  "(per-row INT8 weights, calibrated input range, gate fitted on training data).\n\n"
+		  "- seed %llu; %u epochs run, best on validation at epoch %u (val MSE %.5g, normalised)\n"
+		  "- trained on %llu samples at %u Hz; %.1f s of training wall time\n"
+		  "- temporal 70/15/15 split with a gap of at least the horizon between parts\n\n",
+		  mf.h.window, mf.h.burn, (unsigned long long)mf.h.seed, mf.h.epochs_done,
+		  mf.h.best_epoch, mf.h.best_val, (unsigned long long)mf.h.data_n, mf.h.rate_hz,
+		  mf.h.train_seconds);
+	if (o->recipe) {
+		sb_printf(&card, "Exact commands (`recipe.txt`):\n\n```sh\n%s%s```\n\n", o->recipe,
+			  o->recipe[0] && o->recipe[strlen(o->recipe) - 1] == '\n' ? "" : "\n");
+	}
+	sb_printf(&card, "## Use\n\n"
+		  "In the kernel (see tmnet(4) and tmnetctl(8)):\n\n"
+		  "```sh\nsudo modprobe tmnet\nsudo tmnetctl model load model.tmn\nsudo tmnetctl start\n```\n\n"
+		  "In PyTorch (float reference; inputs are the per-tick features of\n"
+		  "`config.json`, normalised with its mean and std):\n\n"
+		  "```python\nimport torch\nfrom safetensors.torch import load_file\n"
+		  "w = load_file(\"model.safetensors\")\n"
+		  "gru = torch.nn.GRU(%u, %u, batch_first=True)\nhead = torch.nn.Linear(%u, 2)\n"
+		  "gru.load_state_dict({k[4:]: v for k, v in w.items() if k.startswith(\"gru.\")})\n"
+		  "head.load_state_dict({k[5:]: v for k, v in w.items() if k.startswith(\"head.\")})\n```\n\n",
+		  F, H, H);
+	sb_printf(&card, "## Limitations and biases\n\n"
+		  "- It predicts what it was trained on. The metrics above hold for data like\n"
+		  "  the evaluation data (%s); other motion (other speeds, units,\n"
+		  "  sample rates, noise) needs its own training and evaluation.\n"
+		  "- Inputs must arrive at %u Hz in the data's units; the normalisation is fixed\n"
+		  "  in the blob. Gaps longer than %d ticks make the kernel fall back to the prior.\n"
+		  "- A synthetic training mix has no human intent, contacts or occlusion; it\n"
+		  "  under-represents rare manoeuvres, and the error tails (P99) are where a\n"
+		  "  model trained on it is least reliable.\n"
+		  "- %s"
+		  "- The float weights are a reference: the kernel runs the INT8 blob, whose\n"
+		  "  results are the ones measured above.\n"
+		  "- Not for safety-critical control without an independent check.\n\n",
+		  o->data_desc ? o->data_desc : "see above", m.rate_hz, mf.h.kalman.stale_ticks,
+		  m.system == TMNET_SYS_B ? "The gate bounds how far the network may move the prediction from the\n"
+		  "  Kalman prior; when the prior is wrong and the gate rejects, the error is\n  the prior's.\n" :
+		  "System A has no gate: a bad network output is published as it is.\n");
+	sb_printf(&card, "## Publish\n\nNothing was uploaded. To push it, run this in the export directory\n"
+		  "(once: `pip install huggingface_hub` and `huggingface-cli login`):\n\n"
+		  "```sh\nhuggingface-cli upload %s . . --repo-type model\n```\n\n",
+		  o->repo_id ? o->repo_id : "YOUR-NAME/tmnet-model");
+	sb_printf(&card, "## Citation\n\n```bibtex\n@software{tmnet,\n"
+		  "  title  = {tmnet: a 2 kHz trajectory predictor in the Linux kernel},\n"
+		  "  author = {{The tmnet authors}},\n  year   = {%.4s},\n"
+		  "  note   = {model %s, crc32 %s, exported %s}\n}\n```\n",
+		  date, nbuf, crc, date);
+	if (card.oom) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	if (write_file(o->out_dir, "README.md", card.s, card.n, err, errlen))
+		goto out;
+	if (!quiet)
+		fprintf(stderr, "export-hf: %s/{config.json,README.md,eval.json%s}\n", o->out_dir,
+			o->recipe ? ",recipe.txt" : "");
+	rc = 0;
+out:
+	free(cfg.s);
+	free(card.s);
+	free(eval_clean);
+	free(blob);
+	tmn_model_f_free(&mf);
+	return rc;
+}
