@@ -23,7 +23,8 @@ static const char usage[] =
 	"  eval          run the bit-exact core over the test split\n"
 	"  active        kNN graph + PageRank push benchmark and check\n"
 	"  compare       A vs B vs the prior: statistics, latency, verdict\n"
-	"  bench         native core tick, per-stage latency, float baseline\n";
+	"  bench         native core tick, per-stage latency, float baseline\n"
+	"  export-hf     model + checkpoint + eval -> HuggingFace model directory\n";
 
 void die_usage(const char *u)
 {
