@@ -178,14 +178,19 @@ packaging-install:
 	-[ -n "$(DESTDIR)" ] || udevadm control --reload-rules 2>/dev/null
 	-[ -n "$(DESTDIR)" ] || getent group tmnet >/dev/null || groupadd --system tmnet
 
+# DKMS_KERNEL=<version> builds for that kernel instead of the running one;
+# with DESTDIR the sources are staged but not registered with dkms.
 dkms-install: packaging-install
-	@command -v dkms >/dev/null || { echo "dkms-install: dkms is not installed (apt-get install dkms)" >&2; exit 1; }
 	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
 	cp -r dkms.conf Kbuild kmod core uapi $(DKMS_SRC)/
 	rm -f $(DKMS_SRC)/kmod/*.o $(DKMS_SRC)/core/*.o $(DKMS_SRC)/kmod/.*.cmd $(DKMS_SRC)/core/.*.cmd
-	-dkms remove tmnet/$(TMNET_VERSION) --all >/dev/null 2>&1
-	dkms add tmnet/$(TMNET_VERSION)
-	dkms install tmnet/$(TMNET_VERSION) $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL))
+	@if [ -z "$(DESTDIR)" ]; then \
+		command -v dkms >/dev/null || { echo "dkms-install: dkms is not installed (apt-get install dkms)" >&2; exit 1; }; \
+		dkms remove tmnet/$(TMNET_VERSION) --all >/dev/null 2>&1; \
+		echo "dkms add tmnet/$(TMNET_VERSION) && dkms install tmnet/$(TMNET_VERSION) $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL))"; \
+		dkms add tmnet/$(TMNET_VERSION) && \
+		dkms install tmnet/$(TMNET_VERSION) $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL)); \
+	fi
 
 dkms-remove:
 	-dkms remove tmnet/$(TMNET_VERSION) --all
