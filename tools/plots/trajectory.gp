@@ -16,6 +16,7 @@ plot in using ($10 > 0 ? $2 : NaN):3 with lines lw 3 lc rgb "black" title "truth
      in using 6:7 with lines lw 1.5 lc rgb "#d62728" title "B"
 set size noratio
 set title "x over time"
+set key top right
 set xlabel "time in the test split (s)"
 set ylabel "x (data units)"
 plot in using 1:($10 > 0 ? $2 : NaN) with lines lw 3 lc rgb "black" title "truth", \

@@ -1,0 +1,372 @@
+#!/bin/bash
+# tools/report.sh - `make report`: every evaluation figure, reproducibly.
+#
+#   tools/report.sh [--data FILE.csv] [--out DIR] [--ticks N] [--quick]
+#
+#   --data FILE   canonical CSV whose test split is evaluated (default:
+#                 $REPORT_DATA, else $BUILD/models/data.csv when `make models`
+#                 left it, else a fresh `tmnet data gen -s 1 -t 600`)
+#   --out DIR     where REPORT.md, results.json and the PNGs go
+#                 (default benchmarks)
+#   --ticks N     native bench ticks per system (default 1000000)
+#   --quick       fewer bootstrap resamples / ticks (a smoke run, not a report)
+#   -h, --help    this text
+#
+# Needs models/default-A.tmn and models/default-B.tmn (`make models`;
+# REPORT_MODEL_A / REPORT_MODEL_B name other blobs).
+# Runs, in this order, and keeps every command's JSON in results.json:
+#   tmnet compare  A vs B vs the prior on the test split (statistics,
+#                  bootstrap CIs, interleaved native latency, gate evidence,
+#                  verdict) + plot data
+#   tmnet bench    native per-stage latency of prior/A/B, float C/OpenBLAS
+#                  (and python3-torch when installed) GRU step, callgrind
+#   training curves from the trainer's per-epoch log lines (models/*.log);
+#                  when make models kept none, A and B are retrained on the
+#                  report data with the default recipe to draw the curves
+#                  (said so in the report)
+#   benchmarks/kernel.json from `make bench-kernel` is included when present
+#                  (it boots QEMU for minutes, so it is not rerun here)
+# then draws the plots (gnuplot, tools/plots/*.gp) and writes REPORT.md and
+# results-table.md (the README's table) from results.json only.
+#
+# The machine is shared: absolute times are noisy.  Ratios from one run are
+# the result; the report says so.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+cd "$root"
+BUILD=${BUILD:-build}
+die() { echo "report: $*" >&2; exit 2; }
+usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; }
+
+data=${REPORT_DATA:-} out=benchmarks ticks=1000000 quick=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--data) data=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--ticks) ticks=$2; shift 2 ;;
+	--quick) quick=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+ma=${REPORT_MODEL_A:-models/default-A.tmn}
+mb=${REPORT_MODEL_B:-models/default-B.tmn}
+for f in "$ma" "$mb"; do
+	[ -r "$f" ] || die "$f not found: run 'make models' first"
+done
+command -v gnuplot >/dev/null || die "gnuplot is not installed (make deps)"
+command -v python3 >/dev/null || die "python3 is not installed (make deps)"
+
+t0=$(date +%s)
+step() { printf '[report %4ds] %s\n' $(($(date +%s) - t0)) "$*"; }
+work=$BUILD/report
+mkdir -p "$work" "$out"
+tm=$BUILD/tmnet
+step "building (make)"
+make -s BUILD="$BUILD" all >"$work/build.log" 2>&1 || { tail -n 20 "$work/build.log" >&2; die "build failed"; }
+
+if [ -z "$data" ] && [ -f "$BUILD/models/data.csv" ]; then
+	data=$BUILD/models/data.csv
+	data_desc="$data (left by make models)"
+elif [ -z "$data" ]; then
+	data=$work/data.csv
+	if [ ! -f "$data" ]; then
+		step "generating the evaluation data (tmnet data gen -s 1 -t 600)"
+		"$tm" data gen -o "$data" -s 1 -t 600 >/dev/null
+	fi
+	data_desc="tmnet data gen -s 1 -t 600 (default generator settings)"
+else
+	[ -r "$data" ] || die "$data: not readable"
+	data_desc=$data
+fi
+
+boot=1000 passes=2 cg=--callgrind
+if [ "$quick" = 1 ]; then
+	boot=200 passes=1 ticks=100000 cg=
+fi
+
+step "tmnet compare (A vs B vs prior, $boot bootstrap resamples, latency $passes passes)"
+"$tm" compare --a "$ma" --b "$mb" --data "$data" --boot "$boot" --lat-passes "$passes" \
+	--dump "$work" -j >"$work/compare.json" 2>"$work/compare.log" ||
+	{ tail -n 5 "$work/compare.log" >&2; die "tmnet compare failed"; }
+"$tm" compare --a "$ma" --b "$mb" --data "$data" --boot 200 --no-latency \
+	>"$work/compare.txt" 2>/dev/null || true
+
+step "tmnet bench ($ticks ticks per system, float baselines, torch if installed, callgrind)"
+"$tm" bench --a "$ma" --b "$mb" --ticks "$ticks" --torch $cg --dump "$work/bench_hist.dat" -j \
+	>"$work/bench.json" 2>"$work/bench.log" ||
+	{ tail -n 5 "$work/bench.log" >&2; die "tmnet bench failed"; }
+
+# ---- training curves --------------------------------------------------------
+# The trainer prints "epoch  E/N  train X  val Y ..." per epoch.
+curves_from() {	# $1 log file, $2 output .dat
+	awk '$1 == "epoch" { split($2, e, "/"); for (i = 3; i <= NF; i++) {
+		if ($i == "train") tr = $(i + 1); if ($i == "val") va = $(i + 1) }
+		print e[1], tr, va }' "$1" >"$2"
+	[ -s "$2" ]
+}
+curve_src=
+la=$(grep -l '^epoch ' models/*A*.log "$BUILD"/models/*A*.log 2>/dev/null | head -n 1 || true)
+lb=$(grep -l '^epoch ' models/*B*.log "$BUILD"/models/*B*.log 2>/dev/null | head -n 1 || true)
+if [ -n "$la" ] && [ -n "$lb" ] && curves_from "$la" "$work/train_A.dat" && curves_from "$lb" "$work/train_B.dat"; then
+	curve_src="the trainer's logs of make models ($la, $lb)"
+else
+	if [ ! -s "$work/train_A.log" ] || [ ! -s "$work/train_B.log" ] || [ "$tm" -nt "$work/train_B.log" ]; then
+		step "no per-epoch log from make models: training A and B on the report data for the curves"
+		for s in A B; do
+			"$tm" train -d "$data" -S $s -o "$work/curve-$s.ckpt" >"$work/train_$s.log" 2>&1 ||
+				{ tail -n 5 "$work/train_$s.log" >&2; die "tmnet train $s failed"; }
+		done
+	fi
+	curves_from "$work/train_A.log" "$work/train_A.dat" && curves_from "$work/train_B.log" "$work/train_B.dat" ||
+		die "no epoch lines in $work/train_[AB].log"
+	curve_src="retrained for the curves: tmnet train -d <report data> -S A|B with the default recipe (make models kept no per-epoch log)"
+fi
+
+kern=null
+[ -s "$out/kernel.json" ] && kern=$out/kernel.json
+
+# ---- results.json: everything below is generated from it -----------------------
+step "results.json"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git status --porcelain -- core uapi userspace 2>/dev/null | grep -q . && echo true || echo false)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+python3 - "$work" "$out" "$commit" "$dirty" "$cpu" "$(nproc)" "$data_desc" "$curve_src" "$kern" "$ma" "$mb" <<'PY'
+import json, sys, datetime
+work, out, commit, dirty, cpu, ncpu, data_desc, curve_src, kern, ma, mb = sys.argv[1:12]
+def curve(p):
+    rows = []
+    for line in open(p):
+        f = line.split()
+        if len(f) == 3:
+            rows.append({"epoch": int(f[0]), "train": float(f[1]), "val": float(f[2])})
+    return rows
+res = {
+    "generated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "generator": "make report (tools/report.sh)",
+    "commit": commit, "tree_dirty": dirty == "true",
+    "machine": {"cpu": cpu, "cpus": int(ncpu),
+                "note": "shared 2-core machine: absolute ns are noisy; ratios from one run are the result"},
+    "data": data_desc, "models": {"A": ma, "B": mb},
+    "compare": json.load(open(work + "/compare.json")),
+    "bench": json.load(open(work + "/bench.json")),
+    "training": {"source": curve_src, "A": curve(work + "/train_A.dat"), "B": curve(work + "/train_B.dat")},
+    "kernel": json.load(open(kern)) if kern != "null" else None,
+}
+json.dump(res, open(out + "/results.json", "w"), indent=1)
+PY
+
+# ---- plots --------------------------------------------------------------------------
+step "plots (gnuplot)"
+gp() { gnuplot -e "$1" "tools/plots/$2.gp" >>"$work/gnuplot.log" 2>&1 || { cat "$work/gnuplot.log" >&2; die "gnuplot $2 failed"; }; }
+: >"$work/gnuplot.log"
+gp "in='$work/bench_hist.dat'; out='$out/latency_hist.png'; sub='tmnet bench, $ticks ticks per system, interleaved, one run'" latency_hist
+gp "in='$work/err_cdf.dat'; out='$out/error_cdf.png'" error_cdf
+gp "in='$work/traj.dat'; out='$out/trajectory.png'" trajectory
+gp "in='$work/gate.dat'; out='$out/gate.png'" gate
+gp "ina='$work/train_A.dat'; inb='$work/train_B.dat'; out='$out/training.png'; sub='per epoch'" training
+if [ -s "$work/lat_hist.dat" ]; then
+	gp "in='$work/lat_hist.dat'; out='$out/latency_hist_compare.png'; nofloat=1; sub='tmnet compare, test split, interleaved'" latency_hist
+fi
+
+# ---- REPORT.md and the README table, from results.json only ------------------------
+step "REPORT.md"
+python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+R = json.load(open(out + "/results.json"))
+C, B, K, T = R["compare"], R["bench"], R["kernel"], R["training"]
+V = C["verdict"]
+def f(x, d=3):
+    return "n/a" if x is None else ("%.*f" % (d, x))
+def pct(x):
+    return "n/a" if x is None else "%.1f %%" % (100 * x)
+def res(b):
+    return "undecided" if b is None else ("**PASS**" if b else "**FAIL**")
+L = []
+w = L.append
+w("# tmnet evaluation report")
+w("")
+w("Generated by `make report` (tools/report.sh) at %s from commit `%s`%s. Every number below is read from"
+  " [`results.json`](results.json), which holds the JSON printed by the commands named in each section."
+  % (R["generated"], R["commit"], " (working tree had local changes)" if R["tree_dirty"] else ""))
+w("")
+w("Machine: %s, %d CPUs, shared with other jobs. **Absolute times are noisy; the ratios measured"
+  " within one run are the result.**" % (R["machine"]["cpu"], R["machine"]["cpus"]))
+w("")
+w("Data: %s; models: `%s`, `%s`; test split (70/15/15 temporal split, gap >= horizon): ticks %d..%d,"
+  " %d scored ticks, %d windows at stride %d."
+  % (R["data"], R["models"]["A"], R["models"]["B"], C["ticks"][0], C["ticks"][1], C["scored"], C["windows"], C["stride"]))
+w("")
+w("## Verdict on the success criteria")
+w("")
+w("Command: `build/tmnet compare --a %s --b %s --data DATA` (point estimates"
+  " decide; brackets are %d %% moving-block bootstrap intervals)." % (R["models"]["A"], R["models"]["B"], round(100 * C["conf"])))
+w("")
+w("| criterion | measured | result |")
+w("|---|---|---|")
+la, le = V["b_over_a_p999_latency"], V["b_over_a_p99_error"]
+if la["est"] is not None:
+    w("| 1a. B cuts P99.9 tick latency >= 20 %% vs A | B/A P99.9 latency = %s [%s, %s] (cut %s) | %s |"
+      % (f(la["est"]), f(la["lo"]), f(la["hi"]), pct(1 - la["est"]), res(V["c1a_latency_cut_20"])))
+w("| 1b. B cuts P99 error >= 15 %% vs A | B/A P99 error = %s [%s, %s] (cut %s) | %s |"
+  % (f(le["est"]), f(le["lo"]), f(le["hi"]), pct(1 - le["est"]), res(V["c1b_error_cut_15"])))
+w("| ... at equal latency (B P99.9 <= (1 + %g) x A) | B/A P99.9 latency = %s | %s |"
+  % (V["lat_tol"], f(la["est"]), res(V["c1b_equal_latency"])))
+w("| **1 = 1a or 1b** | | %s |" % res(V["c1"]))
+w("| 2. gate pass rate >= 90 %% and mean certificate <= 0.02 | pass %s, mean certificate %s | %s |"
+  % (pct(V["gate_pass_rate"]), f(V["gate_mean_cert"], 5), res(V["c2_gate"])))
+g = C["gate"]
+w("| 3. corrupted network (TM_FAULT_CORRUPT_NET): B within +5 %% of the prior | P99 %s x, mean %s x the prior; pass rate %s | %s |"
+  % (f(g["B_fault"]["p99_over_prior"]), f(g["B_fault"]["mean_over_prior"]), pct(g["B_fault"]["pass_rate"]), res(V["c3_fault_within_5pct"])))
+w("| 3'. perturbed int8 weights (+-64 uniform): same bound | P99 %s x, mean %s x the prior; pass rate %s | %s |"
+  % (f(g["B_perturbed"]["p99_over_prior"]), f(g["B_perturbed"]["mean_over_prior"]), pct(g["B_perturbed"]["pass_rate"]), res(V["c3_perturbed_within_5pct"])))
+w("")
+w("'Equal latency' is our operationalisation of the seed's phrase: B's native P99.9 tick time within %d %% of A's,"
+  " measured interleaved tick by tick in the same run." % round(100 * V["lat_tol"]))
+w("")
+w("## Error at the 500 ms horizon")
+w("")
+w("Euclidean error in data units over all scored ticks of the test split, from the bit-exact core (`tm_tick()`).")
+w("")
+w("| system | mean | P50 | P90 | P99 | P99.9 | MSE |")
+w("|---|---|---|---|---|---|---|")
+for k in ["prior", "A", "B", "B_fault", "B_perturbed"]:
+    e = C["error"][k]
+    w("| %s | %s | %s | %s | %s | %s | %s |" % (k, f(e["mean"]), f(e["p50"]), f(e["p90"]), f(e["p99"]), f(e["p999"]), f(e["mse"], 1)))
+w("")
+w("## Paired statistics")
+w("")
+w("Per-window errors (one scored tick every %d ticks, the same windows for every system). Paired t-test and"
+  " Mann-Whitney U (normal approximation with tie correction) with GSL distributions; Cohen's d (pooled), d_z"
+  " (paired), rank-biserial r = P(x > y) - P(x < y). The windows overlap in their horizon, so they are serially"
+  " correlated (lag-1 autocorrelation shown): the p-values are optimistic; the bootstrap ratios use blocks of one"
+  " horizon over all scored ticks to respect that." % C["stride"])
+w("")
+w("| x vs y | mean diff [CI] | t (df), p | U, p | d | d_z | r_rb | lag-1 acf | P99 ratio [CI] | MSE ratio [CI] |")
+w("|---|---|---|---|---|---|---|---|---|---|")
+for p in C["pairs"]:
+    t, u = p["paired_t"], p["mann_whitney"]
+    w("| %s vs %s | %s [%s, %s] | %s (%g), %.3g | %.0f, %.3g | %s | %s | %s | %s | %s [%s, %s] | %s [%s, %s] |"
+      % (p["x"], p["y"], f(t["mean_diff"]), f(t["ci"][0]), f(t["ci"][1]), f(t["t"], 2), t["df"], t["p"],
+         u["u"], u["p"], f(p["cohen_d"]), f(t["d_z"]), f(u["rank_biserial"]), f(p["acf1"], 2),
+         f(p["p99_ratio"]["est"]), f(p["p99_ratio"]["lo"]), f(p["p99_ratio"]["hi"]),
+         f(p["mse_ratio"]["est"]), f(p["mse_ratio"]["lo"]), f(p["mse_ratio"]["hi"])))
+w("")
+w("## Native latency of the core tick")
+w("")
+if C["latency_ns"]:
+    Ln = C["latency_ns"]
+    w("From `tmnet compare` (prior/A/B interleaved tick by tick over the test split, %d ticks each, CLOCK_MONOTONIC around"
+      " `tm_tick()`, per-stage clock reads included):" % Ln["ticks"])
+    w("")
+    w("| system | P50 ns | P99 ns | P99.9 ns | max ns |")
+    w("|---|---|---|---|---|")
+    for s in ["prior", "A", "B"]:
+        x = Ln[s]["total"]
+        w("| %s | %.0f | %.0f | %.0f | %.0f |" % (s, x["p50"], x["p99"], x["p999"], Ln[s]["max"]))
+    w("")
+w("From `build/tmnet bench --a %s --b %s --ticks %d --torch --callgrind`"
+  " (synthetic trajectory, %d warm-up ticks, systems interleaved in one run):" % (R["models"]["A"], R["models"]["B"], B["ticks"], B["warmup"]))
+w("")
+w("| system | stage | P50 ns | P99 ns | P99.9 ns | instructions/tick |")
+w("|---|---|---|---|---|---|")
+for s in ["prior", "A", "B"]:
+    for st in ["prior", "net", "gate", "total"]:
+        x = B["core"][s][st]
+        ipt = B["core"][s].get("instr_per_tick")
+        w("| %s | %s | %.0f | %.0f | %.0f | %s |" % (s, st, x["p50"], x["p99"], x["p999"],
+          ("%.0f" % ipt) if (st == "total" and ipt is not None) else ""))
+w("")
+w("The same GRU step (B's shape) in float, in the same run:")
+w("")
+w("| implementation | P50 ns | P99 ns | P99.9 ns | P50 / int8 net stage | instructions/step |")
+w("|---|---|---|---|---|---|")
+net = B["core"]["B"]["net"]
+w("| int8 core (B's net stage) | %.0f | %.0f | %.0f | 1.00 | |" % (net["p50"], net["p99"], net["p999"]))
+for k, name in [("float_c", "plain float C"), ("float_openblas", "float, OpenBLAS sgemv")]:
+    x = B["float_step"][k]
+    w("| %s | %.0f | %.0f | %.0f | %s | %s |" % (name, x["p50"], x["p99"], x["p999"], f(x["p50"] / net["p50"], 2),
+      ("%.0f" % x["instr_per_step"]) if x.get("instr_per_step") is not None else ""))
+tq = B["float_step"]["torch"]
+if "p50" in tq:
+    w("| python3-torch %s (GRUCell + Linear, 1 thread, separate process) | %.0f | %.0f | %.0f | %s | |"
+      % (tq["version"], tq["p50"], tq["p99"], tq["p999"], f(tq["p50"] / net["p50"], 1)))
+else:
+    w("| python3-torch | not measured: %s | | | | |" % tq.get("error"))
+w("")
+w("B/A whole-tick ratio in this run: P50 %s, P99.9 %s." % (f(B["ratios"]["b_over_a_total_p50"]), f(B["ratios"]["b_over_a_total_p999"])))
+w("")
+w("## Gate")
+w("")
+w("| run | decisions | pass rate | mean certificate | max certificate | fallbacks (chi2/budget/cert/stale/saturation) | P99 / prior | mean / prior |")
+w("|---|---|---|---|---|---|---|---|")
+for k in ["B", "B_fault", "B_perturbed"]:
+    x = g[k]; fb = x["fallbacks"]
+    w("| %s | %d | %s | %s | %s | %d/%d/%d/%d/%d | %s | %s |" % (k, x["decisions"], pct(x["pass_rate"]), f(x["mean_cert"], 5),
+      f(x["max_cert"], 4), fb["chi2"], fb["budget"], fb["cert"], fb["stale"], fb["saturation"], f(x["p99_over_prior"]), f(x["mean_over_prior"])))
+w("")
+w("Gate evidence: `B_fault` runs B with the core's `TM_FAULT_CORRUPT_NET` (the kernel's `fault_corrupt_net` debugfs knob),"
+  " which adds 64 normalised output units to the network's correction; `B_perturbed` adds uniform noise in [-64, 64]"
+  " to every int8 weight. The gate must fall back and keep B's error within +5 % of the prior alone.")
+w("")
+w("## In-kernel latency (QEMU TCG)")
+w("")
+if K:
+    w("From `make bench-kernel` (%s, %s). **%s**" % (K["date"], ", ".join(r["tag"] for r in K["runs"]), K["note"]))
+    w("")
+    w("| kernel | system | stage | P50 ns | P99 ns | P99.9 ns | max ns | overruns |")
+    w("|---|---|---|---|---|---|---|---|")
+    for r in K["runs"]:
+        for s in ["A", "B"]:
+            for st in ["lateness", "prior", "net", "gate", "publish", "total"]:
+                x = r[s].get(st)
+                if x:
+                    w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (r["kernel"], s, st, x["p50"], x["p99"], x["p999"], x["max"],
+                      r[s]["overruns"] if st == "total" else ""))
+        w("| %s | B/A | total P99.9 ratio | | | %s | | |" % (r["kernel"], f(r["b_over_a_total_p999"])))
+else:
+    w("Not run: `make bench-kernel` writes benchmarks/kernel.json (boots QEMU for several minutes).")
+w("")
+w("## Training")
+w("")
+w("Curves: %s." % T["source"])
+w("")
+w("| system | epochs | first val | best val | last train |")
+w("|---|---|---|---|---|")
+for s in ["A", "B"]:
+    c = T[s]
+    if c:
+        w("| %s | %d | %s | %s | %s |" % (s, len(c), f(c[0]["val"], 5), f(min(r["val"] for r in c), 5), f(c[-1]["train"], 5)))
+w("")
+w("## Plots")
+w("")
+for png, what in [("error_cdf.png", "error CDFs, A vs B vs the prior (and B with a corrupted net)"),
+                  ("trajectory.png", "trajectory overlay: truth vs A vs B (and the prior)"),
+                  ("gate.png", "gate pass rate and certificate over time"),
+                  ("latency_hist.png", "native latency histograms per stage (tmnet bench)"),
+                  ("latency_hist_compare.png", "native latency histograms per stage on the test split (tmnet compare)"),
+                  ("training.png", "training curves")]:
+    w("### %s" % what)
+    w("")
+    w("![%s](%s)" % (what, png))
+    w("")
+open(out + "/REPORT.md", "w").write("\n".join(L) + "\n")
+
+# README table: generated, never typed
+T2 = ["| figure | value | source |", "|---|---|---|"]
+e = C["error"]
+T2.append("| B P99 error / A P99 error | %s [%s, %s] | compare.pairs[B vs A].p99_ratio |" % (f(le["est"]), f(le["lo"]), f(le["hi"])))
+T2.append("| B P99 error / prior P99 error | %s | compare.pairs[B vs prior].p99_ratio |" % f(C["pairs"][1]["p99_ratio"]["est"]))
+T2.append("| B/A P99.9 tick latency (native) | %s | compare.verdict |" % f(la["est"]))
+T2.append("| gate pass rate / mean certificate | %s / %s | compare.verdict |" % (pct(V["gate_pass_rate"]), f(V["gate_mean_cert"], 5)))
+T2.append("| corrupted net: B P99 / prior P99 | %s | compare.gate.B_fault |" % f(g["B_fault"]["p99_over_prior"]))
+T2.append("| int8 net stage vs plain float C step (P50) | %sx faster | bench.ratios |" % f(B["ratios"]["float_c_over_int8_net_p50"], 2))
+if B["core"]["B"].get("instr_per_tick") is not None:
+    T2.append("| B instructions per tick (callgrind) | %.0f | bench.core.B |" % B["core"]["B"]["instr_per_tick"])
+T2.append("| success criteria 1 / 2 | %s / %s | compare.verdict |" % (res(V["c1"]).strip("*"), res(V["c2_gate"]).strip("*")))
+open(out + "/results-table.md", "w").write("\n".join(T2) + "\n")
+PY
+step "done: $out/REPORT.md, $out/results.json, $out/results-table.md, $out/*.png"
