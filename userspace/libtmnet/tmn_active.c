@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kNN graph, personalised PageRank (forward push + power iteration), sampling */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -261,6 +262,29 @@ static void heap_sorted(struct kd_heap *h, uint32_t *out)
 	}
 }
 
+struct kq {
+	const struct kd_tree *kt;
+	const float *pts;
+	int dim, k;
+	size_t lo, hi;
+	uint32_t *nbr;
+};
+
+static void *kq_run(void *arg)
+{
+	struct kq *q = arg;
+	float hd[64];
+	uint32_t hid[64];
+
+	for (size_t i = q->lo; i < q->hi; i++) {
+		struct kd_heap h = { q->k, 0, hd, hid };
+
+		kd_query(q->kt, 0, q->pts + i * q->dim, (uint32_t)i, &h);
+		heap_sorted(&h, q->nbr + i * q->k);
+	}
+	return NULL;
+}
+
 int tmn_knn(const float *pts, size_t n, int dim, int k, uint32_t *nbr)
 {
 	struct kd_tree kt;
@@ -287,12 +311,23 @@ int tmn_knn(const float *pts, size_t n, int dim, int k, uint32_t *nbr)
 		rc = -1;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct kd_heap h = { k, 0, hd, hid };
+	{
+		/* queries are independent: two threads */
+		struct kq q[2] = {
+			{ &kt, pts, dim, k, 0, n / 2, nbr },
+			{ &kt, pts, dim, k, n / 2, n, nbr },
+		};
+		pthread_t th;
+		int threaded = pthread_create(&th, NULL, kq_run, &q[1]) == 0;
 
-		kd_query(&kt, 0, pts + i * dim, (uint32_t)i, &h);
-		heap_sorted(&h, nbr + i * k);
+		kq_run(&q[0]);
+		if (threaded)
+			pthread_join(th, NULL);
+		else
+			kq_run(&q[1]);
 	}
+	(void)hd;
+	(void)hid;
 out:
 	free(kt.t.idx);
 	free(kt.nodes);
@@ -516,6 +551,11 @@ void tmn_ppr_seed(const double *err, size_t n, size_t seeds, double mass, double
 	for (i = 0; i < m && sum > 0; i++)
 		s[idx[i]] = mass * err[idx[i]] / sum;
 	free(idx);
+}
+
+double tmn_ppr_mass(size_t seeds, double eps)
+{
+	return (double)seeds / eps;
 }
 
 struct keyed {

@@ -59,6 +59,14 @@ int tmn_ppr_power(const struct tmn_graph *g, const double *s, double alpha, doub
  * return the zero vector, which "meets the bound" and selects nothing.
  */
 void tmn_ppr_seed(const double *err, size_t n, size_t seeds, double mass, double *s);
+/*
+ * The mass used by the trainer: seeds / eps, so the mean seed holds 1/eps.
+ * A seed then crosses its threshold eps d(u) (d ~ 15..30) and pushes, and
+ * so do its first-hop neighbours (each gets (1 - alpha) / (eps d) ~ 1.3 d
+ * eps); the push reaches about two hops.  The work bound
+ * mass / (alpha eps) = seeds / (alpha eps^2) depends on the seed count only.
+ */
+double tmn_ppr_mass(size_t seeds, double eps);
 
 /*
  * Draw `budget` distinct indices out of n with probabilities proportional to

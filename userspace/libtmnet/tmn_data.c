@@ -772,7 +772,7 @@ int tmn_import(const char *path, const struct tmn_import_cfg *c, struct tmn_seri
 			fail(err, errlen, "%s: %.0f s at %d Hz is too long", path, span, c->rate_hz);
 			goto bad;
 		}
-		nt = (size_t)floor(span / dt) + 1;
+		nt = (size_t)floor(span / dt + 1e-6) + 1;
 		if (wticks < 1)
 			wticks = 1;
 		if (tmn_series_alloc(d, nt, c->rate_hz)) {
@@ -788,7 +788,7 @@ int tmn_import(const char *path, const struct tmn_import_cfg *c, struct tmn_seri
 			s->t_ns = (__u64)llround((double)i * dt * 1e9);
 			s->seq = (__u32)i;
 			if (j + 1 >= n) {
-				if (fabs(t[n - 1] * unit - ti) < 1e-12) {
+				if (fabs(t[n - 1] * unit - ti) < 1e-6 * dt) {
 					s->x = q16(x[n - 1]);
 					s->y = q16(y[n - 1]);
 					s->flags = TMNET_SAMPLE_VALID;

@@ -333,19 +333,30 @@ double tmn_eval_stream(const struct tmn_gru *g, const struct tmn_xy *xy, int win
 	return cnt > 0 ? sse / (2 * cnt) : NAN;
 }
 
+int tmn_window_embed_dim(int F)
+{
+	return (F - 2) + 4;
+}
+
 void tmn_window_embed(const struct tmn_xy *xy, size_t start, int window, float *emb)
 {
 	const int F = xy->F;
-	int k;
+	const float *first = xy->x + start * F, *last = xy->x + (start + window - 1) * F;
+	int k, e = 0;
 
-	for (k = 0; k < F; k++) {
+	/* mean of the velocity-like features over the second half ... */
+	for (k = 2; k < F; k++) {
 		double s = 0;
 
 		for (int t = window / 2; t < window; t++)
 			s += xy->x[(start + (size_t)t) * F + k];
-		emb[k] = (float)(s / (window - window / 2));
-		emb[F + k] = xy->x[(start + (size_t)window - 1) * F + k];
+		emb[e++] = (float)(s / (window - window / 2));
 	}
+	/* ... and the velocity at both ends (its change is the manoeuvre) */
+	emb[e++] = last[2];
+	emb[e++] = last[3];
+	emb[e++] = first[2];
+	emb[e++] = first[3];
 }
 
 /* ---- checkpoints -------------------------------------------------------- */
@@ -554,7 +565,7 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 	}
 
 	if (c->active && nsel < npool) {
-		size_t D = 2 * (size_t)F;
+		size_t D = (size_t)tmn_window_embed_dim(F);
 		float *emb = malloc(npool * D * sizeof(float));
 		uint32_t *nbr = malloc(npool * (size_t)c->knn_k * sizeof(uint32_t));
 		double ts = wall();
@@ -606,10 +617,11 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 			for (size_t i = 0; i < npool; i++)
 				have_err += werr[i] > 0;
 			if (c->active && have_err) {
-				double sp = 0, mass = (double)nsel;
+				double sp = 0;
 				size_t work = 0, pushes;
 
-				tmn_ppr_seed(werr, npool, nsel / 4 + 1, mass, ss);
+				tmn_ppr_seed(werr, npool, nsel / 4 + 1,
+					     tmn_ppr_mass(nsel / 4 + 1, c->push_eps), ss);
 				pushes = tmn_ppr_push(&graph, ss, c->push_alpha, c->push_eps, pp, rr,
 						      &work);
 				for (size_t i = 0; i < npool; i++)

@@ -94,7 +94,12 @@ double tmn_eval_windows(const struct tmn_gru *g, const struct tmn_xy *xy, int wi
 double tmn_eval_stream(const struct tmn_gru *g, const struct tmn_xy *xy, int window,
 		       int batch, int threads);
 
-/* Window embedding for the kNN graph: [2F] = mean and last normalised features */
+/*
+ * Window embedding for the kNN graph (tmn_window_embed_dim(F) values): the
+ * mean of the normalised velocity-like features (2 .. F-1) over the second
+ * half of the window, and vx, vy at its last and first tick.
+ */
+int tmn_window_embed_dim(int F);
 void tmn_window_embed(const struct tmn_xy *xy, size_t start, int window, float *emb);
 
 #endif /* TMN_TRAIN_H */

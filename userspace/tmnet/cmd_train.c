@@ -27,6 +27,7 @@ static const char usage[] =
 	"      --lr X            Adam learning rate (default 1e-3)\n"
 	"      --clip X          gradient-norm clip (default 1.0)\n"
 	"      --smooth X        smoothness penalty weight (default 0.1)\n"
+	"      --head-gain X     fixed multiplier on the linear head (default 8)\n"
 	"      --burn N          burn-in ticks per window (default 64)\n"
 	"      --stride N        window pool stride (default 128)\n"
 	"      --patience N      early-stopping patience in epochs (default 5)\n"
@@ -61,6 +62,7 @@ int cmd_train(int argc, char **argv)
 		{ "active", no_argument, NULL, 11 },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "resume", no_argument, NULL, 12 },
+		{ "head-gain", required_argument, NULL, 13 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -160,6 +162,10 @@ int cmd_train(int argc, char **argv)
 			break;
 		case 12:
 			c.resume = 1;
+			break;
+		case 13:
+			if (parse_dbl(optarg, "--head-gain", 0.01, 1000, &c.head_gain))
+				return 2;
 			break;
 		case 'q':
 			c.quiet = 1;
