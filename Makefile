@@ -198,3 +198,18 @@ dkms-remove:
 	rm -f $(DESTDIR)/etc/udev/rules.d/60-tmnet.rules $(DESTDIR)/etc/modprobe.d/tmnet.conf.example
 	rm -f $(DESTDIR)/lib/firmware/tmnet/default-B.tmn
 # ==== end of release block ====
+
+# ==== evaluation: make report, make bench-kernel (tools/report.sh, tools/bench-kernel.sh) ====
+# make report [REPORT_DATA=file.csv] [REPORT_FLAGS=--quick]
+#     benchmarks/REPORT.md, results.json, results-table.md and PNG plots from
+#     tmnet compare + tmnet bench (needs make models); includes
+#     benchmarks/kernel.json when make bench-kernel has written it
+# make bench-kernel [BENCH_KERNELS="6.1 6.1-rt"] [BENCH_SECONDS=60]
+#     A vs B in a QEMU (TCG) guest from the debugfs histograms
+report: all
+	$(Q)BUILD=$(BUILD) tools/report.sh $(REPORT_FLAGS)
+
+bench-kernel: all $(BUILD)/demo-watch
+	$(Q)BUILD=$(BUILD) tools/bench-kernel.sh $(if $(BENCH_KERNELS),--kernels '$(BENCH_KERNELS)') \
+		$(if $(BENCH_SECONDS),--seconds '$(BENCH_SECONDS)')
+# ==== end of evaluation block ====
