@@ -35,7 +35,7 @@ BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD=$root/$BUILD ;; esac
 
 kernel= moddir= results= log= timeout=900 mem=1024 smp=2 append=
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "run-guest.sh: $*" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do

@@ -3,7 +3,7 @@
 # QEMU (TCG) and run the tmnet smoke test in the guest.  Prints TAP lines.
 #
 #   qemu/smoke.sh [--kernel FILE] [--moddir DIR] [--kdir DIR]
-#                 [--seconds S] [--timeout SEC]
+#                 [--seconds S] [--timeout SEC] [--append ARGS]
 #
 #   --kernel FILE   guest kernel (default: newest /boot/vmlinuz-6.1.*, the
 #                   linux-image-amd64 kernel)
@@ -12,6 +12,8 @@
 #   --seconds S     replay run length (default 2.5); S >= 10 runs only the
 #                   latency measurement and prints the per-stage table
 #   --timeout SEC   guest timeout (default 900)
+#   --append ARGS   extra guest kernel command line (e.g. pci=noacpi for
+#                   the tinyconfig debug kernel of qemu/debug/build.sh)
 #   -h, --help      this text
 #
 # Needs the Debian packages in tools/deps.sh (installed if missing).
@@ -22,7 +24,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 cd "$root" || exit 2
 BUILD=${BUILD:-build}
-kernel= moddir= kdir= secs=2.5 timeout=900
+kernel= moddir= kdir= secs=2.5 timeout=900 append=
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -31,7 +33,8 @@ while [ $# -gt 0 ]; do
 	--kdir) kdir=$2; shift 2 ;;
 	--seconds) secs=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
-	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--append) append=$2; shift 2 ;;
+	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "smoke.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -94,7 +97,8 @@ cp "$res/model-b.tmn" "$res/fw/tmnet/"
 
 # ---- boot the guest ----------------------------------------------------------
 qemu/run-guest.sh --kernel "$kernel" --moddir "$moddir" --results "$res" \
-	--log "$BUILD/qemu/serial-$kver.log" --timeout "$timeout" -- \
+	--log "$BUILD/qemu/serial-$kver.log" --timeout "$timeout" \
+	${append:+--append "$append"} -- \
 	env BIN="$BUILD/guest" KAPI="$kk/tmnet_kapi_test.ko" qemu/guest-smoke.sh "$kb/tmnet.ko" "$res" "$secs" >&2
 rc=$?
 # the guest's TAP lines, renumbered after our own "ok 1"
