@@ -27,6 +27,7 @@
 # Inside the guest this script runs itself again with --guest (internal).
 set -euo pipefail
 
+orig=$PWD
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 cd "$root"
@@ -92,7 +93,7 @@ fi
 # ============================================================================
 # host side
 # ============================================================================
-data=${DATA:-} model=${MODEL:-} secs=${SECONDS_TO_STREAM:-10} kernel= out=out/demo deps=1
+data=${DATA:-} model=${MODEL:-} data_arg= model_arg= secs=${SECONDS_TO_STREAM:-10} kernel= out=out/demo deps=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--data) data=$2; shift 2 ;;
@@ -114,15 +115,17 @@ step() { printf '[demo %3ds] %s\n' $(($(date +%s) - t_start)) "$*"; }
 
 # ---- bad input first: one clear line, before any long work -----------------
 if [ -n "$data" ]; then
+	data_arg=$data
 	[ -f "$data" ] || die "DATA=$data: no such file"
 	[ -r "$data" ] || die "DATA=$data: not readable"
 	[ -s "$data" ] || die "DATA=$data: empty file"
-	data=$(cd "$(dirname "$data")" && pwd)/$(basename "$data")
+	case "$data" in /*) ;; *) data=$orig/$data ;; esac
 fi
 if [ -n "$model" ]; then
+	model_arg=$model
 	[ -f "$model" ] || die "MODEL=$model: no such file"
 	[ -r "$model" ] || die "MODEL=$model: not readable"
-	model=$(cd "$(dirname "$model")" && pwd)/$(basename "$model")
+	case "$model" in /*) ;; *) model=$orig/$model ;; esac
 fi
 
 # ---- dependencies and build --------------------------------------------------
@@ -134,6 +137,34 @@ mkdir -p "$BUILD/demo"
 step "building the tools (make)"
 make -s BUILD="$BUILD" all "$BUILD/demo-watch" >"$BUILD/demo/build.log" 2>&1 ||
 	{ tail -n 20 "$BUILD/demo/build.log" >&2; die "the build failed (log: $BUILD/demo/build.log)"; }
+
+res=$BUILD/demo/guest
+rm -rf "$res" && mkdir -p "$res"
+# a user's model: one clear line if it is not one
+if [ -n "$model" ]; then
+	"$BUILD/demo-watch" --check --model "$model" >/dev/null 2>"$res/check.log" ||
+		die "MODEL=$model_arg: $(tail -n 1 "$res/check.log" | sed "s|^demo-watch: $model: ||")"
+fi
+# ---- the data --------------------------------------------------------------------
+need=$(awk -v s="$secs" 'BEGIN { printf "%d", s + 2 }')
+if [ -z "$data" ]; then
+	step "generating a synthetic trajectory (tmnet data gen -t $need -s 2026)"
+	"$BUILD/tmnet" data gen -o "$res/data.csv" -t "$need" -s 2026 >/dev/null 2>&1
+	data_desc="synthetic (tmnet data gen -t $need -s 2026)"
+else
+	head -n 1 "$data" | tr -d '\r' >"$res/head"
+	if grep -qE '^t_ns,x,y,vx,vy,valid$|^[0-9]+,[-0-9.eE+]+,[-0-9.eE+]+,[-0-9.eE+]+,[-0-9.eE+]+,[01]$' "$res/head"; then
+		cp "$data" "$res/data.csv"
+		data_desc="$data"
+	else
+		step "DATA is not a canonical tmnet CSV: importing it (tmnet data import)"
+		"$BUILD/tmnet" data import "$data" -o "$res/data.csv" >"$res/import.log" 2>&1 ||
+			die "DATA=$data_arg: $(grep -v '^$' "$res/import.log" | tail -n 1 | sed "s|^tmnet data import: ||; s|^$data: ||")"
+		data_desc="$data (imported)"
+	fi
+fi
+"$BUILD/demo-watch" --check --data "$res/data.csv" >/dev/null 2>"$res/check.log" ||
+	die "DATA=${data_arg:-generated}: $(tail -n 1 "$res/check.log" | sed "s|^demo-watch: $res/data.csv: ||")"
 
 if [ -z "$kernel" ]; then
 	kernel=$(ls /boot/vmlinuz-6.1.* 2>/dev/null | grep -v -- '-rt-' | sort -V | tail -n 1 || true)
@@ -157,8 +188,6 @@ else
 fi
 
 # ---- the model -----------------------------------------------------------------
-res=$BUILD/demo/guest
-rm -rf "$res" && mkdir -p "$res"
 if [ -z "$model" ]; then
 	model=$root/models/default-B.tmn
 	if [ ! -f "$model" ]; then
@@ -179,29 +208,11 @@ if [ -z "$model" ]; then
 	fi
 fi
 
-# ---- the data --------------------------------------------------------------------
-need=$(awk -v s="$secs" 'BEGIN { printf "%d", s + 2 }')
-if [ -z "$data" ]; then
-	step "generating a synthetic trajectory (tmnet data gen -t $need -s 2026)"
-	"$BUILD/tmnet" data gen -o "$res/data.csv" -t "$need" -s 2026 >/dev/null 2>&1
-	data_desc="synthetic (tmnet data gen -t $need -s 2026)"
-else
-	head -n 1 "$data" | tr -d '\r' >"$res/head"
-	if grep -qE '^t_ns,x,y,vx,vy,valid$|^[0-9]+,[-0-9.eE+]+,[-0-9.eE+]+,[-0-9.eE+]+,[-0-9.eE+]+,[01]$' "$res/head"; then
-		cp "$data" "$res/data.csv"
-		data_desc="$data"
-	else
-		step "DATA is not a canonical tmnet CSV: importing it (tmnet data import)"
-		"$BUILD/tmnet" data import "$data" -o "$res/data.csv" >"$res/import.log" 2>&1 ||
-			die "DATA=$data: $(grep -v '^$' "$res/import.log" | tail -n 1)"
-		data_desc="$data (imported)"
-	fi
-fi
 cp "$model" "$res/model.tmn"
 chk=$("$BUILD/demo-watch" --check --data "$res/data.csv" --model "$res/model.tmn" 2>&1) || {
-	msg=$(echo "$chk" | tail -n 2 | tr '\n' ' ')
-	msg=${msg//$res\/data.csv/DATA=${data:-generated}}
-	msg=${msg//$res\/model.tmn/MODEL=$model}
+	msg=$(echo "$chk" | tr '\n' ' ')
+	msg=${msg//$res\/data.csv/DATA=${data_arg:-generated}}
+	msg=${msg//$res\/model.tmn/MODEL=${model_arg:-$model}}
 	die "${msg#demo-watch: }"
 }
 step "data:  $data_desc"

@@ -32,7 +32,7 @@
 
 static const char usage_text[] =
 	"usage: demo-watch --data FILE.csv --model FILE.tmn [options]\n"
-	"       demo-watch --check --data FILE.csv --model FILE.tmn\n"
+	"       demo-watch --check [--data FILE.csv] [--model FILE.tmn]\n"
 	"  Streams FILE.csv into the device (replay mode), prints per-second stats\n"
 	"  and a final summary; --check only validates the two files.\n"
 	"  -d, --data FILE       canonical CSV (tmnet data gen/import)\n"
@@ -43,7 +43,8 @@ static const char usage_text[] =
 	"                        latency.txt, stats.txt, histogram.txt there\n"
 	"      --start CMD       shell command that starts the device\n"
 	"      --stop CMD        shell command that stops it\n"
-	"      --check           validate DATA and MODEL, print one line, exit\n"
+	"      --check           validate DATA and/or MODEL (and that their rates\n"
+	"                        match), print one line, exit\n"
 	"  -h, --help\n";
 
 #define DBG_ROOT "/sys/kernel/debug/tmnet"
@@ -345,15 +346,29 @@ int main(int argc, char **argv)
 		default: fputs(usage_text, stderr); return 2;
 		}
 	}
-	if (!data || !model || optind != argc || !(secs > 0 && secs <= 3600)) {
+	if ((!check && (!data || !model)) || (!data && !model) || optind != argc ||
+	    !(secs > 0 && secs <= 3600)) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	if (load_blob(model, &blob, &blen, &m))
+	if (model && load_blob(model, &blob, &blen, &m))
 		return 1;
-	if (tmn_csv_read(data, &d, err, sizeof(err))) {
+	if (data && tmn_csv_read(data, &d, err, sizeof(err))) {
 		fprintf(stderr, "demo-watch: %s: not a canonical tmnet CSV: %s\n", data, err);
 		return 1;
+	}
+	if (check && !data) {
+		printf("%s: system %s, %u Hz, horizon %u ticks, crc32 %08x\n", model,
+		       m.system == TMNET_SYS_B ? "B" : m.system == TMNET_SYS_A ? "A" : "prior",
+		       m.rate_hz, m.horizon_ticks, m.crc32);
+		free(blob);
+		return 0;
+	}
+	if (check && !model) {
+		printf("%s: %zu samples at %d Hz (%.1f s)\n", data, d.n, d.rate_hz,
+		       (double)d.n / d.rate_hz);
+		tmn_series_free(&d);
+		return 0;
 	}
 	if ((__u32)d.rate_hz != m.rate_hz) {
 		fprintf(stderr, "demo-watch: %s is sampled at %d Hz but %s runs at %u Hz\n"
