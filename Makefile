@@ -213,3 +213,10 @@ bench-kernel: all $(BUILD)/demo-watch
 	$(Q)BUILD=$(BUILD) tools/bench-kernel.sh $(if $(BENCH_KERNELS),--kernels '$(BENCH_KERNELS)') \
 		$(if $(BENCH_SECONDS),--seconds '$(BENCH_SECONDS)')
 # ==== end of evaluation block ====
+
+# ---- shipped default models (tmnet trainer, issue 6) -----------------------
+# make models: train, quantise and evaluate models/default-A.tmn and
+# models/default-B.tmn from the generator with fixed seeds (models/build.sh)
+models: $(BUILD)/tmnet
+	$(Q)models/build.sh $(BUILD)
+# ---- end of shipped default models ------------------------------------------

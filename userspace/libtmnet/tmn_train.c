@@ -362,7 +362,8 @@ void tmn_window_embed(const struct tmn_xy *xy, size_t start, int window, float *
 /* ---- checkpoints -------------------------------------------------------- */
 
 static int ckpt_write(const char *path, const struct tmn_ckpt_hdr *h, const float *p,
-		      const float *best, const struct tmn_adam *a, char *err, int errlen)
+		      const float *best, const struct tmn_adam *a, const float *hs,
+		      uint64_t nh, char *err, int errlen)
 {
 	char tmp[4096];
 	FILE *f;
@@ -374,7 +375,8 @@ static int ckpt_write(const char *path, const struct tmn_ckpt_hdr *h, const floa
 		return fail(err, errlen, "%s: %s", tmp, strerror(errno));
 	if (fwrite(h, sizeof(*h), 1, f) != 1 || fwrite(best, sizeof(float), np, f) != np ||
 	    fwrite(p, sizeof(float), np, f) != np || fwrite(a->m, sizeof(float), np, f) != np ||
-	    fwrite(a->v, sizeof(float), np, f) != np) {
+	    fwrite(a->v, sizeof(float), np, f) != np || fwrite(&nh, sizeof(nh), 1, f) != 1 ||
+	    (nh && fwrite(hs, sizeof(float), nh, f) != nh)) {
 		fclose(f);
 		remove(tmp);
 		return fail(err, errlen, "%s: write failed", tmp);
@@ -557,10 +559,23 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 		hdr->done = h.done;
 		memcpy(hdr->val_hist, h.val_hist, sizeof(h.val_hist));
 		prior_secs = h.train_seconds;
+		{
+			/* the stored states follow the four parameter arrays */
+			FILE *f = fopen(c->ckpt, "rb");
+			uint64_t nh = 0;
+			int okh = f && !fseek(f, (long)(sizeof(h) + 4 * h.np * sizeof(float)), SEEK_SET) &&
+				  fread(&nh, sizeof(nh), 1, f) == 1 && nh == (uint64_t)npool * H &&
+				  fread(hstore, sizeof(float), nh, f) == nh;
+
+			if (f)
+				fclose(f);
+			if (!okh)
+				memset(hstore, 0, (size_t)npool * H * sizeof(float));
+		}
 		if (!c->quiet)
 			fprintf(stderr, "resumed %s at epoch %d (best val %.5f at epoch %u)\n", c->ckpt,
 				epoch0, h.best_val, h.best_epoch);
-		if (h.done)
+		if (h.done)	/* early-stopped: nothing left to do */
 			epoch0 = c->epochs;
 	}
 
@@ -700,14 +715,13 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 			if (!c->quiet)
 				fprintf(stderr, "early stop: no val progress for %d epochs\n", c->patience);
 		}
-		if (ep + 1 == c->epochs)
-			hdr->done = 1;
 		hdr->adam_t = adam.t;
 		memcpy(hdr->rng, rng.s, sizeof(rng.s));
 		hdr->train_seconds = prior_secs + (wall() - t0);
-		if (c->ckpt && ckpt_write(c->ckpt, hdr, g.p, best, &adam, err, errlen))
+		if (c->ckpt && ckpt_write(c->ckpt, hdr, g.p, best, &adam, hstore,
+					  (uint64_t)npool * H, err, errlen))
 			goto out;
-		if (hdr->done)
+		if (hdr->done || ep + 1 == c->epochs)
 			break;
 	}
 	if (tmn_gru_init(out, F, H)) {
