@@ -32,7 +32,7 @@ cd "$root"
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD=$root/$BUILD ;; esac
 die() { echo "bench-kernel: $*" >&2; exit 2; }
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
 
 # ---------------------------------------------------------------------------
 # guest side
@@ -159,12 +159,13 @@ for tag in $kernels; do
 		ticks=$(sed -n 's/^ticks //p' "$res/$m/stats.txt" | head -n 1)
 		pass=$(sed -n 's/^gate_pass //p' "$res/$m/stats.txt" | head -n 1)
 		fb=$(sed -n 's/^fallbacks //p' "$res/$m/stats.txt" | head -n 1)
+		nos=$(sed -n 's/^no_sample //p' "$res/$m/stats.txt" | head -n 1)
 		par=$(grep -q 'bit-exact: yes' "$res/$m/summary.txt" 2>/dev/null && echo true || echo false)
-		echo "$m   ticks $ticks, overruns $ov, gate passes $pass, fallbacks $fb, records bit-exact with userspace: $par"
+		echo "$m   ticks $ticks, overruns $ov, gate passes $pass, fallbacks $fb, ticks without a queued sample $nos, records bit-exact with userspace: $par"
 		st=$(awk '$1 ~ /^(lateness|prior|net|gate|publish|total)$/ {
 			printf "%s\"%s\": {\"count\": %s, \"p50\": %s, \"p99\": %s, \"p999\": %s, \"max\": %s}",
 				sep, $1, $2, $4, $6, $7, $8; sep = ", " }' "$lat")
-		stages_json+=("\"$m\": {$st, \"ticks\": ${ticks:-0}, \"overruns\": ${ov:-0}, \"gate_pass\": ${pass:-0}, \"fallbacks\": ${fb:-0}, \"bit_exact\": $par}")
+		stages_json+=("\"$m\": {$st, \"ticks\": ${ticks:-0}, \"overruns\": ${ov:-0}, \"gate_pass\": ${pass:-0}, \"fallbacks\": ${fb:-0}, \"no_sample\": ${nos:-0}, \"bit_exact\": $par}")
 	done
 	pa=$(awk '$1 == "total" { print $7 }' "$res/A/latency.txt")
 	pb=$(awk '$1 == "total" { print $7 }' "$res/B/latency.txt")

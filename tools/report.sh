@@ -4,8 +4,8 @@
 #   tools/report.sh [--data FILE.csv] [--out DIR] [--ticks N] [--quick]
 #
 #   --data FILE   canonical CSV whose test split is evaluated (default:
-#                 $REPORT_DATA, else $BUILD/models/data.csv when `make models`
-#                 left it, else a fresh `tmnet data gen -s 1 -t 600`)
+#                 $REPORT_DATA, else $BUILD/models/train.csv that `make models`
+#                 trained on, else a fresh `tmnet data gen -s 1 -t 600`)
 #   --out DIR     where REPORT.md, results.json and the PNGs go
 #                 (default benchmarks)
 #   --ticks N     native bench ticks per system (default 1000000)
@@ -20,7 +20,8 @@
 #                  verdict) + plot data
 #   tmnet bench    native per-stage latency of prior/A/B, float C/OpenBLAS
 #                  (and python3-torch when installed) GRU step, callgrind
-#   training curves from the trainer's per-epoch log lines (models/*.log);
+#   training curves from the trainer's per-epoch log lines
+#                  ($BUILD/models/train-{A,B}.log written by make models);
 #                  when make models kept none, A and B are retrained on the
 #                  report data with the default recipe to draw the curves
 #                  (said so in the report)
@@ -38,7 +39,7 @@ root=$(cd "$here/.." && pwd)
 cd "$root"
 BUILD=${BUILD:-build}
 die() { echo "report: $*" >&2; exit 2; }
-usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
 
 data=${REPORT_DATA:-} out=benchmarks ticks=1000000 quick=0
 while [ $# -gt 0 ]; do
@@ -67,9 +68,9 @@ tm=$BUILD/tmnet
 step "building (make)"
 make -s BUILD="$BUILD" all >"$work/build.log" 2>&1 || { tail -n 20 "$work/build.log" >&2; die "build failed"; }
 
-if [ -z "$data" ] && [ -f "$BUILD/models/data.csv" ]; then
-	data=$BUILD/models/data.csv
-	data_desc="$data (left by make models)"
+if [ -z "$data" ] && [ -f "$BUILD/models/train.csv" ]; then
+	data=$BUILD/models/train.csv
+	data_desc="$data (the data set of make models: tmnet data gen --seed 1 --seconds 600; only its held-out test split is scored)"
 elif [ -z "$data" ]; then
 	data=$work/data.csv
 	if [ ! -f "$data" ]; then
@@ -108,8 +109,8 @@ curves_from() {	# $1 log file, $2 output .dat
 	[ -s "$2" ]
 }
 curve_src=
-la=$(grep -l '^epoch ' models/*A*.log "$BUILD"/models/*A*.log 2>/dev/null | head -n 1 || true)
-lb=$(grep -l '^epoch ' models/*B*.log "$BUILD"/models/*B*.log 2>/dev/null | head -n 1 || true)
+la=$(grep -l '^epoch ' "$BUILD"/models/train-A.log models/*A*.log 2>/dev/null | head -n 1 || true)
+lb=$(grep -l '^epoch ' "$BUILD"/models/train-B.log models/*B*.log 2>/dev/null | head -n 1 || true)
 if [ -n "$la" ] && [ -n "$lb" ] && curves_from "$la" "$work/train_A.dat" && curves_from "$lb" "$work/train_B.dat"; then
 	curve_src="the trainer's logs of make models ($la, $lb)"
 else
