@@ -11,7 +11,9 @@
 #                   "stock")
 #   --seconds S     streamed seconds per model (default 60, at 2 kHz)
 #   --a, --b FILE   models (default models/default-A.tmn, models/default-B.tmn)
-#   --out FILE      JSON summary (default benchmarks/kernel.json)
+#   --out FILE      JSON summary (default benchmarks/kernel.json); the raw
+#                   debugfs latency, histogram and stats files of each run
+#                   are kept next to it in kernel/<tag>/<A|B>/
 #   -h, --help      this text
 #
 # For each kernel: builds tmnet.ko against its headers, boots it in QEMU
@@ -165,6 +167,10 @@ for tag in $kernels; do
 		st=$(awk '$1 ~ /^(lateness|prior|net|gate|publish|total)$/ {
 			printf "%s\"%s\": {\"count\": %s, \"p50\": %s, \"p99\": %s, \"p999\": %s, \"max\": %s}",
 				sep, $1, $2, $4, $6, $7, $8; sep = ", " }' "$lat")
+		keep=$(dirname "$out")/kernel/$tag/$m
+		mkdir -p "$keep"
+		cp "$res/$m/latency.txt" "$res/$m/histogram.txt" "$res/$m/stats.txt" "$keep/"
+		[ -f "$res/$m/summary.txt" ] && cp "$res/$m/summary.txt" "$keep/"
 		stages_json+=("\"$m\": {$st, \"ticks\": ${ticks:-0}, \"overruns\": ${ov:-0}, \"gate_pass\": ${pass:-0}, \"fallbacks\": ${fb:-0}, \"no_sample\": ${nos:-0}, \"bit_exact\": $par}")
 	done
 	pa=$(awk '$1 == "total" { print $7 }' "$res/A/latency.txt")

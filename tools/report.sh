@@ -171,6 +171,21 @@ gp "ina='$work/train_A.dat'; inb='$work/train_B.dat'; out='$out/training.png'; s
 if [ -s "$work/lat_hist.dat" ]; then
 	gp "in='$work/lat_hist.dat'; out='$out/latency_hist_compare.png'; nofloat=1; sub='tmnet compare, test split, interleaved'" latency_hist
 fi
+kdir=$out/kernel
+if [ "$kern" != null ] && [ -d "$kdir" ]; then
+	tot= late= names=
+	for h in "$kdir"/*/[AB]/histogram.txt; do
+		[ -f "$h" ] || continue
+		sys=$(basename "$(dirname "$h")"); tag=$(basename "$(dirname "$(dirname "$h")")")
+		n=$(awk '$1 == "total" { s += $5 } END { print s + 0 }' "$h")
+		[ "$n" -gt 0 ] || continue
+		awk -v n="$n" '$1 == "total" { print $3, $5 / n }' "$h" >"$work/kh-$tag-$sys-total.dat"
+		awk -v n="$n" '$1 == "lateness" { print $3, $5 / n }' "$h" >"$work/kh-$tag-$sys-late.dat"
+		tot="$tot $work/kh-$tag-$sys-total.dat"; late="$late $work/kh-$tag-$sys-late.dat"
+		names="$names $tag:$sys"
+	done
+	[ -n "$tot" ] && gp "tot='$tot'; late='$late'; names='$names'; out='$out/kernel_hist.png'" kernel_hist
+fi
 
 # ---- REPORT.md and the README table, from results.json only ------------------------
 step "REPORT.md"
@@ -349,7 +364,11 @@ for png, what in [("error_cdf.png", "error CDFs, A vs B vs the prior (and B with
                   ("gate.png", "gate pass rate and certificate over time"),
                   ("latency_hist.png", "native latency histograms per stage (tmnet bench)"),
                   ("latency_hist_compare.png", "native latency histograms per stage on the test split (tmnet compare)"),
-                  ("training.png", "training curves")]:
+                  ("training.png", "training curves"),
+                  ("kernel_hist.png", "in-kernel latency histograms (QEMU TCG, make bench-kernel)")]:
+    import os
+    if not os.path.exists(out + "/" + png):
+        continue
     w("### %s" % what)
     w("")
     w("![%s](%s)" % (what, png))
