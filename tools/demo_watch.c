@@ -491,7 +491,7 @@ int main(int argc, char **argv)
 	{
 		size_t pass = 0, gated = 0, fb[__TMNET_REASON_MAX] = { 0 }, withs = 0;
 		long long kt = dbg_get("stats", "ticks"), kov = dbg_get("stats", "overruns");
-		char lat[4096];
+		char lat[4096], pmsg[256] = "";
 
 		for (i = 0; i < u.have; i++) {
 			const struct tmnet_pred *p = &u.r[i];
@@ -531,15 +531,25 @@ int main(int argc, char **argv)
 		/* the same samples through the userspace core */
 		tm_cfg_from_model(&cfg, &m);
 		tm_state_reset(&st);
-		for (i = 0, k = 0; i < u.have; i++) {
+		/*
+		 * A record with TMNET_PRED_F_SAMPLE names the sample it ingested
+		 * (sample_seq); any other tick had no sample or an invalid one,
+		 * which the core treats alike.
+		 */
+		for (i = 0; i < u.have; i++) {
 			struct tmnet_pred x;
 			const struct tmnet_sample *sp = NULL;
 
 			memset(&x, 0, sizeof(x));
+			k = u.r[i].sample_seq;
 			if ((u.r[i].flags & TMNET_PRED_F_SAMPLE) && k < u.n)
-				sp = &d.s[k++];
+				sp = &d.s[k];
 			tm_tick(&st, &m, &cfg, sp, &x, NULL);
-			mismatch += !pred_eq(&x, &u.r[i]);
+			if (!pred_eq(&x, &u.r[i]) && !mismatch++)
+				snprintf(pmsg, sizeof(pmsg), "parity      first difference at tick %llu: kernel pred %d,%d verdict %u reason %u; userspace %d,%d verdict %u reason %u\n",
+				    (unsigned long long)u.r[i].tick, u.r[i].pred_x, u.r[i].pred_y,
+				    u.r[i].verdict, u.r[i].reason, x.pred_x, x.pred_y, x.verdict,
+				    x.reason);
 		}
 
 		say("\n==== tmnet demo summary ====\n");
@@ -563,6 +573,8 @@ int main(int argc, char **argv)
 		    pct_d(ep, ne, .99) / pct_d(epr, ne, .99));
 		say("parity      %zu of %zu kernel records differ from the userspace core (bit-exact: %s)\n",
 		    mismatch, u.have, mismatch ? "NO" : "yes");
+		if (mismatch)
+			say("%s", pmsg);
 		snprintf(path, sizeof(path), "%s/latency", dbg_dir);
 		if (!read_file(path, lat, sizeof(lat))) {
 			say("latency     kernel histograms (debugfs %s/latency), ns, TCG guest:\n", dbg_dir);
