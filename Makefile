@@ -182,8 +182,8 @@ packaging-install:
 # with DESTDIR the sources are staged but not registered with dkms.
 dkms-install: packaging-install
 	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
-	cp -r dkms.conf Kbuild kmod core uapi $(DKMS_SRC)/
-	rm -f $(DKMS_SRC)/kmod/*.o $(DKMS_SRC)/core/*.o $(DKMS_SRC)/kmod/.*.cmd $(DKMS_SRC)/core/.*.cmd
+	cp -rL dkms.conf Kbuild kmod core uapi $(DKMS_SRC)/
+	find $(DKMS_SRC) -type f ! -name '*.[ch]' ! -name Kbuild ! -name dkms.conf ! -name '*.yaml' -delete
 	@if [ -z "$(DESTDIR)" ]; then \
 		command -v dkms >/dev/null || { echo "dkms-install: dkms is not installed (apt-get install dkms)" >&2; exit 1; }; \
 		dkms remove tmnet/$(TMNET_VERSION) --all >/dev/null 2>&1; \
