@@ -216,6 +216,7 @@ static void second_line(struct run *u, size_t lo, size_t hi, unsigned int sec)
 	size_t n = hi - lo, i, m = 0, pass = 0, gated = 0, ovr = 0;
 	double se = 0, sp = 0, e1, e2;
 	__u32 p999[TMNET_N_STAGES];
+	char errs[64];
 	long long kt;
 
 	if (n > 20000)
@@ -241,10 +242,14 @@ static void second_line(struct run *u, size_t lo, size_t hi, unsigned int sec)
 		p999[s] = pct_u32(v[s], n, 0.999);
 	}
 	kt = dbg_get("stats", "ticks");
-	printf("%3us %6zu ticks (kernel %7lld) | P99.9 us: late %6.1f prior %5.1f net %5.1f gate %5.1f pub %5.1f total %6.1f | gate %5.1f%% | err %7.2f prior %7.2f%s\n",
+	if (m)
+		snprintf(errs, sizeof(errs), "err %7.2f prior %7.2f", se / m, sp / m);
+	else
+		snprintf(errs, sizeof(errs), "err       - prior       -");
+	printf("%3us %6zu ticks (kernel %7lld) | P99.9 us: late %6.1f prior %5.1f net %5.1f gate %5.1f pub %5.1f total %6.1f | gate %5.1f%% | %s%s\n",
 	       sec, n, kt, p999[0] / 1e3, p999[1] / 1e3, p999[2] / 1e3, p999[3] / 1e3,
-	       p999[4] / 1e3, p999[5] / 1e3, gated ? 100.0 * pass / gated : 0.0,
-	       m ? se / m : NAN, m ? sp / m : NAN, ovr ? "  (overrun)" : "");
+	       p999[4] / 1e3, p999[5] / 1e3, gated ? 100.0 * pass / gated : 0.0, errs,
+	       ovr ? "  (overrun)" : "");
 	fflush(stdout);
 	if (u->sec_csv)
 		fprintf(u->sec_csv, "%u,%zu,%lld,%u,%u,%u,%u,%u,%u,%.4f,%.6g,%.6g,%zu\n", sec, n,
