@@ -220,6 +220,19 @@ out:
 	return rc;
 }
 
+/* a JSON number, or null for NaN/inf (ring of buffers for one printf) */
+static const char *jnum(double v)
+{
+	static char buf[16][32];
+	static int k;
+
+	k = (k + 1) & 15;
+	if (!isfinite(v))
+		return "null";
+	snprintf(buf[k], sizeof(buf[k]), "%.6g", v);
+	return buf[k];
+}
+
 static void row(const char *name, const struct stat_acc *a)
 {
 	printf("  %-30s %12.3f %9.3f %9.3f %9.3f\n", name, a->mse, a->p50, a->p90, a->p99);
@@ -227,8 +240,8 @@ static void row(const char *name, const struct stat_acc *a)
 
 static void jrow(const char *name, const struct stat_acc *a, int last)
 {
-	printf("      \"%s\": {\"mse\": %.6g, \"p50\": %.6g, \"p90\": %.6g, \"p99\": %.6g}%s\n", name,
-	       a->mse, a->p50, a->p90, a->p99, last ? "" : ",");
+	printf("      \"%s\": {\"mse\": %s, \"p50\": %s, \"p90\": %s, \"p99\": %s}%s\n", name,
+	       jnum(a->mse), jnum(a->p50), jnum(a->p90), jnum(a->p99), last ? "" : ",");
 }
 
 int cmd_eval(int argc, char **argv)
@@ -375,12 +388,12 @@ int cmd_eval(int argc, char **argv)
 			jrow("prior", &r->prior, 0);
 			if (r->has_float) {
 				jrow("float_stream", &r->flt, 0);
-				printf("      \"int8_vs_float_mse_pct\": %.4f, \"float_window_mse_norm\": %.6g, \"float_chunk_mse_norm\": %.6g, \"float_stream_mse_norm\": %.6g,\n",
-				       i8, r->win_mse, r->chunk_mse, r->stream_mse);
+				printf("      \"int8_vs_float_mse_pct\": %s, \"float_window_mse_norm\": %s, \"float_chunk_mse_norm\": %s, \"float_stream_mse_norm\": %s,\n",
+				       jnum(i8), jnum(r->win_mse), jnum(r->chunk_mse), jnum(r->stream_mse));
 			}
-			printf("      \"gate\": {\"decisions\": %llu, \"pass\": %llu, \"pass_rate\": %.6g, \"mean_cert\": %.6g, \"fallbacks\": {",
+			printf("      \"gate\": {\"decisions\": %llu, \"pass\": %llu, \"pass_rate\": %s, \"mean_cert\": %s, \"fallbacks\": {",
 			       (unsigned long long)dec, (unsigned long long)c->gate_pass,
-			       dec ? (double)c->gate_pass / (double)dec : NAN, cert);
+			       jnum(dec ? (double)c->gate_pass / (double)dec : NAN), jnum(cert));
 			for (int k = 1; k < __TMNET_REASON_MAX; k++)
 				printf("\"%s\": %llu%s", reason_names[k],
 				       (unsigned long long)c->gate_fail[k],
@@ -426,8 +439,8 @@ int cmd_eval(int argc, char **argv)
 		double ra = ia >= 0 ? res[ib].pub.p99 / res[ia].pub.p99 : NAN;
 
 		if (json) {
-			printf("  \"ratios\": {\"b_p99_over_prior_p99\": %.6g, \"b_p99_over_a_p99\": %.6g}\n",
-			       rp, ra);
+			printf("  \"ratios\": {\"b_p99_over_prior_p99\": %s, \"b_p99_over_a_p99\": %s}\n",
+			       jnum(rp), jnum(ra));
 		} else {
 			printf("System B P99 / prior P99: %.3f (target <= 0.70)\n", rp);
 			if (ia >= 0)
