@@ -745,6 +745,14 @@ struct tmn_mon {
 	int stop;
 };
 
+/* Notifications carry sequence number 0: no check */
+static int tmn_no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static int tmn_event_cb(struct nl_msg *msg, void *arg)
 {
 	struct tmn_mon *m = arg;
@@ -795,6 +803,7 @@ int tmn_nl_monitor(struct tmn_nl *nl,
 	if (!ncb)
 		return tmn_fail(nl, -ENOMEM, "out of memory");
 	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, tmn_event_cb, &m);
+	nl_cb_set(ncb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, tmn_no_seq_check, NULL);
 	while (!m.stop) {
 		ret = nl_recvmsgs(nl->sk, ncb);
 		if (ret < 0 && ret != -NLE_INTR && ret != -NLE_AGAIN) {

@@ -434,11 +434,13 @@ int cmd_set(struct ctl *c, int argc, char **argv)
 	if (ret)
 		return ret;
 	if (tmn_nl_config_set(&c->nl, &c->dev, &cfg)) {
-		ret = ctl_nl_fail(c, "set");
-		if (strstr(tmn_nl_errmsg(&c->nl), "config.eps") ||
-		    strstr(tmn_nl_errmsg(&c->nl), "config.chi2"))
-			fprintf(stderr, "tmnetctl: set: (eps and chi2 are sent as Q16, value * 65536)\n");
-		return ret;
+		const char *e = tmn_nl_errmsg(&c->nl);
+
+		if (strstr(e, "config.eps") || strstr(e, "config.chi2")) {
+			fprintf(stderr, "tmnetctl: set: %s; eps and chi2 travel as Q16 (value * 65536)\n", e);
+			return ctl_exit_for(c->nl.err);
+		}
+		return ctl_nl_fail(c, "set");
 	}
 	if (tmn_nl_dev_get(&c->nl, &c->dev, &d))
 		return ctl_nl_fail(c, "set: reading back the configuration");
