@@ -258,16 +258,18 @@ w("")
 w("Per-window errors (one scored tick every %d ticks, the same windows for every system). Paired t-test and"
   " Mann-Whitney U (normal approximation with tie correction) with GSL distributions; Cohen's d (pooled), d_z"
   " (paired), rank-biserial r = P(x > y) - P(x < y). The windows overlap in their horizon, so they are serially"
-  " correlated (lag-1 autocorrelation shown): the p-values are optimistic; the bootstrap ratios use blocks of one"
-  " horizon over all scored ticks to respect that." % C["stride"])
+  " correlated (lag-1 autocorrelation shown): the plain p-values are optimistic, so the paired t-test is also given"
+  " with the AR(1) effective sample size n_eff = n (1 - acf) / (1 + acf); the bootstrap ratios use blocks of one"
+  " horizon over all scored ticks." % C["stride"])
 w("")
-w("| x vs y | mean diff [CI] | t (df), p | U, p | d | d_z | r_rb | lag-1 acf | P99 ratio [CI] | MSE ratio [CI] |")
+w("| x vs y | mean diff [CI] | t (df), p | lag-1 acf, n_eff, p | U, p | d | d_z | r_rb | P99 ratio [CI] | MSE ratio [CI] |")
 w("|---|---|---|---|---|---|---|---|---|---|")
 for p in C["pairs"]:
     t, u = p["paired_t"], p["mann_whitney"]
-    w("| %s vs %s | %s [%s, %s] | %s (%g), %.3g | %.0f, %.3g | %s | %s | %s | %s | %s [%s, %s] | %s [%s, %s] |"
+    w("| %s vs %s | %s [%s, %s] | %s (%g), %.3g | %s, %.0f, %.3g | %.0f, %.3g | %s | %s | %s | %s [%s, %s] | %s [%s, %s] |"
       % (p["x"], p["y"], f(t["mean_diff"]), f(t["ci"][0]), f(t["ci"][1]), f(t["t"], 2), t["df"], t["p"],
-         u["u"], u["p"], f(p["cohen_d"]), f(t["d_z"]), f(u["rank_biserial"]), f(p["acf1"], 2),
+         f(p["acf1"], 2), p["n_eff"], p["paired_t_p_ar1"],
+         u["u"], u["p"], f(p["cohen_d"]), f(t["d_z"]), f(u["rank_biserial"]),
          f(p["p99_ratio"]["est"]), f(p["p99_ratio"]["lo"]), f(p["p99_ratio"]["hi"]),
          f(p["mse_ratio"]["est"]), f(p["mse_ratio"]["lo"]), f(p["mse_ratio"]["hi"])))
 w("")

@@ -58,6 +58,11 @@ static void test_paired_t_sleep(void **state)
 		assert_close(s.t, -r.t, 1e-12);
 		assert_close(s.p_two, r.p_two, 1e-15);
 	}
+	/* the bare t distribution gives the same p */
+	assert_close(tmn_t_p_two(-4.0621, 9), 0.002833, 5e-7);
+	assert_close(tmn_n_eff_ar1(100, 0.5), 100.0 / 3, 1e-12);
+	assert_close(tmn_n_eff_ar1(100, -0.2), 100, 0);
+	assert_close(tmn_n_eff_ar1(10, 0.99), 2, 0);
 	/* too few pairs is an error, not a number */
 	assert_int_equal(tmn_paired_ttest(sleep1, sleep2, 1, 0.95, &r), -1);
 }

@@ -170,6 +170,26 @@ int tmn_paired_ttest(const double *a, const double *b, size_t n, double conf,
 	return 0;
 }
 
+double tmn_t_p_two(double t, double df)
+{
+	double p;
+
+	if (!(df > 0) || isnan(t))
+		return NAN;
+	p = 2 * gsl_cdf_tdist_Q(fabs(t), df);
+	return p > 1 ? 1 : p;
+}
+
+double tmn_n_eff_ar1(size_t n, double rho)
+{
+	double ne;
+
+	if (!(rho > 0))
+		return (double)n;
+	ne = (double)n * (1 - rho) / (1 + rho);
+	return ne < 2 ? 2 : ne > (double)n ? (double)n : ne;
+}
+
 static double pooled_sd(const double *a, size_t na, const double *b, size_t nb)
 {
 	double sa = tmn_sd(a, na), sb = tmn_sd(b, nb);

@@ -36,6 +36,16 @@ struct tmn_ttest {
 int tmn_paired_ttest(const double *a, const double *b, size_t n, double conf,
 		     struct tmn_ttest *r);
 
+/* Two-sided p-value of Student's t with df degrees of freedom (GSL) */
+double tmn_t_p_two(double t, double df);
+
+/*
+ * Effective sample size of n serially correlated values with lag-1
+ * autocorrelation rho under an AR(1) model: n (1 - rho) / (1 + rho),
+ * clamped to [2, n]; n for rho <= 0.
+ */
+double tmn_n_eff_ar1(size_t n, double rho);
+
 /* Student two-sample t-test (equal variances) and the pooled Cohen's d */
 struct tmn_ttest2 {
 	double t, df, p_two;

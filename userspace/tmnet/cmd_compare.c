@@ -77,6 +77,7 @@ struct pair_res {
 	struct tmn_mwu u;
 	double cohen_d;
 	double acf1;			/* lag-1 autocorrelation of the differences */
+	double n_eff, p_adj;		/* AR(1) effective n and the t-test's p with it */
 	struct tmn_boot p99;		/* P99(x) / P99(y), all scored ticks */
 	struct tmn_boot mse;		/* MSE(x) / MSE(y) */
 };
@@ -527,7 +528,8 @@ static void print_text(const struct run *r, const struct pair_res *pr, int np,
 		       p->t.mean_diff, p->t.ci_lo, p->t.ci_hi, p->t.df, p->t.t, p->t.p_two, p->t.d_z);
 		printf("    Mann-Whitney: U = %.0f, z = %.3f, p = %.3g; rank-biserial = %.3f; Cohen's d = %.3f\n",
 		       p->u.u_a, p->u.z, p->u.p_two, p->u.rbc, p->cohen_d);
-		printf("    lag-1 autocorrelation of window differences: %.3f\n", p->acf1);
+		printf("    lag-1 autocorrelation of window differences: %.3f -> AR(1) effective n %.0f, paired-t p %.3g\n",
+		       p->acf1, p->n_eff, p->p_adj);
 		printf("    P99 ratio %.3f [%.3f, %.3f]; MSE ratio %.3f [%.3f, %.3f]\n", p->p99.est,
 		       p->p99.lo, p->p99.hi, p->mse.est, p->mse.lo, p->mse.hi);
 	}
@@ -630,7 +632,8 @@ static void print_json(const struct run *r, const struct pair_res *pr, int np,
 		       p->t.d_z);
 		printf("     \"mann_whitney\": {\"u\": %.6g, \"z\": %.6g, \"p\": %.6g, \"rank_biserial\": %.6g, \"exact\": %s},\n",
 		       p->u.u_a, p->u.z, p->u.p_two, p->u.rbc, p->u.exact ? "true" : "false");
-		printf("     \"cohen_d\": %.6g, \"acf1\": %.6g, ", p->cohen_d, p->acf1);
+		printf("     \"cohen_d\": %.6g, \"acf1\": %.6g, \"n_eff\": %.6g, \"paired_t_p_ar1\": %.6g, ",
+		       p->cohen_d, p->acf1, p->n_eff, p->p_adj);
 		jboot("p99_ratio", &p->p99, 0);
 		jboot("mse_ratio", &p->mse, 1);
 		printf("}%s\n", i + 1 < np ? "," : "");
@@ -971,6 +974,10 @@ int cmd_compare(int argc, char **argv)
 			for (size_t k = 0; k < nwin; k++)
 				dd[k] = wx[px[i]][k] - wx[py[i]][k];
 			p->acf1 = tmn_autocorr(dd, nwin, 1);
+			p->n_eff = tmn_n_eff_ar1(nwin, p->acf1);
+			p->p_adj = p->t.sd_diff > 0 ?
+				   tmn_t_p_two(p->t.mean_diff / (p->t.sd_diff / sqrt(p->n_eff)),
+					       p->n_eff - 1) : p->t.p_two;
 			free(dd);
 		}
 	}
