@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential clang llvm libclang-rt-dev pkg-config python3 valgrind
 libcmocka-dev libnl-genl-3-dev libopenblas-dev libgsl-dev gnuplot-nox
 linux-headers-amd64 linux-image-amd64 busybox-static qemu-system-x86 kmod cpio
-iproute2 util-linux xz-utils zstd"
+iproute2 util-linux xz-utils zstd linux-source-6.12 python3-yaml python3-jsonschema"
 
 missing() {
 	for p in $PKGS; do
