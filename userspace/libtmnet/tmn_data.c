@@ -12,8 +12,8 @@
  *   TURN    coordinated turn: v rotates at a constant rate w, U(0.5, 3) rad/s
  *           with a random sign; exact rotation v <- R(w dt) v.
  *   SINGER  Singer / Ornstein-Uhlenbeck acceleration:
- *           da = -a/tau dt + sigma sqrt(2/tau) dW, tau U(0.3, 1.0) s,
- *           sigma U(100, 400) units/s^2, plus drag -0.5 v when |v| > 400.
+ *           da = -a/tau dt + sigma sqrt(2/tau) dW, tau U(1.0, 2.5) s,
+ *           sigma U(100, 300) units/s^2, plus drag -0.5 v when |v| > 400.
  *   ORBIT   circle through the current point: centre c = p + R n (n the unit
  *           normal of v, either side), R = |v|/w, w U(1.5, 4) rad/s;
  *           a = -w^2 (p - c), which keeps |p - c| = R for the exact flow.
@@ -21,7 +21,7 @@
  *           a_x = -wx^2 (p_x - c_x), a_y = -wy^2 (p_y - c_y), wx, wy
  *           U(2, 6) rad/s (amplitude |v_i| / w_i).
  *   STOPGO  along a heading h: the target speed toggles between 0 and
- *           U(100, 300) every U(0.6, 1.5) s; a = k (s* - h.v) h - k_perp
+ *           U(100, 300) every U(1.0, 2.0) s; a = k (s* - h.v) h - k_perp
  *           (v - (h.v) h), k = 8/s, k_perp = 20/s, |a| <= 1500.
  *
  * Arena: [-L, L]^2 with specular reflection (p_i -> 2L - p_i, v_i -> -v_i,
@@ -360,8 +360,8 @@ void tmn_gen_default(struct tmn_gen_cfg *c)
 	c->outlier_sd = 3.0;
 	c->dropout_p = 1e-4;
 	c->dropout_max_s = 0.1;
-	c->seg_min_s = 2.0;
-	c->seg_max_s = 5.0;
+	c->seg_min_s = 3.0;
+	c->seg_max_s = 6.0;
 }
 
 struct gen_state {
@@ -400,8 +400,8 @@ static void enter_regime(struct gen_state *g, struct tmn_rng *r, int rg)
 		}
 		break;
 	case TMN_RG_SINGER:
-		g->tau = tmn_rng_range(r, 0.3, 1.0);
-		g->sig = tmn_rng_range(r, 100, 400);
+		g->tau = tmn_rng_range(r, 1.0, 2.5);
+		g->sig = tmn_rng_range(r, 100, 300);
 		break;
 	case TMN_RG_ORBIT: {
 		double side = tmn_rng_uniform(r) < 0.5 ? -1 : 1, R;
@@ -432,7 +432,7 @@ static void enter_regime(struct gen_state *g, struct tmn_rng *r, int rg)
 		g->h[1] = sin(th);
 		g->s_go = tmn_rng_range(r, 100, 300);
 		g->s_tgt = sp > 50 ? 0 : g->s_go;
-		g->t_toggle = tmn_rng_range(r, 0.6, 1.5);
+		g->t_toggle = tmn_rng_range(r, 1.0, 2.0);
 		break;
 	}
 	}
@@ -476,7 +476,7 @@ static void gen_step(struct gen_state *g, struct tmn_rng *r, double dt, double L
 		g->t_toggle -= dt;
 		if (g->t_toggle <= 0) {
 			g->s_tgt = g->s_tgt > 0 ? 0 : g->s_go;
-			g->t_toggle = tmn_rng_range(r, 0.6, 1.5);
+			g->t_toggle = tmn_rng_range(r, 1.0, 2.0);
 		}
 		for (i = 0; i < 2; i++)
 			g->a[i] = 8.0 * (g->s_tgt - along) * g->h[i] -
