@@ -49,6 +49,10 @@ cfg() { echo "$2" >"$DBG/$1/config"; }
 
 echo "# guest kernel $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 dmesg -C
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	echo clear >/sys/kernel/debug/kmemleak	# forget leaks from before us
+fi
 lsmod | grep -q '^tmnet ' && rmmod tmnet
 
 # ---- basic load ------------------------------------------------------------
@@ -138,6 +142,18 @@ fi
 
 ! lsmod | grep -q '^tmnet '
 t $? "module is gone"
+# debug kernels: ask kmemleak now (it only scans every 10 minutes)
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan >/sys/kernel/debug/kmemleak
+	# after rmmod, tmnet's frames show as bare addresses: "] 0xffff..."
+	leaks=$(awk '/^unreferenced object/ { n++ } /tmnet|\] 0xffffffff/ { hit[n] = 1 }
+		END { c = 0; for (k in hit) c++; print c }' /sys/kernel/debug/kmemleak)
+	[ "$leaks" -eq 0 ]
+	t $? "kmemleak: no leak from tmnet since the test started ($leaks)"
+	[ "$leaks" -eq 0 ] || head -n 40 /sys/kernel/debug/kmemleak | sed 's/^/# /'
+fi
 dmesg | grep -i tmnet | sed 's/^/# /' | tail -n 20
 splat=$(dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN|kmemleak|INFO: task|self-detected stall|rcu.*stall|possible recursive locking|circular locking|list_(add|del) corruption|refcount_t')
 [ -z "$splat" ]
