@@ -185,7 +185,8 @@ mkdir -p "$(dirname "$out")"
 	echo "{"
 	echo "  \"note\": \"QEMU TCG (no KVM): emulated times, comparative only (A vs B, 6.1 vs 6.1-rt)\","
 	echo "  \"date\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"host_cpus\": $(nproc),"
-	echo "  \"models\": {\"A\": \"$(basename "$ma")\", \"B\": \"$(basename "$mb")\"},"
+	crc() { od -An -tx4 -j12 -N4 "$1" | tr -d ' '; }	# header crc32 field
+	echo "  \"models\": {\"A\": \"$(basename "$ma")\", \"A_crc32\": \"$(crc "$ma")\", \"B\": \"$(basename "$mb")\", \"B_crc32\": \"$(crc "$mb")\"},"
 	echo "  \"runs\": ["
 	n=${#json_runs[@]}
 	for i in "${!json_runs[@]}"; do

@@ -83,7 +83,7 @@ else
 	data_desc=$data
 fi
 
-boot=1000 passes=2 cg=--callgrind
+boot=1000 passes=6 cg=--callgrind
 if [ "$quick" = 1 ]; then
 	boot=200 passes=1 ticks=100000 cg=
 fi
