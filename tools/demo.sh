@@ -71,6 +71,11 @@ guest() {
 	echo "demo: model loaded ($loader): $(sed -n 's/^name //p' "$dbg/model"), system $(sed -n 's/^system //p' "$dbg/model"), generation $(sed -n 's/^generation //p' "$dbg/model")"
 	"$BUILD/demo-watch" --data "$data" --model "$model" --seconds "$secs" --out "$res" \
 		--start "$start" --stop "$stop" || rc=1
+	# the control plane's view of the same run (netlink STATS_GET)
+	if [ "$loader" = "tmnetctl model load" ]; then
+		"$ctl" -p stats >"$res/tmnetctl-stats.txt" 2>&1 ||
+			echo "demo: tmnetctl -p stats failed: $(tail -n 1 "$res/tmnetctl-stats.txt")"
+	fi
 	rmmod tmnet || { echo "demo: rmmod tmnet failed"; rc=1; }
 	dmesg >"$res/dmesg.txt"
 	if grep -qE 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN' "$res/dmesg.txt"; then
@@ -134,6 +139,8 @@ if [ "$deps" = 1 ]; then
 	tools/deps.sh check >/dev/null 2>&1 || tools/deps.sh install
 fi
 mkdir -p "$BUILD/demo"
+# the physical path: the guest mounts the results directory over it
+BUILD=$(cd "$BUILD" && pwd -P)
 step "building the tools (make)"
 make -s BUILD="$BUILD" all "$BUILD/demo-watch" >"$BUILD/demo/build.log" 2>&1 ||
 	{ tail -n 20 "$BUILD/demo/build.log" >&2; die "the build failed (log: $BUILD/demo/build.log)"; }
@@ -238,7 +245,8 @@ fi
 # ---- plots ---------------------------------------------------------------------------
 mkdir -p "$out"
 cp "$res"/summary.txt "$res"/per-second.csv "$res"/pred.csv "$res"/stats.txt \
-	"$res"/latency.txt "$res"/histogram.txt "$res"/model.txt "$res"/dmesg.txt "$out/" 2>/dev/null || true
+	"$res"/latency.txt "$res"/histogram.txt "$res"/model.txt "$res"/dmesg.txt \
+	"$res"/tmnetctl-stats.txt "$out/" 2>/dev/null || true
 step "plotting (gnuplot) into $out/"
 awk '!/^#/ && $1 == "total" { print $3, $5 } !/^#/ && $1 == "lateness" { print $3, $5 > "/dev/stderr" }' \
 	"$res/histogram.txt" >"$BUILD/demo/hist-total.dat" 2>"$BUILD/demo/hist-late.dat" || true

@@ -20,7 +20,8 @@
 # make dkms-install, which the test does not do to the host), and the
 # firmware loader looks in WORK/fw, which holds models/default-B.tmn as
 # tmnet/default-B.tmn (or, until that model is in the tree, the
-# tutorial's my-B.tmn, said in the output).
+# tutorial's my-B.tmn, said in the output); a tmpfs on the guest's
+# /lib/firmware holds the same file as tmnet/default-B.tmn.
 set -u
 mode=${1:-host}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,7 +30,7 @@ cd "$root" || exit 2
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD=$root/$BUILD ;; esac
 work=$BUILD/docs/work
-blocks=$BUILD/docs/blocks
+blocks=$work/_blocks	# inside work: the guest can write only there
 n=0
 fails=0
 
@@ -41,8 +42,8 @@ tap() {	# status description
 docs=$(ls docs/*.md 2>/dev/null)
 man1=$(ls docs/man/*.1 2>/dev/null)
 man4=$(ls docs/man/*.4 2>/dev/null)
-rm -rf "$blocks" "$work"
-mkdir -p "$blocks" "$work"
+rm -rf "$work"
+mkdir -p "$blocks"
 # shellcheck disable=SC2086
 if ! python3 tests/docs/extract.py "$blocks" $docs $man1 $man4 >"$BUILD/docs/extract.log" 2>&1; then
 	sed 's/^/# /' "$BUILD/docs/extract.log"
@@ -141,6 +142,11 @@ export KO PATH
 fw=$WORK/fw
 [ -d "/proc/1/root/newroot$fw" ] && fw=/newroot$fw
 echo -n "$fw" >/sys/module/firmware_class/parameters/path
+# what make dkms-install would have put there (the host root is read-only)
+if [ -f "$WORK/fw/tmnet/default-B.tmn" ]; then
+	mount -t tmpfs tmnet-fw /lib/firmware && mkdir /lib/firmware/tmnet &&
+		cp "$WORK/fw/tmnet/default-B.tmn" /lib/firmware/tmnet/
+fi
 dmesg -C
 while IFS=$'\t' read -r id kind src first why; do
 	[ "$kind" = root ] || continue
