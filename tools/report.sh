@@ -240,6 +240,31 @@ w("| 3. corrupted network (TM_FAULT_CORRUPT_NET): B within +5 %% of the prior | 
 w("| 3'. perturbed int8 weights (+-64 uniform): same bound | P99 %s x, mean %s x the prior; pass rate %s | %s |"
   % (f(g["B_perturbed"]["p99_over_prior"]), f(g["B_perturbed"]["mean_over_prior"]), pct(g["B_perturbed"]["pass_rate"]), res(V["c3_perturbed_within_5pct"])))
 w("")
+# findings, worded from the figures above (nothing typed by hand)
+F = []
+if V["c1b_error_cut_15"] is False:
+    F.append("B's P99 error is %s x A's (needs <= 0.85): the error branch of criterion 1 fails on accuracy alone."
+             % f(le["est"]))
+if la["est"] is not None and la["lo"] is not None and la["hi"] is not None and la["hi"] / max(la["lo"], 1e-9) > 1.5:
+    F.append("The P99.9 tick-latency ratio is noise-dominated on this shared machine: the compare run gives %s [%s, %s],"
+             " the %d-tick bench run %s. The P99.9 of a tick whose median is %.0f ns measures the machine's interruptions"
+             " more than the code; the P50 ratio (bench: %s) is the stable figure." % (f(la["est"]), f(la["lo"]), f(la["hi"]),
+             B["ticks"], f(B["ratios"]["b_over_a_total_p999"]), B["core"]["B"]["total"]["p50"],
+             f(B["ratios"]["b_over_a_total_p50"])))
+if V["c3_fault_within_5pct"]:
+    F.append("With TM_FAULT_CORRUPT_NET the gate fell back on %s of the ticks and B's error equals the prior's (P99 %s x)."
+             % (pct(1 - g["B_fault"]["pass_rate"]), f(g["B_fault"]["p99_over_prior"])))
+if V["c3_perturbed_within_5pct"] is False:
+    F.append("With perturbed weights the gate still passed %s of the ticks and B's mean error became %s x the prior's"
+             " (P99 %s x): the chi2 gate bounds a correction by the prior's own horizon uncertainty, so a network that is"
+             " wrong within that envelope is not detected." % (pct(g["B_perturbed"]["pass_rate"]),
+             f(g["B_perturbed"]["mean_over_prior"]), f(g["B_perturbed"]["p99_over_prior"])))
+if F:
+    w("Findings:")
+    w("")
+    for x in F:
+        w("- " + x)
+    w("")
 w("'Equal latency' is our operationalisation of the seed's phrase: B's native P99.9 tick time within %d %% of A's,"
   " measured interleaved tick by tick in the same run." % round(100 * V["lat_tol"]))
 w("")
