@@ -64,6 +64,9 @@ struct tmnet_nl_track {
 	bool valid;
 	bool running;
 	bool fail_alarm;
+	bool overrun_alarm;	/* overruns in the last window */
+	unsigned long overrun_sent;	/* jiffies of the last overrun event */
+	u64 overrun_pending;	/* periods missed, not announced yet */
 	u32 gen;
 	u64 load_time_ns;
 	u64 load_errors;
@@ -172,6 +175,12 @@ static void tmnet_nl_sync(struct tmnet_dev *dev)
 	bool running;
 	u32 gen;
 
+	/*
+	 * Read the device under tmnet_nl_lock: a reader that saw an older
+	 * state must not announce it after a newer one.  Lock order:
+	 * tmnet_nl_lock, then dev->lock (the engine never takes ours).
+	 */
+	mutex_lock(&tmnet_nl_lock);
 	gen = tmnet_dev_model_info(dev, NULL);
 	running = tmnet_dev_running(dev);
 	mutex_lock(&dev->lock);
@@ -179,7 +188,6 @@ static void tmnet_nl_sync(struct tmnet_dev *dev)
 	strscpy(why, dev->last_err, sizeof(why));
 	mutex_unlock(&dev->lock);
 
-	mutex_lock(&tmnet_nl_lock);
 	if (!tr->valid) {
 		tr->valid = true;
 		tr->gen = gen;
@@ -187,12 +195,11 @@ static void tmnet_nl_sync(struct tmnet_dev *dev)
 		tr->running = running;
 		tr->load_errors = errors;
 	}
-	if (errors != tr->load_errors) {
+	if (errors > tr->load_errors)
 		tmnet_nl_event(dev, TMNET_EVENT_MODEL_REJECTED, tr->gen,
 			       errors - tr->load_errors,
 			       why[0] ? why : "model rejected");
-		tr->load_errors = errors;
-	}
+	tr->load_errors = errors;	/* also after a counter reset */
 	if (gen != tr->gen) {
 		tr->gen = gen;
 		tr->load_time_ns = ktime_get_real_ns();
@@ -216,7 +223,11 @@ static u64 tmnet_gate_fails(const struct tm_counters *c)
 	return sum;
 }
 
-/* Alarms: gate fail rate (edge-triggered) and overruns in the last window */
+/*
+ * Alarms: the gate fail rate over the last window (when it crosses the
+ * threshold) and timer overruns (when they start, then at most every 5 s
+ * while they go on; the value is the periods missed since the last event).
+ */
 static void tmnet_nl_alarms(struct tmnet_dev *dev, const struct tmnet_dev_stats *s)
 {
 	struct tmnet_nl_track *tr = &tmnet_nl_track[dev->index];
@@ -240,9 +251,16 @@ static void tmnet_nl_alarms(struct tmnet_dev *dev, const struct tmnet_dev_stats 
 				       s->model_gen, permille, NULL);
 		tr->fail_alarm = above;
 	}
-	if (s->dev.overruns > tr->overruns)
+	/* overruns: at once when they start, then at most every 5 s */
+	tr->overrun_pending += s->dev.overruns - tr->overruns;
+	if (tr->overrun_pending &&
+	    (!tr->overrun_alarm || time_after(jiffies, tr->overrun_sent + 5 * HZ))) {
 		tmnet_nl_event(dev, TMNET_EVENT_OVERRUN, s->model_gen,
-			       s->dev.overruns - tr->overruns, NULL);
+			       tr->overrun_pending, NULL);
+		tr->overrun_pending = 0;
+		tr->overrun_sent = jiffies;
+	}
+	tr->overrun_alarm = s->dev.overruns > tr->overruns;
 baseline:
 	tr->ticks = s->core.ticks;
 	tr->gate_pass = pass;
@@ -551,15 +569,18 @@ static int tmnet_nl_fill_model(struct sk_buff *skb, struct tmnet_dev *dev, void 
 {
 	struct tm_model *m = arg;
 	struct tmnet_nl_track *tr = &tmnet_nl_track[dev->index];
+	struct tmnet_slot *slot;
 	struct nlattr *nest;
 	u64 loads, errors, when;
 	bool builtin;
 	u32 gen;
 
-	gen = tmnet_dev_model_info(dev, m);
+	/* one consistent view: the model cannot be swapped under dev->lock */
 	mutex_lock(&dev->lock);
-	builtin = rcu_dereference_protected(dev->slot,
-					    lockdep_is_held(&dev->lock))->builtin;
+	slot = rcu_dereference_protected(dev->slot, lockdep_is_held(&dev->lock));
+	memcpy(m, &slot->m, sizeof(*m));
+	gen = slot->gen;
+	builtin = slot->builtin;
 	loads = dev->model_loads;
 	errors = dev->model_load_errors;
 	mutex_unlock(&dev->lock);

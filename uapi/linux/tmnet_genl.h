@@ -192,7 +192,7 @@ enum tmnet_event {
 	TMNET_EVENT_STARTED,
 	TMNET_EVENT_STOPPED,
 	TMNET_EVENT_GATE_FAIL_RATE,	/* EVENT_VALUE: fail rate, per mille */
-	TMNET_EVENT_OVERRUN,		/* EVENT_VALUE: periods missed */
+	TMNET_EVENT_OVERRUN,		/* EVENT_VALUE: periods missed since the last */
 };
 
 #endif /* _UAPI_LINUX_TMNET_GENL_H */

@@ -50,7 +50,7 @@ static void print_cfg(const struct tmn_cfg *cfg)
 	pr_text("%s", cfg->pinned ? "\n        pinned" : "");
 	for (i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
 		if (cfg->pinned & (1U << i))
-			pr_str(NULL, " %s", field_names[i]);
+			pr_str("", " %s", field_names[i]);
 	pr_arr_close();
 	pr_obj_close();
 }

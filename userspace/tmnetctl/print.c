@@ -68,7 +68,7 @@ static void pr_key(const char *key)
 	pr_first[pr_depth] = 0;
 	if (pr_depth > 0)
 		pr_indent();
-	if (key) {
+	if (key && *key) {
 		pr_json_str(key);
 		fputs(pr_pretty ? ": " : ":", stdout);
 	}

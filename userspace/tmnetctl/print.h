@@ -4,6 +4,7 @@
  * people and the JSON output (-j, -p pretty) for programs, as iproute2's
  * json_print does.  Each call names the JSON key and the text format; a
  * NULL key prints only in text mode, a NULL format only in JSON mode.
+ * In a JSON array, elements take the key "" (no key printed).
  * Text formats take unsigned long long (pr_u64), long long (pr_s64),
  * const char * (pr_str, pr_bool: "yes"/"no") or double (pr_float).
  */
