@@ -3,8 +3,9 @@
 the KUnit suites (tests/kunit/), computed here with Python's exact integers
 and zlib, never with the core itself.
 
-  requant   acc, mult, shift -> round_half_away(acc * mult / 2^(31+shift)),
-            saturated to s32 (the contract of tm_requant in core/tm_core.h)
+  requant   acc, mult, shift -> floor(acc * mult / 2^(31+shift) + 1/2) (ties
+            towards +infinity), saturated to s32, shift in -30..31 (the
+            contract of tm_requant in core/tm_core.h)
   mul_q32   a, b -> round_half_away(a * b / 2^32), saturated to s64
   isqrt     v = hi * 2^64 + lo (< 2^126) -> floor(sqrt(v)), ceil(sqrt(v))
   crc32     bytes -> zlib.crc32 (CRC-32/IEEE, same parameters as tm_crc32)
@@ -36,26 +37,35 @@ def rshift_round(v, sh):
     return q if v >= 0 else -q
 
 
+def rshift_round_up(v, sh):
+    """round half towards +infinity of v / 2^sh (floor(v / 2^sh + 1/2))"""
+    return (v + (1 << (sh - 1))) >> sh
+
+
+RQ_SHIFT = (-30, 31)   # uapi TMNET_RQ_SHIFT_MIN/MAX: total shift 1..62
+
+
 def requant(rnd):
     rows = []
     edge = [(7, 1 << 30, 0), (-7, 1 << 30, 0), (100, 1 << 30, -1), (1000, 0, 0),
-            (1 << 20, 0x7fffffff, -31), (-(1 << 20), 0x7fffffff, -31),
+            (1 << 20, 0x7fffffff, -30), (-(1 << 20), 0x7fffffff, -30),
             (1, 1 << 30, 0), (-1, 1 << 30, 0), (3, 1 << 30, 1), (-3, 1 << 30, 1),
-            ((1 << 32) - 1, 0x7fffffff, 62), (-(1 << 32) + 1, 0x7fffffff, 62),
-            ((1 << 32) - 1, 0x7fffffff, 0), (-(1 << 32) + 1, 0x7fffffff, 0)]
+            (-5, 1 << 30, 1), (5, 1 << 30, 1),
+            ((1 << 31) - 1, 0x7fffffff, 31), (-(1 << 31), 0x7fffffff, 31),
+            ((1 << 31) - 1, 0x7fffffff, 0), (-(1 << 31), 0x7fffffff, 0)]
     for acc, mult, shift in edge:
         rows.append((acc, mult, shift))
     while len(rows) < 96:
-        acc = rnd.randrange(-(1 << 32) + 1, 1 << 32) >> rnd.randrange(0, 32)
+        acc = rnd.randrange(-(1 << 31), 1 << 31) >> rnd.randrange(0, 31)
         mult = 0 if rnd.randrange(16) == 0 else rnd.randrange(1 << 30, 1 << 31)
         # aim the result at 0..33 bits so most rows neither vanish nor saturate
         shift = (abs(acc * mult).bit_length() - 31) - rnd.randrange(0, 34)
-        shift = max(-31, min(62, shift))
+        shift = max(RQ_SHIFT[0], min(RQ_SHIFT[1], shift))
         rows.append((acc, mult, shift))
     out = []
     for acc, mult, shift in rows:
-        want = sat(rshift_round(acc * mult, 31 + shift), S32)
-        out.append("\t{ %dLL, %d, %d, %d }," % (acc, mult, shift, want))
+        want = sat(rshift_round_up(acc * mult, 31 + shift), S32)
+        out.append("\t{ %d, %d, %d, %d }," % (acc, mult, shift, want))
     return out
 
 
@@ -111,7 +121,7 @@ def generate():
              " * and zlib); do not edit.  Sections are selected by the includer",
              " * defining one of the KUNIT_VEC_* macros. */",
              "#if defined(KUNIT_VEC_REQUANT)",
-             "/* { acc, mult, shift, expected } */"]
+             "/* { acc (s32), mult, shift, expected } */"]
     parts += requant(rnd)
     parts += ["#elif defined(KUNIT_VEC_MUL_Q32)", "/* { a, b, expected } */"]
     parts += mul_q32(rnd)

@@ -93,8 +93,9 @@ def main():
         with open(a.log, errors="replace") as f:
             lines = f.readlines()
     except OSError as e:
-        print("ktap.py: %s" % e, file=sys.stderr)
-        return 2
+        # no log (the guest died early): every expected suite fails below
+        print("# ktap.py: %s" % e)
+        lines = []
 
     suites = parse(lines)
     n = 0

@@ -11,7 +11,7 @@
 #include "tmnet_kunit.h"
 
 struct requant_case {
-	s64 acc;
+	s32 acc;
 	s32 mult;
 	s32 shift;
 	s32 want;
@@ -25,7 +25,7 @@ static const struct requant_case requant_cases[] = {
 
 static void requant_desc(const struct requant_case *c, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "acc=%lld mult=%d shift=%d",
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "acc=%d mult=%d shift=%d",
 		 c->acc, c->mult, c->shift);
 }
 

@@ -20,13 +20,13 @@ static const struct gate_case gate_cases[] = {
 #include "gate.inc"
 };
 
-static void gate_desc(const struct gate_case *c, char *desc)
+static void gate_case_desc(const struct gate_case *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "n=%d chi2_q16=%u d2_q16=%u",
 		 c->n, c->chi2, c->d2);
 }
 
-KUNIT_ARRAY_PARAM(gate, gate_cases, gate_desc);
+KUNIT_ARRAY_PARAM(gate, gate_cases, gate_case_desc);
 
 static void tm_gate_vectors(struct kunit *test)
 {
