@@ -138,6 +138,25 @@ else
 	[ "$loads" -ge 3 ]
 	t $? "models were swapped while ticking ($loads loads)"
 	t $ok "rmmod during model swaps (attempt $i)"
+
+	# ---- the timer is pinned to the configured CPU -----------------------
+	if [ "$(nproc)" -ge 2 ] && [ -r /proc/timer_list ]; then
+		timer_cpus() {
+			awk '/^cpu: / { cpu = $2 } /tmnet_tick/ { print cpu }' /proc/timer_list |
+				sort -u | tr '\n' ' '
+		}
+		insmod "$KO" cpu=1 autostart=1
+		sleep 0.2
+		on=$(timer_cpus)
+		[ "$on" = "1 " ]
+		t $? "cpu=1 pins the tick timer to CPU 1 (found on: $on)"
+		cfg tmnet0 "cpu 0"
+		sleep 0.2
+		on=$(timer_cpus)
+		[ "$on" = "0 " ] && [ "$(kstat tmnet0 running)" = 1 ]
+		t $? "config 'cpu 0' moves the running timer to CPU 0 (found on: $on)"
+		rmmod tmnet
+	fi
 fi
 
 ! lsmod | grep -q '^tmnet '
