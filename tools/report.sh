@@ -370,6 +370,18 @@ if K:
                     w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (r["kernel"], s, st, x["p50"], x["p99"], x["p999"], x["max"],
                       r[s]["overruns"] if st == "total" else ""))
         w("| %s | B/A | total P99.9 ratio | | | %s | | |" % (r["kernel"], f(r["b_over_a_total_p999"])))
+    if len(K["runs"]) >= 2:
+        r0, r1 = K["runs"][0], K["runs"][1]
+        w("")
+        w("%s vs %s, same models (ratios of P99.9, TCG):" % (r1["tag"], r0["tag"]))
+        w("")
+        w("| system | lateness | whole tick | overruns %s / %s |" % (r1["tag"], r0["tag"]))
+        w("|---|---|---|---|")
+        for s_ in ["A", "B"]:
+            def rr(st):
+                a, b = r0[s_].get(st), r1[s_].get(st)
+                return f(b["p999"] / a["p999"]) if a and b and a["p999"] else "n/a"
+            w("| %s | %s | %s | %s / %s |" % (s_, rr("lateness"), rr("total"), r1[s_]["overruns"], r0[s_]["overruns"]))
 else:
     w("Not run: `make bench-kernel` writes benchmarks/kernel.json (boots QEMU for several minutes).")
 w("")
