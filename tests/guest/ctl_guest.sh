@@ -332,10 +332,15 @@ $PY "$YNL/cli.py" --spec "$SPEC" --no-schema --output-json --subscribe events \
 ysub=$!
 grp=$(genl ctrl get name tmnet | sed -n 's/.*ID-0x\([0-9a-f]*\) *name: events.*/\1/p')
 mask=$(printf '%08x' $((1 << (0x$grp - 1))))
-for i in $(seq 1 300); do
-	awk -v m=$mask '$2 == 16 && $4 == m { f = 1 } END { exit !f }' /proc/net/netlink && break
+joined=1
+for i in $(seq 1 600); do
+	awk -v m=$mask '$2 == 16 && $4 == m { f = 1 } END { exit !f }' /proc/net/netlink && { joined=0; break; }
+	kill -0 $ysub 2>/dev/null || break
 	sleep 0.1
 done
+echo "# ynl subscriber: group 0x$grp (mask $mask), joined=$joined after $i polls"
+awk -v m=$mask 'NR == 1 || ($2 == 16 && $4 != "00000000")' /proc/net/netlink | sed 's/^/# /'
+t $joined "the ynl subscriber joined the events group"
 ynl start --do start --json '{"dev-name": "tmnet0"}'
 t $rc "ynl --do start"
 ynl stop --do stop --json '{"dev-name": "tmnet0"}'

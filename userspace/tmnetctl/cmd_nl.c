@@ -93,7 +93,7 @@ int cmd_dev(struct ctl *c, int argc, char **argv)
 	ret = ctl_nl(c);
 	if (ret)
 		return ret;
-	all = !strcmp(c->dev_arg, "tmnet0") && c->dev.name;	/* no -d given */
+	all = !c->dev_given;
 	pr_arr_open(NULL);
 	if (all) {
 		ret = tmn_nl_dev_dump(&c->nl, print_dev, NULL);

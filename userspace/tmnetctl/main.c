@@ -173,6 +173,7 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			c.dev_arg = optarg;
+			c.dev_given = 1;
 			if (!parse_u32(optarg, &idx) && idx < 0x7fffffff) {
 				c.dev.index = (int)idx;
 				c.dev.name = NULL;

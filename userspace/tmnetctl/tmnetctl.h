@@ -22,6 +22,7 @@ enum {
 struct ctl {
 	struct tmn_dev_sel dev;
 	const char *dev_arg;	/* as given with -d (default tmnet0) */
+	int dev_given;		/* -d was given */
 	struct tmn_nl nl;
 	int nl_open;
 };
