@@ -22,7 +22,7 @@
 # without tmnetctl, through debugfs), streams the trajectory through
 # /dev/tmnet0 in replay mode at the device's 2 kHz tick, prints one line of
 # stats per second and a summary, then draws plots with gnuplot into DIR.
-# Make passes DATA=, MODEL= and SECONDS= through (make demo DATA=my.csv).
+# Make passes DATA=, MODEL= and DEMO_SECONDS= through (make demo DATA=my.csv).
 #
 # Inside the guest this script runs itself again with --guest (internal).
 set -euo pipefail
@@ -76,15 +76,15 @@ guest() {
 		"$ctl" -p stats >"$res/tmnetctl-stats.txt" 2>&1 ||
 			echo "demo: tmnetctl -p stats failed: $(tail -n 1 "$res/tmnetctl-stats.txt")"
 	fi
-	rmmod tmnet || { echo "demo: rmmod tmnet failed"; rc=1; }
+	local rm="rmmod ok"
+	rmmod tmnet || { rm="rmmod FAILED"; rc=1; }
 	dmesg >"$res/dmesg.txt"
 	if grep -qE 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN' "$res/dmesg.txt"; then
-		echo "demo: the kernel log has a splat:"
+		echo "demo: the kernel log has a splat ($rm):"
 		grep -E -A5 'BUG:|WARNING:|Oops|Call Trace' "$res/dmesg.txt" | head -n 30
 		rc=1
 	else
-		echo "dmesg       clean (no BUG/WARNING/Oops), rmmod ok"
-		echo "dmesg       clean (no BUG/WARNING/Oops), rmmod ok" >>"$res/summary.txt"
+		echo "dmesg       clean (no BUG/WARNING/Oops), $rm" | tee -a "$res/summary.txt"
 	fi
 	return $rc
 }
@@ -98,7 +98,7 @@ fi
 # ============================================================================
 # host side
 # ============================================================================
-data=${DATA:-} model=${MODEL:-} data_arg= model_arg= secs=${SECONDS_TO_STREAM:-10} kernel= out=out/demo deps=1
+data=${DATA:-} model=${MODEL:-} data_arg= model_arg= secs=${DEMO_SECONDS:-10} kernel= out=out/demo deps=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--data) data=$2; shift 2 ;;
