@@ -139,6 +139,38 @@ else
 	t $? "models were swapped while ticking ($loads loads)"
 	t $ok "rmmod during model swaps (attempt $i)"
 
+	# ---- another tick rate: models for other rates are refused -----------
+	insmod "$KO" rate_hz=1000
+	[ "$(kstat tmnet0 rate_hz)" = 1000 ] && grep -q '^rate_hz 1000' $DBG/tmnet0/model
+	t $? "rate_hz=1000: device and built-in prior run at 1000 Hz"
+	! dd if="$R/model-b.tmn" of=$DBG/tmnet0/load_model bs=64k 2>/dev/null &&
+		grep -q '^last_error model rate 2000 Hz differs from the device rate 1000 Hz' \
+			$DBG/tmnet0/model
+	t $? "a 2000 Hz model is refused by a 1000 Hz device, with the reason"
+	cfg tmnet0 start
+	# periods elapsed = ticks + missed periods, against the clock; no fork
+	# between the clock and the counters (a fork is slow in a TCG guest)
+	snap() {
+		local k v
+		while read -r k v; do
+			case $k in ticks) T=$v ;; overruns) O=$v ;; esac
+		done <$DBG/tmnet0/stats
+		NOW=${EPOCHREALTIME/./}
+	}
+	snap; a=$T oa=$O t0=$NOW
+	sleep 1
+	snap; b=$T ob=$O t1=$NOW
+	got=$((b - a + ob - oa)) want=$(((t1 - t0) / 1000))
+	[ "$got" -gt $((want * 9 / 10 - 20)) ] && [ "$got" -lt $((want * 11 / 10 + 20)) ]
+	t $? "1000 Hz: ticks + overruns = $got in $want ms"
+	cfg tmnet0 "rate 2000" && [ "$(kstat tmnet0 rate_hz)" = 2000 ] &&
+		[ "$(kstat tmnet0 running)" = 1 ] && dd if="$R/model-b.tmn" \
+		of=$DBG/tmnet0/load_model bs=64k 2>/dev/null
+	t $? "config 'rate 2000' while running, then the 2000 Hz model loads"
+	! cfg tmnet0 "rate 1000" 2>/dev/null && [ "$(kstat tmnet0 rate_hz)" = 2000 ]
+	t $? "the rate cannot change under a loaded model"
+	rmmod tmnet
+
 	# ---- the timer is pinned to the configured CPU -----------------------
 	if [ "$(nproc)" -ge 2 ] && [ -r /proc/timer_list ]; then
 		timer_cpus() {
