@@ -11,7 +11,9 @@
 # vmlinuz-<release> and modroot/lib/modules/<release> (modules.builtin etc.,
 # for qemu/run-guest.sh --moddir).  --env prints them as shell variables.
 set -euo pipefail
-
+# The whole script is one compound command, so bash parses all of it before
+# running any: editing the file during a long build cannot derail the build.
+{
 usage() {
 	cat <<USAGE
 usage: $0 [--base 6.1|6.12] [--print-kdir | --env] [--force] [--help]
@@ -27,7 +29,7 @@ environment: TMNET_CACHE (default /var/cache/tmnet), JOBS (default nproc)
 USAGE
 }
 
-DEFAULT_BASE=6.1
+DEFAULT_BASE=6.12
 here=$(cd "$(dirname "$0")" && pwd)
 base=${TMNET_DEBUG_BASE:-$DEFAULT_BASE}
 print_only=0
@@ -165,3 +167,5 @@ t1=$(date +%s)
 echo "base=$base source=$srcver build_s=$((t1 - t0)) jobs=$jobs" >"$dir/.done"
 step "done: $tree/arch/x86/boot/bzImage ($((t1 - t0))s)"
 echo "KDIR=$tree"
+exit 0
+}

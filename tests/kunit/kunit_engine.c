@@ -339,11 +339,16 @@ static void eng_start_stop(struct kunit *test)
 	tmnet_dev_stop(dev);
 }
 
+/* KUNIT_CASE_SLOW (6.6+) marks cases that take seconds */
+#ifndef KUNIT_CASE_SLOW
+#define KUNIT_CASE_SLOW KUNIT_CASE
+#endif
+
 static struct kunit_case tmnet_engine_cases[] = {
 	KUNIT_CASE(eng_replay_matches_core),
 	KUNIT_CASE(eng_predict_only),
 	KUNIT_CASE(eng_live_newest_wins),
-	KUNIT_CASE(eng_rcu_swap_while_ticking),
+	KUNIT_CASE_SLOW(eng_rcu_swap_while_ticking),
 	KUNIT_CASE(eng_load_errors),
 	KUNIT_CASE(eng_latest),
 	KUNIT_CASE(eng_submit_limits),
