@@ -87,7 +87,7 @@ run ctl -j dev show
 t $? "dev show without -d: a dump of both devices"
 
 # ---- events listener ---------------------------------------------------------------
-ctl -j monitor >"$R/events.json" 2>"$R/monitor.err" &
+"$CTL" -j monitor >"$R/events.json" 2>"$R/monitor.err" &
 mon=$!
 for i in $(seq 1 100); do grep -q monitoring "$R/monitor.err" && break; sleep 0.1; done
 grep -q monitoring "$R/monitor.err"
