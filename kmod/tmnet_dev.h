@@ -221,7 +221,10 @@ struct tmnet_dev {
 /* Control-plane API (process context, may sleep)                      */
 /* ------------------------------------------------------------------ */
 
-/* Lookup; NULL if absent.  Valid until module unload. */
+/*
+ * Lookup; NULL if absent.  Valid until module unload.  The two lookups are
+ * exported (with tmnet_submit/tmnet_latest) for other modules.
+ */
 struct tmnet_dev *tmnet_dev_get_by_index(int index);
 struct tmnet_dev *tmnet_dev_get_by_name(const char *name);
 int tmnet_dev_count(void);
@@ -260,10 +263,7 @@ void tmnet_dev_get_config(struct tmnet_dev *dev, struct tmnet_config *out);
 void tmnet_dev_stats(struct tmnet_dev *dev, struct tmnet_dev_stats *s);
 /* Clear counters and histograms (takes effect at the next tick if running) */
 void tmnet_dev_reset_stats(struct tmnet_dev *dev);
-/*
- * Copy the raw histogram of one stage (racy against a running tick: each
- * bucket is exact, the set of buckets may straddle a tick).  0 or -EINVAL.
- */
+/* Consistent copy of the raw histogram of one stage.  0 or -EINVAL. */
 int tmnet_dev_histogram(struct tmnet_dev *dev, unsigned int stage,
 			struct tmnet_hist *out);
 
@@ -277,7 +277,8 @@ void tmnet_dev_flush(struct tmnet_dev *dev);
 int tmnet_dev_reset_state(struct tmnet_dev *dev);
 
 /* ------------------------------------------------------------------ */
-/* Data plane: exported to other modules (any context, never sleeps)   */
+/* Data plane: exported to other modules (never sleeps; any context   */
+/* but NMI, where the seqcount reader of tmnet_latest could spin)      */
 /* ------------------------------------------------------------------ */
 
 /*
