@@ -12,9 +12,10 @@ W=$BUILD/models/active
 STRIDE=${STRIDE:-32}
 BUDGET=${BUDGET:-3072}
 SEEDS=${SEEDS:-2}
+MODES=${MODES:-uniform active}	# MODES=active reruns one side only
 mkdir -p "$W"
 [ -f "$D" ] || $T data gen --seed 1 --seconds 600 -o "$D"
-for mode in uniform active; do
+for mode in $MODES; do
 	args=()
 	[ $mode = active ] && args=(--active)
 	$T train -d "$D" -S B -o "$W/$mode.ckpt" --stride $STRIDE --budget $BUDGET \

@@ -12,14 +12,14 @@
 #include "tmn_data.h"
 #include "tmn_gru.h"
 
-static void check_grad(int F, int H, int T, int B, double smooth, int with_h0)
+static void check_grad(int F, int H, int T, int B, double smooth, int with_h0, int with_w)
 {
 	struct tmn_gru g;
 	struct tmn_gru_ws *ws = tmn_gru_ws_new(F, H, T, B);
 	struct tmn_rng r;
 	size_t tb = (size_t)T * B, i;
 	float *x = malloc(tb * F * sizeof(float)), *y = malloc(tb * 2 * sizeof(float));
-	float *h0 = malloc((size_t)B * H * sizeof(float));
+	float *h0 = malloc((size_t)B * H * sizeof(float)), *w = malloc((size_t)B * sizeof(float));
 	uint8_t *m = malloc(tb);
 	float *grad;
 	struct tmn_batch bt;
@@ -40,7 +40,9 @@ static void check_grad(int F, int H, int T, int B, double smooth, int with_h0)
 		m[i] = (i / B) >= 2 && tmn_rng_uniform(&r) < 0.8;	/* burn-in 2 ticks */
 	for (i = 0; i < (size_t)B * H; i++)
 		h0[i] = (float)tmn_rng_range(&r, -0.5, 0.5);
-	bt = (struct tmn_batch){ T, B, x, y, m, with_h0 ? h0 : NULL };
+	for (i = 0; i < (size_t)B; i++)
+		w[i] = (float)tmn_rng_range(&r, 0.2, 3.0);
+	bt = (struct tmn_batch){ T, B, x, y, m, with_h0 ? h0 : NULL, with_w ? w : NULL };
 	for (i = (size_t)B; i < tb; i++)
 		pairs += m[i] && m[i - B];
 	cnt = 0;
@@ -65,8 +67,9 @@ static void check_grad(int F, int H, int T, int B, double smooth, int with_h0)
 			fprintf(stderr, "param %zu: analytic %g numeric %g\n", i, grad[i], num);
 		assert_true(err <= 2e-2);
 	}
-	printf("# F=%d H=%d T=%d B=%d smooth=%g h0=%d: %zu params, worst relative error %.2e\n",
-	       F, H, T, B, smooth, with_h0, g.np, worst);
+	printf("# F=%d H=%d T=%d B=%d smooth=%g h0=%d weights=%d: %zu params, worst relative error %.2e\n",
+	       F, H, T, B, smooth, with_h0, with_w, g.np, worst);
+	free(w);
 	free(grad);
 	free(x);
 	free(y);
@@ -79,13 +82,14 @@ static void check_grad(int F, int H, int T, int B, double smooth, int with_h0)
 static void test_grad_mse(void **state)
 {
 	(void)state;
-	check_grad(4, 5, 7, 3, 0.0, 0);
+	check_grad(4, 5, 7, 3, 0.0, 0, 0);
 }
 
 static void test_grad_smooth_h0(void **state)
 {
 	(void)state;
-	check_grad(6, 4, 6, 2, 0.5, 1);
+	check_grad(6, 4, 6, 2, 0.5, 1, 0);
+	check_grad(6, 4, 6, 3, 0.5, 1, 1);
 }
 
 /* a broken backward pass must be caught: flip one gradient entry's sign */
@@ -95,7 +99,7 @@ static void test_grad_detects_error(void **state)
 	struct tmn_gru_ws *ws = tmn_gru_ws_new(2, 3, 4, 2);
 	float x[16], y[16], grad[128];
 	uint8_t m[8];
-	struct tmn_batch bt = { 4, 2, x, y, m, NULL };
+	struct tmn_batch bt = { 4, 2, x, y, m, NULL, NULL };
 	double sse, cnt, lp, lm;
 	int i;
 

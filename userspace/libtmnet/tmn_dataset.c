@@ -36,6 +36,13 @@ void tmn_dataset_free(struct tmn_dataset *ds)
 int tmn_dataset_load(struct tmn_dataset *ds, const char *csv, int system,
 		     const struct tmn_ckpt_hdr *from, int verbose, char *err, int errlen)
 {
+	return tmn_dataset_load_qa(ds, csv, system, from, 0, verbose, err, errlen);
+}
+
+int tmn_dataset_load_qa(struct tmn_dataset *ds, const char *csv, int system,
+			const struct tmn_ckpt_hdr *from, double qa, int verbose, char *err,
+			int errlen)
+{
 	char e2[512];
 
 	memset(ds, 0, sizeof(*ds));
@@ -75,6 +82,11 @@ int tmn_dataset_load(struct tmn_dataset *ds, const char *csv, int system,
 		tmn_dataset_free(ds);
 		return fail(err, errlen, "%s: cannot fit the Kalman prior (too few valid samples?)",
 			    csv);
+	}
+	if (!from && qa > 0) {
+		ds->kalman.qa = qa;
+		if (verbose)
+			fprintf(stderr, "kalman: qa set to %.4g units^2/s^3 by the caller\n", qa);
 	}
 	ds->prior = malloc(sizeof(*ds->prior));
 	if (!ds->prior ||

@@ -261,8 +261,10 @@ void tmn_gru_run(const struct tmn_gru *g, const struct tmn_batch *bt, struct tmn
 			if (per_seq)
 				per_seq[i % (size_t)B] += e0 * e0 + e1 * e1;
 			if (grad) {
-				ws->dy[2 * i] = (float)(e0 / norm_n);
-				ws->dy[2 * i + 1] = (float)(e1 / norm_n);
+				double wb = bt->w ? bt->w[i % (size_t)B] : 1.0;
+
+				ws->dy[2 * i] = (float)(wb * e0 / norm_n);
+				ws->dy[2 * i + 1] = (float)(wb * e1 / norm_n);
 			}
 		}
 	}
@@ -280,7 +282,7 @@ void tmn_gru_run(const struct tmn_gru *g, const struct tmn_batch *bt, struct tmn
 				if (!bt->m[i] || !bt->m[j])
 					continue;
 				for (k = 0; k < 2; k++) {
-					float d = (float)(smooth / norm_pairs *
+					float d = (float)((bt->w ? bt->w[b] : 1.0f) * smooth / norm_pairs *
 							  (ws->yhat[2 * i + k] - ws->yhat[2 * j + k]));
 
 					ws->dy[2 * i + k] += d;
@@ -362,9 +364,20 @@ double tmn_gru_loss(const struct tmn_gru *g, const struct tmn_batch *bt,
 	float *yh = malloc(tb * 2 * sizeof(float));
 	int t, b;
 
-	if (!yh)
+	double *ps = malloc((size_t)bt->B * sizeof(double));
+
+	if (!yh || !ps) {
+		free(yh);
+		free(ps);
 		return NAN;
-	tmn_gru_run(g, bt, ws, 0, 1, 1, NULL, &sse, &cnt, yh, NULL);
+	}
+	tmn_gru_run(g, bt, ws, 0, 1, 1, NULL, &sse, &cnt, yh, ps);
+	if (bt->w) {
+		sse = 0;
+		for (b = 0; b < bt->B; b++)
+			sse += bt->w[b] * ps[b];
+	}
+	free(ps);
 	for (t = 1; t < bt->T; t++)
 		for (b = 0; b < bt->B; b++) {
 			size_t i = (size_t)t * bt->B + b, j = i - bt->B;
@@ -375,10 +388,11 @@ double tmn_gru_loss(const struct tmn_gru *g, const struct tmn_batch *bt,
 			for (int k = 0; k < 2; k++) {
 				double d = (double)yh[2 * i + k] - yh[2 * j + k];
 
-				sm += d * d;
+				sm += (bt->w ? bt->w[b] : 1.0) * d * d;
 			}
 		}
 	free(yh);
+	/* N and N_pairs: unweighted counts (what the gradient check passes) */
 	return sse / (2 * cnt) + (pairs > 0 ? smooth * sm / (2 * pairs) : 0);
 }
 

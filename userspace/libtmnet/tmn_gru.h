@@ -43,6 +43,7 @@ void tmn_gru_to_quant(const struct tmn_gru *g, struct tmq_gru *q);
  *   x[(t*B + b)*F], y[(t*B + b)*2], m[t*B + b] (loss weight 0/1)
  * Loss = sum_m ||yhat - y||^2 / (2 N)           (mean squared error per output)
  *      + smooth * sum_{m_t m_{t-1}} ||yhat_t - yhat_{t-1}||^2 / (2 N_pairs)
+ * (each term of sequence b times its weight w[b] when w is given)
  * where N and N_pairs are counted over the whole batch given by the caller
  * (norm_n, norm_pairs), so halves of a batch can run on different threads.
  */
@@ -51,6 +52,7 @@ struct tmn_batch {
 	const float *x, *y;
 	const uint8_t *m;
 	const float *h0;	/* [B][H] initial state or NULL (zeros) */
+	const float *w;		/* [B] per-sequence loss weight or NULL (ones) */
 };
 
 struct tmn_gru_ws;	/* workspace, per thread */

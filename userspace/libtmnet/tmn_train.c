@@ -99,6 +99,7 @@ struct job {
 	uint8_t *m;
 	float *grad;
 	const float *h0;
+	const float *w;
 	int use_grad;
 	double *per_seq;
 	double smooth, norm_n, norm_pairs;
@@ -123,7 +124,7 @@ static void gather(struct job *j)
 static void *job_run(void *arg)
 {
 	struct job *j = arg;
-	struct tmn_batch bt = { j->T, j->nb, j->x, j->y, j->m, j->h0 };
+	struct tmn_batch bt = { j->T, j->nb, j->x, j->y, j->m, j->h0, j->w };
 
 	gather(j);
 	if (j->use_grad)
@@ -189,7 +190,7 @@ static void pool_free(struct pool *p)
 static void pool_batch(struct pool *p, const struct tmn_gru *g, const struct tmn_xy *xy,
 		       const size_t *starts, int nb, int burn, double smooth, float *grad_sum,
 		       double *sse, double *cnt, double *per_win, const float *h0, int save_t,
-		       float *h_out)
+		       float *h_out, const float *w)
 {
 	pthread_t th[8];
 	int nt = p->nt, per = (nb + nt - 1) / nt, used = 0;
@@ -198,11 +199,12 @@ static void pool_batch(struct pool *p, const struct tmn_gru *g, const struct tmn
 	/* global normalisers (the masks decide them) */
 	for (int b = 0; b < nb; b++) {
 		const uint8_t *m = xy->m + starts[b];
+		double wb = w ? w[b] : 1.0;
 
 		for (int t = burn; t < p->T; t++) {
-			norm_n += m[t];
+			norm_n += wb * m[t];
 			if (t > burn)
-				norm_pairs += m[t] && m[t - 1];
+				norm_pairs += wb * (m[t] && m[t - 1]);
 		}
 	}
 	for (int i = 0; i < nt; i++) {
@@ -222,6 +224,7 @@ static void pool_batch(struct pool *p, const struct tmn_gru *g, const struct tmn
 		j->norm_pairs = norm_pairs > 0 ? norm_pairs : 1;
 		j->use_grad = grad_sum != NULL;
 		j->h0 = h0 ? h0 + (size_t)lo * g->H : NULL;
+		j->w = w ? w + lo : NULL;
 		used = i + 1;
 	}
 	/* jobs 1.. on their own threads, job 0 on this one */
@@ -279,7 +282,8 @@ double tmn_eval_windows(const struct tmn_gru *g, const struct tmn_xy *xy, int wi
 		int nb = (int)(n - i < (size_t)batch ? n - i : (size_t)batch);
 		double s, c;
 
-		pool_batch(&p, g, xy, starts + i, nb, burn, 0, NULL, &s, &c, NULL, NULL, 0, NULL);
+		pool_batch(&p, g, xy, starts + i, nb, burn, 0, NULL, &s, &c, NULL, NULL, 0, NULL,
+			   NULL);
 		sse += s;
 		cnt += c;
 	}
@@ -321,7 +325,7 @@ double tmn_eval_stream(const struct tmn_gru *g, const struct tmn_xy *xy, int win
 			starts[b] = b * L + k * (size_t)window;
 		/* the first window of each chunk is warm-up only */
 		pool_batch(&p, g, xy, starts, (int)B, k == 0 ? window : 0, 0, NULL, &s, &c, NULL,
-			   h, window - 1, hn);
+			   h, window - 1, hn, NULL);
 		memcpy(h, hn, B * g->H * sizeof(float));
 		sse += s;
 		cnt += c;
@@ -472,6 +476,7 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 	size_t *pool_starts = NULL, npool, nsel, *sel = NULL, *sel_starts = NULL;
 	double *werr = NULL, *wtmp = NULL, *perwin = NULL, *pp = NULL, *rr = NULL, *ss = NULL;
 	float *best = NULL, *grad = NULL, *hstore = NULL, *h0b = NULL, *hout = NULL;
+	float *iw = NULL, *iwb = NULL;
 	uint8_t *hhave = NULL;
 	double t0 = wall(), prior_secs = 0, sel_secs = 0;
 	int epoch0 = 0, rc = -1;
@@ -657,6 +662,32 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 					wtmp[i] = 1;
 			}
 			tmn_sample_weighted(wtmp, npool, nsel, &rng, sel);
+			/*
+			 * Importance weights 1 / (n_pool q_i) (q the normalised
+			 * selection weight; approximate for sampling without
+			 * replacement), normalised to mean 1 over the selection:
+			 * the expected gradient stays the full-pool gradient, the
+			 * selection only moves where the samples go.
+			 */
+			if (c->active && have_err) {
+				double sw = 0, ws = 0;
+
+				if (!iw)
+					iw = malloc(npool * sizeof(float));
+				if (!iwb)
+					iwb = malloc((size_t)c->batch * sizeof(float));
+				if (!iw || !iwb) {
+					fail(err, errlen, "out of memory");
+					goto out;
+				}
+				for (size_t q = 0; q < npool; q++)
+					sw += wtmp[q];
+				for (size_t q = 0; q < nsel; q++)
+					ws += sw / ((double)npool * wtmp[sel[q]]);
+				for (size_t q = 0; q < npool; q++)
+					iw[q] = (float)(sw / ((double)npool * wtmp[q]) /
+							(ws / (double)nsel));
+			}
 			shuffle(sel, nsel, &rng);
 			sel_secs += wall() - ts;
 		}
@@ -667,11 +698,14 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 			int nb = (int)(nsel - i < (size_t)c->batch ? nsel - i : (size_t)c->batch);
 			double s, cn;
 
-			for (int b = 0; b < nb; b++)
+			for (int b = 0; b < nb; b++) {
 				memcpy(h0b + (size_t)b * H, hstore + sel[i + b] * (size_t)H,
 				       (size_t)H * sizeof(float));
+				if (iw)
+					iwb[b] = iw[sel[i + b]];
+			}
 			pool_batch(&pl, &g, tr, sel_starts + i, nb, c->burn, c->smooth, grad, &s, &cn,
-				   perwin, h0b, c->stride - 1, hout);
+				   perwin, h0b, c->stride - 1, hout, iw ? iwb : NULL);
 			for (int b = 0; b < nb; b++) {
 				size_t w = sel[i + b];
 
@@ -746,6 +780,8 @@ out:
 	free(wtmp);
 	free(perwin);
 	free(hstore);
+	free(iw);
+	free(iwb);
 	free(hhave);
 	free(h0b);
 	free(hout);

@@ -28,6 +28,8 @@ static const char usage[] =
 	"      --clip X          gradient-norm clip (default 1.0)\n"
 	"      --smooth X        smoothness penalty weight (default 0.1)\n"
 	"      --head-gain X     fixed multiplier on the linear head (default 8)\n"
+	"      --kalman-qa X     force the prior's qa (units^2/s^3) instead of the\n"
+	"                        search that minimises the prior's horizon MSE\n"
 	"      --burn N          burn-in ticks per window (default 64)\n"
 	"      --stride N        window pool stride (default 128)\n"
 	"      --patience N      early-stopping patience in epochs (default 5)\n"
@@ -63,6 +65,7 @@ int cmd_train(int argc, char **argv)
 		{ "threads", required_argument, NULL, 'j' },
 		{ "resume", no_argument, NULL, 12 },
 		{ "head-gain", required_argument, NULL, 13 },
+		{ "kalman-qa", required_argument, NULL, 14 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -74,7 +77,7 @@ int cmd_train(int argc, char **argv)
 	char err[512];
 	long l, nseeds = 1;
 	int o, best_seed = -1;
-	double vals[64], best = INFINITY, secs = 0;
+	double vals[64], best = INFINITY, secs = 0, qa = 0;
 
 	tmn_train_default(&c);
 	c.system = -1;
@@ -167,6 +170,10 @@ int cmd_train(int argc, char **argv)
 			if (parse_dbl(optarg, "--head-gain", 0.01, 1000, &c.head_gain))
 				return 2;
 			break;
+		case 14:
+			if (parse_dbl(optarg, "--kalman-qa", 1e-3, 1e6, &qa))
+				return 2;
+			break;
 		case 'q':
 			c.quiet = 1;
 			break;
@@ -187,7 +194,7 @@ int cmd_train(int argc, char **argv)
 		fprintf(stderr, "tmnet train: --active needs --budget (windows per epoch)\n");
 		return 2;
 	}
-	if (tmn_dataset_load(&ds, data, c.system, NULL, !c.quiet, err, sizeof(err))) {
+	if (tmn_dataset_load_qa(&ds, data, c.system, NULL, qa, !c.quiet, err, sizeof(err))) {
 		fprintf(stderr, "tmnet train: %s\n", err);
 		return 1;
 	}
