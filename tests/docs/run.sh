@@ -7,7 +7,8 @@
 #           (quick: part of make check-quick)
 #   guest   first the host blocks again (as setup, reported as comments),
 #           then the ```sh long blocks on the host (make demo), then the
-#           ```sh root blocks and the EXAMPLES of docs/man/*.4 as root in a
+#           ```sh root blocks and the EXAMPLES of the section 4 and 8 man
+#           pages (.EX/.EE blocks) as root in a
 #           QEMU guest (qemu/run-guest.sh, stock 6.1 kernel, booted with
 #           isolcpus=1 nohz_full=1 rcu_nocbs=1 for docs/rt-hosts.md)
 #
@@ -42,10 +43,12 @@ tap() {	# status description
 docs=$(ls docs/*.md 2>/dev/null)
 man1=$(ls docs/man/*.1 2>/dev/null)
 man4=$(ls docs/man/*.4 2>/dev/null)
+# tmnetctl(8) ships with its tool; its .EX/.EE examples run as root too
+man8=$(ls docs/man/*.8 userspace/*/*.8 2>/dev/null)
 rm -rf "$work"
 mkdir -p "$blocks"
 # shellcheck disable=SC2086
-if ! python3 tests/docs/extract.py "$blocks" $docs $man1 $man4 >"$BUILD/docs/extract.log" 2>&1; then
+if ! python3 tests/docs/extract.py "$blocks" $docs $man1 $man4 $man8 >"$BUILD/docs/extract.log" 2>&1; then
 	sed 's/^/# /' "$BUILD/docs/extract.log"
 	tap 1 "extract the commands from the docs"
 	exit 1
