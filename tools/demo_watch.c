@@ -564,7 +564,7 @@ int main(int argc, char **argv)
 		    m.crc32, m.horizon_ticks, 1e3 * m.horizon_ticks / m.rate_hz);
 		say("run         %.2f s wall, %lld ticks at %u Hz (%.0f ticks/s), %lld overruns, %zu records read, %zu with a sample\n",
 		    t1 - t0, kt, m.rate_hz, (t1 - t0) > 0 ? kt / (t1 - t0) : 0.0, kov, u.have, withs);
-		say("timer       ticks + overruns = %lld periods in %.2f s = %.0f Hz (rate %u Hz): missed periods are the emulator's, counted, never silent\n",
+		say("timer       ticks + overruns = %lld periods in %.2f s = %.0f Hz (rate %u Hz; overruns = periods the callback started too late for)\n",
 		    kt + kov, t1 - t0, (t1 - t0) > 0 ? (kt + kov) / (t1 - t0) : 0.0, m.rate_hz);
 		say("gate        %.2f %% pass of %zu decisions; fallbacks:", gated ? 100.0 * pass / gated : 0.0,
 		    gated);
