@@ -95,7 +95,7 @@ void tm_gru_step(const struct tm_model *m, __s16 *h, const __s8 *x,
 	const unsigned int H = m->hidden, F = m->n_feat;
 	const unsigned int P = (3 * H + 1) / 2;
 	/* see tm_model_pack(): wp_* are zero past F and H */
-	__s64 gi[TM_G3], gh[TM_G3];	/* Q12, |.| < 2^32: no overflow */
+	__s32 gi[TM_G3], gh[TM_G3];	/* Q12 pre-activations, saturated */
 	__s64 hw[TMNET_MAX_HIDDEN], xw[TMNET_MAX_FEATURES];
 	__s16 hn[TMNET_MAX_HIDDEN];
 	unsigned int p, k, row;
@@ -124,25 +124,26 @@ void tm_gru_step(const struct tm_model *m, __s16 *h, const __s8 *x,
 		tm_unpack(ai, &i0, &i1);
 		tm_unpack(ah0 + ah1 + ah2 + ah3, &h0, &h1);
 		row = 2 * p;
-		gi[row] = (__s64)tm_requant(i0, m->rq_ih[row].mult, m->rq_ih[row].shift) +
-			  m->b_ih[row];
-		gh[row] = (__s64)tm_requant(h0, m->rq_hh[row].mult, m->rq_hh[row].shift) +
-			  m->b_hh[row];
+		gi[row] = tm_sat_s32((__s64)tm_requant(i0, m->rq_ih[row].mult,
+								m->rq_ih[row].shift) + m->b_ih[row]);
+		gh[row] = tm_sat_s32((__s64)tm_requant(h0, m->rq_hh[row].mult,
+								m->rq_hh[row].shift) + m->b_hh[row]);
 		if (row + 1 < 3 * H) {
-			gi[row + 1] = (__s64)tm_requant(i1, m->rq_ih[row + 1].mult,
-							m->rq_ih[row + 1].shift) +
-				      m->b_ih[row + 1];
-			gh[row + 1] = (__s64)tm_requant(h1, m->rq_hh[row + 1].mult,
-							m->rq_hh[row + 1].shift) +
-				      m->b_hh[row + 1];
+			gi[row + 1] = tm_sat_s32((__s64)tm_requant(i1, m->rq_ih[row + 1].mult,
+								    m->rq_ih[row + 1].shift) +
+						 m->b_ih[row + 1]);
+			gh[row + 1] = tm_sat_s32((__s64)tm_requant(h1, m->rq_hh[row + 1].mult,
+								    m->rq_hh[row + 1].shift) +
+						 m->b_hh[row + 1]);
 		}
 	}
 	for (k = 0; k < H; k++) {
-		__s32 r = tm_sigmoid_q15(tm_sat_s32(gi[k] + gh[k]), &sat->act);
-		__s32 z = tm_sigmoid_q15(tm_sat_s32(gi[H + k] + gh[H + k]), &sat->act);
-		/* r (Q15) * gh_n (Q12) -> Q12, |product| < 2^48 */
-		__s64 rn = (r * gh[2 * H + k] + 16384) >> 15;
-		__s32 n = tm_tanh_q15(tm_sat_s32(gi[2 * H + k] + rn), &sat->act);
+		__s32 r = tm_sigmoid_q15(tm_sat_s32((__s64)gi[k] + gh[k]), &sat->act);
+		__s32 z = tm_sigmoid_q15(tm_sat_s32((__s64)gi[H + k] + gh[H + k]),
+					 &sat->act);
+		/* r (Q15) * gh_n (Q12) -> Q12, |product| < 2^47 */
+		__s64 rn = ((__s64)r * gh[2 * H + k] + 16384) >> 15;
+		__s32 n = tm_tanh_q15(tm_sat_s32((__s64)gi[2 * H + k] + rn), &sat->act);
 		__s32 d = (__s32)h[k] - n;		/* |d| < 2^16 */
 
 		hn[k] = (__s16)(n + tm_rshift_round(z * d, 15));
