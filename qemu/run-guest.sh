@@ -21,7 +21,8 @@
 # kernel's own virtio/9p modules (found with modinfo, in dependency order,
 # decompressed if needed), mounts the host's / over 9p read-only, mounts the
 # results directory writable over its own path, mounts proc, sys, devtmpfs,
-# debugfs and a tmpfs /tmp, and chroots into the host root to run COMMAND
+# debugfs and a tmpfs /tmp and /run (binding the work tree back when it lives
+# under one of them), and chroots into the host root to run COMMAND
 # from the current directory.  The guest reports the status through the
 # isa-debug-exit device.  Runs under TCG (TMNET_QEMU_ACCEL=kvm to change).
 #
@@ -137,14 +138,28 @@ fail() {
 }
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroot /newroot ||
 	fail "cannot mount the host root"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results "/newroot$GUEST_RESULTS" ||
-	fail "cannot mount the results directory"
+# A work tree under /tmp or /run (a CI clone, say) would be hidden by the
+# tmpfs mounts below: keep a bind of the host's copy and put it back.
+case "$GUEST_CWD" in
+/tmp/*|/run/*)
+	mkdir -p /keep
+	mount -o bind "/newroot$GUEST_CWD" /keep || fail "cannot bind $GUEST_CWD"
+	;;
+esac
 mount -t proc proc /newroot/proc
 mount -t sysfs sys /newroot/sys
 mount -t devtmpfs dev /newroot/dev
 mount -t debugfs debugfs /newroot/sys/kernel/debug
 mount -t tmpfs tmpfs /newroot/tmp
 mount -t tmpfs tmpfs /newroot/run
+if [ -d /keep ]; then
+	mkdir -p "/newroot$GUEST_CWD"
+	mount -o move /keep "/newroot$GUEST_CWD" || fail "cannot restore $GUEST_CWD"
+fi
+[ -d "/newroot$GUEST_RESULTS" ] || mkdir -p "/newroot$GUEST_RESULTS" ||
+	fail "no mount point for the results directory"
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results "/newroot$GUEST_RESULTS" ||
+	fail "cannot mount the results directory"
 echo "tmnet-guest: running: $GUEST_CMD"
 rm -f "/newroot$GUEST_RESULTS/rc"
 chroot /newroot /bin/sh -c "cd $GUEST_CWD && export HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin && ( $GUEST_CMD ) 2>&1; echo \$? >$GUEST_RESULTS/rc" |
