@@ -112,9 +112,6 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case "$secs" in ''|*[!0-9.]*) die "--seconds: '$secs' is not a number" ;; esac
-case "$root/" in /tmp/*|/run/*)
-	die "the checkout is under ${root%/"${root#/*/}"}, which the guest mounts as its own tmpfs: clone tmnet elsewhere" ;;
-esac
 t_start=$(date +%s)
 step() { printf '[demo %3ds] %s\n' $(($(date +%s) - t_start)) "$*"; }
 
