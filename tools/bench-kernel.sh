@@ -11,6 +11,8 @@
 #                   "stock")
 #   --seconds S     streamed seconds per model (default 60, at 2 kHz)
 #   --a, --b FILE   models (default models/default-A.tmn, models/default-B.tmn)
+#   --collect-only  do not build or boot: summarise the results of the last
+#                   run (under $BUILD/bench-kernel/results-<kernel>/) again
 #   --out FILE      JSON summary (default benchmarks/kernel.json); the raw
 #                   debugfs latency, histogram and stats files of each run
 #                   are kept next to it in kernel/<tag>/<A|B>/
@@ -83,7 +85,7 @@ fi
 # ---------------------------------------------------------------------------
 # host side
 # ---------------------------------------------------------------------------
-kernels= secs=60 ma=models/default-A.tmn mb=models/default-B.tmn out=benchmarks/kernel.json
+kernels= secs=60 ma=models/default-A.tmn mb=models/default-B.tmn out=benchmarks/kernel.json collect=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernels) kernels=$2; shift 2 ;;
@@ -91,6 +93,7 @@ while [ $# -gt 0 ]; do
 	--a) ma=$2; shift 2 ;;
 	--b) mb=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--collect-only) collect=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -112,11 +115,13 @@ fi
 
 work=$BUILD/bench-kernel
 mkdir -p "$work"
-make -s BUILD="$BUILD" all "$BUILD/demo-watch" >"$work/build.log" 2>&1 ||
-	{ tail -n 20 "$work/build.log" >&2; die "build failed (log $work/build.log)"; }
 data=$work/data.csv
-need=$((secs + 3))
-"$BUILD/tmnet" data gen -o "$data" -t "$need" -s 4242 >/dev/null 2>&1 || die "tmnet data gen failed"
+if [ "$collect" = 0 ]; then
+	make -s BUILD="$BUILD" all "$BUILD/demo-watch" >"$work/build.log" 2>&1 ||
+		{ tail -n 20 "$work/build.log" >&2; die "build failed (log $work/build.log)"; }
+	need=$((secs + 3))
+	"$BUILD/tmnet" data gen -o "$data" -t "$need" -s 4242 >/dev/null 2>&1 || die "tmnet data gen failed"
+fi
 
 t0=$(date +%s)
 json_runs=()
@@ -132,21 +137,37 @@ for tag in $kernels; do
 			die "kernel $tag is not cached: qemu/kernels.sh fetch $tag"
 	fi
 	kb=$work/kmod-$KVER
+	res=$work/results-$KVER
+	if [ "$collect" = 1 ]; then
+		[ -d "$res" ] || die "--collect-only: no $res"
+	else
+	load=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo "[bench-kernel $(($(date +%s) - t0))s] $tag ($KVER): building tmnet.ko"
 	rm -rf "$kb" && mkdir -p "$kb"
 	cp -r Kbuild kmod core uapi "$kb/"
 	rm -f "$kb"/kmod/*.o "$kb"/core/*.o
 	make -C "$KDIR" M="$kb" modules >"$work/kbuild-$KVER.log" 2>&1 ||
 		{ tail -n 20 "$work/kbuild-$KVER.log" >&2; die "tmnet.ko build failed for $KVER"; }
-	res=$work/results-$KVER
 	rm -rf "$res" && mkdir -p "$res"
 	echo "[bench-kernel $(($(date +%s) - t0))s] $tag: booting under QEMU TCG, ${secs} s per model"
 	qemu/run-guest.sh --kernel "$VMLINUZ" --moddir "$MODDIR" --results "$res" \
 		--log "$work/serial-$KVER.log" --timeout $((secs * 2 * 8 + 300)) -- \
 		env BUILD="$BUILD" tools/bench-kernel.sh --guest "$kb/tmnet.ko" "$data" "$secs" "$res" \
-		"$ma" "$mb" >"$work/run-$KVER.log" 2>&1 ||
-		{ cat "$work/run-$KVER.log" >&2; tail -n 30 "$res/output.txt" >&2 2>/dev/null;
-		  die "guest run failed for $KVER (serial log $work/serial-$KVER.log)"; }
+		"$ma" "$mb" >"$work/run-$KVER.log" 2>&1 || {
+		# the guest's own status survives a runner that failed afterwards
+		if [ "$(cat "$res/rc" 2>/dev/null)" = 0 ] && [ -s "$res/A/latency.txt" ] && [ -s "$res/B/latency.txt" ]; then
+			echo "bench-kernel: warning: qemu/run-guest.sh failed after the guest reported success:" >&2
+			tail -n 3 "$work/run-$KVER.log" >&2
+		else
+			cat "$work/run-$KVER.log" >&2; tail -n 30 "$res/output.txt" >&2 2>/dev/null
+			die "guest run failed for $KVER (serial log $work/serial-$KVER.log)"
+		fi
+	}
+	load="$load -> $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "$load" >"$res/loadavg"
+	fi
+	load=$(cat "$res/loadavg" 2>/dev/null || echo unknown)
+	rdate=$(date -u -d @"$(stat -c %Y "$res/B/latency.txt" 2>/dev/null || date +%s)" +%Y-%m-%dT%H:%M:%SZ)
 
 	echo
 	echo "== $tag ($KVER) - QEMU TCG, emulated: compare A vs B, not absolute =="
@@ -177,7 +198,7 @@ for tag in $kernels; do
 	pb=$(awk '$1 == "total" { print $7 }' "$res/B/latency.txt")
 	ratio=$(awk -v a="$pa" -v b="$pb" 'BEGIN { if (a > 0) printf "%.4f", b / a; else print "null" }')
 	echo "B/A whole-tick P99.9 ratio: $ratio"
-	json_runs+=("{\"tag\": \"$tag\", \"kernel\": \"$KVER\", \"seconds\": $secs, $(IFS=,; echo "${stages_json[*]}"), \"b_over_a_total_p999\": $ratio}")
+	json_runs+=("{\"tag\": \"$tag\", \"kernel\": \"$KVER\", \"seconds\": $secs, \"run_date\": \"$rdate\", \"load_avg\": \"$load\", $(IFS=,; echo "${stages_json[*]}"), \"b_over_a_total_p999\": $ratio}")
 done
 
 mkdir -p "$(dirname "$out")"
