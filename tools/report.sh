@@ -358,7 +358,8 @@ w("")
 w("## In-kernel latency (QEMU TCG)")
 w("")
 if K:
-    w("From `make bench-kernel` (%s, %s). **%s**" % (K["date"], ", ".join(r["tag"] for r in K["runs"]), K["note"]))
+    w("From `make bench-kernel` (%s; models crc32 A %s, B %s). **%s**" % (", ".join("%s run %s" % (r["tag"], r.get("run_date", K["date"])) for r in K["runs"]),
+      K["models"].get("A_crc32", "?"), K["models"].get("B_crc32", "?"), K["note"]))
     w("")
     w("| kernel | system | stage | P50 ns | P99 ns | P99.9 ns | max ns | overruns |")
     w("|---|---|---|---|---|---|---|---|")
@@ -369,7 +370,12 @@ if K:
                 if x:
                     w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (r["kernel"], s, st, x["p50"], x["p99"], x["p999"], x["max"],
                       r[s]["overruns"] if st == "total" else ""))
-        w("| %s | B/A | total P99.9 ratio | | | %s | | |" % (r["kernel"], f(r["b_over_a_total_p999"])))
+        ta, tb = r["A"].get("total"), r["B"].get("total")
+        w("| %s | B/A | whole-tick ratio | %s | %s | %s | | |" % (r["kernel"],
+          f(tb["p50"] / ta["p50"]) if ta and tb and ta["p50"] else "n/a",
+          f(tb["p99"] / ta["p99"]) if ta and tb and ta["p99"] else "n/a", f(r["b_over_a_total_p999"])))
+        if r.get("load_avg", "unknown") != "unknown":
+            w("| %s | | host load average during the run | %s | | | | |" % (r["kernel"], r["load_avg"]))
     if len(K["runs"]) >= 2:
         r0, r1 = K["runs"][0], K["runs"][1]
         w("")
