@@ -148,12 +148,13 @@ last=$(tail -n 1 "$OUT" | cut -d, -f16)
 t $? "records after the swap come from generation 2 (last: $last)"
 
 # ---- rejected loads leave the running model untouched --------------------------------
+# (kernels with NL_SET_ERR_MSG_FMT also give the validator's code and offset)
 loads_err0=$(stat model-load-errors)
-expect 1 'bad magic: not a tmnet model \(attribute model-blob\)' \
+expect 1 'bad magic: not a tmnet model( \(blob error 2 at byte 0\))? \(attribute model-blob\)' \
 	"not a model: kernel's reason and attribute" -- ctl model load "$R/notamodel.txt"
-expect 1 'CRC mismatch: blob is corrupt \(attribute model-blob\)' \
+expect 1 'CRC mismatch: blob is corrupt( \(blob error 6 at byte 12\))? \(attribute model-blob\)' \
 	"corrupt model: CRC" -- ctl model load "$R/crc.tmn"
-expect 1 'total_size disagrees with the blob length \(attribute model-blob\)' \
+expect 1 'total_size disagrees with the blob length( \(blob error 5 at byte 8\))? \(attribute model-blob\)' \
 	"truncated model" -- ctl model load "$R/short.tmn"
 expect 1 'model rate differs from the device tick rate \(attribute model-blob\)' \
 	"model for another tick rate: ERANGE" -- ctl model load "$R/rate1000.tmn"

@@ -109,14 +109,15 @@ printf '\xff' | dd of="$res/crc.tmn" bs=1 seek=2000 conv=notrunc status=none
 head -c 1000 "$res/b1.tmn" >"$res/short.tmn"
 head -c 40000 /dev/zero >"$res/big.tmn"
 : >"$res/empty.tmn"
-# 3000 samples of a circle of radius 100 units at 2 kHz, every 50th missing
+# 3000 samples at 2 kHz of a drifting ellipse (3 x 2 units, 0.4 Hz), as the
+# smoke test uses; every 50th sample is missing
 awk 'BEGIN { print "t_ns,x,y,vx,vy,valid"
-	     w = 2 * 3.14159265358979 * 0.5
+	     w = 2 * 3.14159265358979 * 0.4
 	     for (i = 0; i < 3000; i++) {
 		t = i / 2000.0
-		printf "%d,%.4f,%.4f,%.4f,%.4f,%d\n", i * 500000,
-		       100 * cos(w * t), 100 * sin(w * t),
-		       -100 * w * sin(w * t), 100 * w * cos(w * t), i % 50 != 49
+		printf "%d,%.6f,%.6f,%.6f,%.6f,%d\n", i * 500000,
+		       3 * cos(w * t) + 0.5 * t, 2 * sin(w * t) - 0.2 * t,
+		       -3 * w * sin(w * t) + 0.5, 2 * w * cos(w * t) - 0.2, i % 50 != 49
 	     } }' >"$res/samples.csv"
 printf 't_ns,x,y,vx,vy,valid\n0,1,2,3,4,1\n1,1,2,3\n' >"$res/bad.csv"
 head -c 3000 "$res/samples.csv" >"$res/notamodel.txt"
