@@ -302,7 +302,8 @@ double tmn_eval_stream(const struct tmn_gru *g, const struct tmn_xy *xy, int win
 	double sse = 0, cnt = 0;
 
 	/* B contiguous chunks streamed in parallel, state carried between windows */
-	while (B > 1 && xy->n / B < 4 * (size_t)window)
+	/* chunks of >= 16 windows, the first 2 of each are warm-up */
+	while (B > 1 && xy->n / B < 16 * (size_t)window)
 		B /= 2;
 	L = xy->n / B / (size_t)window * (size_t)window;
 	nw = L / (size_t)window;
@@ -323,8 +324,8 @@ double tmn_eval_stream(const struct tmn_gru *g, const struct tmn_xy *xy, int win
 
 		for (size_t b = 0; b < B; b++)
 			starts[b] = b * L + k * (size_t)window;
-		/* the first window of each chunk is warm-up only */
-		pool_batch(&p, g, xy, starts, (int)B, k == 0 ? window : 0, 0, NULL, &s, &c, NULL,
+		/* the first two windows of each chunk are warm-up only */
+		pool_batch(&p, g, xy, starts, (int)B, k < 2 ? window : 0, 0, NULL, &s, &c, NULL,
 			   h, window - 1, hn, NULL);
 		memcpy(h, hn, B * g->H * sizeof(float));
 		sse += s;

@@ -88,8 +88,9 @@ double tmn_eval_windows(const struct tmn_gru *g, const struct tmn_xy *xy, int wi
 
 /*
  * MSE (normalised) of g streamed over xy: contiguous chunks processed in
- * parallel with the hidden state carried from window to window (the first
- * window of each chunk is warm-up and unscored)
+ * parallel with the hidden state carried from window to window (chunks of
+ * at least 16 windows where possible; the first two windows of each chunk
+ * are warm-up and unscored)
  */
 double tmn_eval_stream(const struct tmn_gru *g, const struct tmn_xy *xy, int window,
 		       int batch, int threads);
