@@ -213,6 +213,13 @@ struct tmnet_norm {
  * Constant-velocity Kalman prior, per axis state (p, v).  White-noise
  * acceleration with spectral density qa (2x2, symmetric, PSD), position
  * measurement noise r (diagonal).  All Q32.32.
+ *
+ * Range: the core stores the covariance scaled by 2^cs, cs = 40 minus the
+ * bit length of min(r_x, r_y) in Q32.32 (0..24), for precision.  So every
+ * variance (r, p0_pos, p0_vel, and the running covariance) must stay below
+ * 2^(29 - cs) in data units; roughly p0_vel < 2^20 r.  The validator
+ * rejects a blob that breaks this for r and p0; a running filter whose
+ * covariance outgrows it (a very long dropout) restarts at the next sample.
  */
 struct tmnet_kalman {
 	__s64 qa_xx;		/* data units^2 / s^3 */
