@@ -104,6 +104,7 @@ for f in "$ma" "$mb"; do
 done
 ma=$(cd "$(dirname "$ma")" && pwd)/$(basename "$ma")
 mb=$(cd "$(dirname "$mb")" && pwd)/$(basename "$mb")
+crc() { od -An -tx4 -j12 -N4 "$1" | tr -d ' '; }	# the blob header's crc32 field
 case "$root/" in /tmp/*|/run/*) die "the checkout is under /tmp or /run, which the guest hides" ;; esac
 if [ -z "$kernels" ]; then
 	if qemu/kernels.sh env 6.1 >/dev/null 2>&1 && qemu/kernels.sh env 6.1-rt >/dev/null 2>&1; then
@@ -117,6 +118,13 @@ work=$BUILD/bench-kernel
 mkdir -p "$work"
 data=$work/data.csv
 if [ "$collect" = 0 ]; then
+	# a snapshot, so that a model rebuilt during the run cannot mix in
+	mkdir -p "$work/models"
+	ma_src=$ma mb_src=$mb
+	cp "$ma" "$work/models/A.tmn"
+	cp "$mb" "$work/models/B.tmn"
+	ma=$work/models/A.tmn
+	mb=$work/models/B.tmn
 	make -s BUILD="$BUILD" all "$BUILD/demo-watch" >"$work/build.log" 2>&1 ||
 		{ tail -n 20 "$work/build.log" >&2; die "build failed (log $work/build.log)"; }
 	need=$((secs + 3))
@@ -183,6 +191,7 @@ for tag in $kernels; do
 		pass=$(sed -n 's/^gate_pass //p' "$res/$m/stats.txt" | head -n 1)
 		fb=$(sed -n 's/^fallbacks //p' "$res/$m/stats.txt" | head -n 1)
 		nos=$(sed -n 's/^no_sample //p' "$res/$m/stats.txt" | head -n 1)
+		mcrc=$(sed -n 's/^crc32 0x//p' "$res/$m/model.txt" 2>/dev/null | head -n 1)
 		par=$(grep -q 'bit-exact: yes' "$res/$m/summary.txt" 2>/dev/null && echo true || echo false)
 		echo "$m   ticks $ticks, overruns $ov, gate passes $pass, fallbacks $fb, ticks without a queued sample $nos, records bit-exact with userspace: $par"
 		st=$(awk '$1 ~ /^(lateness|prior|net|gate|publish|total)$/ {
@@ -190,9 +199,9 @@ for tag in $kernels; do
 				sep, $1, $2, $4, $6, $7, $8; sep = ", " }' "$lat")
 		keep=$(dirname "$out")/kernel/$tag/$m
 		mkdir -p "$keep"
-		cp "$res/$m/latency.txt" "$res/$m/histogram.txt" "$res/$m/stats.txt" "$keep/"
+		cp "$res/$m/latency.txt" "$res/$m/histogram.txt" "$res/$m/stats.txt" "$res/$m/model.txt" "$keep/"
 		[ -f "$res/$m/summary.txt" ] && cp "$res/$m/summary.txt" "$keep/"
-		stages_json+=("\"$m\": {$st, \"ticks\": ${ticks:-0}, \"overruns\": ${ov:-0}, \"gate_pass\": ${pass:-0}, \"fallbacks\": ${fb:-0}, \"no_sample\": ${nos:-0}, \"bit_exact\": $par}")
+		stages_json+=("\"$m\": {$st, \"ticks\": ${ticks:-0}, \"overruns\": ${ov:-0}, \"gate_pass\": ${pass:-0}, \"fallbacks\": ${fb:-0}, \"model_crc32\": \"${mcrc:-unknown}\", \"no_sample\": ${nos:-0}, \"bit_exact\": $par}")
 	done
 	pa=$(awk '$1 == "total" { print $7 }' "$res/A/latency.txt")
 	pb=$(awk '$1 == "total" { print $7 }' "$res/B/latency.txt")
@@ -206,8 +215,7 @@ mkdir -p "$(dirname "$out")"
 	echo "{"
 	echo "  \"note\": \"QEMU TCG (no KVM): emulated times, comparative only (A vs B, 6.1 vs 6.1-rt)\","
 	echo "  \"date\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"host_cpus\": $(nproc),"
-	crc() { od -An -tx4 -j12 -N4 "$1" | tr -d ' '; }	# header crc32 field
-	echo "  \"models\": {\"A\": \"$(basename "$ma")\", \"A_crc32\": \"$(crc "$ma")\", \"B\": \"$(basename "$mb")\", \"B_crc32\": \"$(crc "$mb")\"},"
+	echo "  \"models\": {\"A\": \"$(basename "${ma_src:-$ma}")\", \"A_crc32\": \"$(crc "$ma")\", \"B\": \"$(basename "${mb_src:-$mb}")\", \"B_crc32\": \"$(crc "$mb")\"},"
 	echo "  \"runs\": ["
 	n=${#json_runs[@]}
 	for i in "${!json_runs[@]}"; do

@@ -361,6 +361,17 @@ if K:
     w("From `make bench-kernel` (%s; models crc32 A %s, B %s). **%s**" % (", ".join("%s run %s" % (r["tag"], r.get("run_date", K["date"])) for r in K["runs"]),
       K["models"].get("A_crc32", "?"), K["models"].get("B_crc32", "?"), K["note"]))
     w("")
+    for r in K["runs"]:
+        for s_, key in [("A", "a_crc32"), ("B", "b_crc32")]:
+            kc = r[s_].get("model_crc32")
+            if kc and kc != C.get(key):
+                w("**Warning: the %s run's System %s model (crc32 %s) is not the one evaluated above (crc32 %s);"
+                  " rerun make bench-kernel.**" % (r["tag"], s_, kc, C.get(key)))
+                w("")
+    w("Under TCG on a shared host the tail percentiles (P99, P99.9, max) are dominated by the host's scheduling of the"
+      " emulator and are not reproducible between runs; the P50 ratios are the comparative figures. The host's load"
+      " average before -> after each run is recorded.")
+    w("")
     w("| kernel | system | stage | P50 ns | P99 ns | P99.9 ns | max ns | overruns |")
     w("|---|---|---|---|---|---|---|---|")
     for r in K["runs"]:
