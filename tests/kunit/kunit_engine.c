@@ -10,7 +10,9 @@
  * they wait for records on the device's read wait queue.
  */
 #include <linux/kernel.h>
+#include <linux/cpumask.h>
 #include <linux/jiffies.h>
+#include <linux/sched.h>
 #include <linux/rcupdate.h>
 #include <linux/string.h>
 #include <linux/wait.h>
@@ -201,9 +203,20 @@ static void eng_rcu_swap_while_ticking(struct kunit *test)
 	struct tm_model *ma = tmk_model_b(test, 8, 21), *mb = tmk_model_b(test, 16, 22);
 	u32 la, lb, i, k, gens_seen = 0, last_gen = 0, swaps = 1000, n;
 	u8 *ba = tmk_blob(test, ma, &la), *bb = tmk_blob(test, mb, &lb);
+	struct tmnet_config c = { .set = TMNET_CFG_CPU, .cpu = 0 };
 	u64 records = 0;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ds);
+	/*
+	 * The tick on CPU 0, the swapper on CPU 1: a tick can then hold the
+	 * old model while it is replaced, which is what RCU must make safe
+	 * (freeing it without a grace period is a use-after-free for KASAN).
+	 * The affinity ends with this test's thread.
+	 */
+	if (!cpu_online(0) || !cpu_online(1))
+		kunit_skip(test, "needs CPUs 0 and 1 online");
+	KUNIT_ASSERT_EQ(test, tmnet_dev_set_config(dev, &c, NULL), 0);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(1)), 0);
 	KUNIT_ASSERT_EQ(test, tmnet_dev_load_model(dev, ba, la, NULL), 0);
 	KUNIT_ASSERT_EQ(test, tmnet_dev_start(dev, NULL), 0);
 	for (k = 0; k < swaps; k++) {
