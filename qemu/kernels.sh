@@ -33,15 +33,21 @@ meta_of() {
 	esac
 }
 
-# first direct dependency of $1 whose name matches the regex $2
-dep_of() {
+# direct dependencies of $1, one per line
+deps_of() {
 	apt-cache depends "$1" 2>/dev/null |
-		sed -n 's/^ *|\{0,1\}\(Pre\)\{0,1\}Depends: //p' |
-		grep -E "$2" | head -n 1
+		sed -n 's/^ *|\{0,1\}\(Pre\)\{0,1\}Depends: //p'
 }
 
 cand_of() {
 	apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p'
+}
+
+# "pkg=candidate" for each package, from one apt-cache call
+pinned() {
+	apt-cache policy "$@" 2>/dev/null |
+		awk '/^[^ ].*:$/ { p = substr($0, 1, length($0) - 1) }
+		     /^ *Candidate:/ { printf "%s%s=%s", sep, p, $2; sep = " " }'
 }
 
 updated=0
@@ -54,16 +60,18 @@ apt_update_once() {
 
 # Resolve the concrete package list for a tag: image, headers, common, kbuild
 resolve() {
-	local tag=$1 meta img hdr common kbuild
+	local tag=$1 meta img hdr hdeps common kbuild c
 	meta=$(meta_of "$tag")
-	if [ -z "$(cand_of "$meta")" ] || [ "$(cand_of "$meta")" = "(none)" ]; then
+	c=$(cand_of "$meta")
+	if [ -z "$c" ] || [ "$c" = "(none)" ]; then
 		apt_update_once
 	fi
-	img=$(dep_of "$meta" '^linux-image-[0-9]')
+	img=$(deps_of "$meta" | grep -E '^linux-image-[0-9]' | head -n 1)
 	[ -n "$img" ] || { echo "kernels.sh: cannot resolve $meta (is bookworm-security in sources.list?)" >&2; return 1; }
 	hdr=${img/linux-image-/linux-headers-}
-	common=$(dep_of "$hdr" '^linux-headers-.*-common')
-	kbuild=$(dep_of "$hdr" '^linux-kbuild-')
+	hdeps=$(deps_of "$hdr")
+	common=$(grep -E '^linux-headers-.*-common' <<<"$hdeps" | head -n 1)
+	kbuild=$(grep -E '^linux-kbuild-' <<<"$hdeps" | head -n 1)
 	[ -n "$common" ] && [ -n "$kbuild" ] ||
 		{ echo "kernels.sh: cannot resolve the headers of $img" >&2; return 1; }
 	echo "$img $hdr $common $kbuild"
@@ -74,9 +82,8 @@ fetch_one() {
 	t0=$(date +%s)
 	pkgs=$(resolve "$tag")
 	dir=$CACHE/$tag
-	want=""
-	for p in $pkgs; do want="$want $p=$(cand_of "$p")"; done
-	want=${want# }
+	# shellcheck disable=SC2086
+	want=$(pinned $pkgs)
 	if [ -f "$dir/env" ] && [ "$(cat "$dir/pkgs" 2>/dev/null)" = "$want" ]; then
 		echo "kernels.sh: $tag: cached ($want)"
 		return 0
