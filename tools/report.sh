@@ -444,5 +444,14 @@ if B["core"]["B"].get("instr_per_tick") is not None:
     T2.append("| B instructions per tick (callgrind) | %.0f | bench.core.B |" % B["core"]["B"]["instr_per_tick"])
 T2.append("| success criteria 1 / 2 | %s / %s | compare.verdict |" % (res(V["c1"]).strip("*"), res(V["c2_gate"]).strip("*")))
 open(out + "/results-table.md", "w").write("\n".join(T2) + "\n")
+# ... and into README.md between its markers (never typed by hand)
+begin, end = "<!-- results-table: begin -->", "<!-- results-table: end -->"
+try:
+    readme = open("README.md").read()
+    a, b = readme.index(begin) + len(begin), readme.index(end)
+    readme = readme[:a] + "\n" + "\n".join(T2) + "\n" + readme[b:]
+    open("README.md", "w").write(readme)
+except (OSError, ValueError):
+    print("report: README.md has no results-table markers; table left in results-table.md")
 PY
 step "done: $out/REPORT.md, $out/results.json, $out/results-table.md, $out/*.png"
