@@ -115,6 +115,15 @@ void tm_gate_solve(const __s64 *s_in, const __s64 *r_in, unsigned int n,
 		res->y[i] = 0;
 	if (n == 0 || n > TM_GATE_MAX_N || chi2_q16 > TMNET_GATE_CHI2_MAX)
 		return;
+	/*
+	 * The budget covers everything: the Gershgorin bounds (n^2), the early
+	 * chi2 test (n) and at least one residual check with its d^2 product
+	 * (n^2 + 3n + 1).  A smaller budget cannot decide anything.
+	 */
+	if (budget < 2 * n * n + 4 * n + 1) {
+		res->reason = TMNET_REASON_BUDGET;
+		return;
+	}
 
 	for (i = 0; i < n; i++) {
 		if (s_in[i * n + i] <= 0)
@@ -198,10 +207,6 @@ void tm_gate_solve(const __s64 *s_in, const __s64 *r_in, unsigned int n,
 	}
 	/* one sweep, the residual check and the d^2 dot product */
 	cost_iter = 2 * n * n + 3 * n + 1;
-	if (res->macs + n * n + 3 * n + 1 > budget) {
-		res->reason = TMNET_REASON_BUDGET;
-		return;
-	}
 
 	for (;;) {
 		tm_u128 res_l1 = 0;

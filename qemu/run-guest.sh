@@ -139,11 +139,14 @@ fail() {
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroot /newroot ||
 	fail "cannot mount the host root"
 # A work tree under /tmp or /run (a CI clone, say) would be hidden by the
-# tmpfs mounts below: keep a bind of the host's copy and put it back.
+# tmpfs mounts below: keep a bind of the host's copy of its top directory
+# (/tmp/NAME: links inside the tree stay valid) and put it back.
+keep=
 case "$GUEST_CWD" in
 /tmp/*|/run/*)
+	keep=$(echo "$GUEST_CWD" | cut -d/ -f1-3)
 	mkdir -p /keep
-	mount -o bind "/newroot$GUEST_CWD" /keep || fail "cannot bind $GUEST_CWD"
+	mount -o bind "/newroot$keep" /keep || fail "cannot bind $keep"
 	;;
 esac
 mount -t proc proc /newroot/proc
@@ -152,9 +155,9 @@ mount -t devtmpfs dev /newroot/dev
 mount -t debugfs debugfs /newroot/sys/kernel/debug
 mount -t tmpfs tmpfs /newroot/tmp
 mount -t tmpfs tmpfs /newroot/run
-if [ -d /keep ]; then
-	mkdir -p "/newroot$GUEST_CWD"
-	mount -o move /keep "/newroot$GUEST_CWD" || fail "cannot restore $GUEST_CWD"
+if [ -n "$keep" ]; then
+	mkdir -p "/newroot$keep"
+	mount -o move /keep "/newroot$keep" || fail "cannot restore $keep"
 fi
 [ -d "/newroot$GUEST_RESULTS" ] || mkdir -p "/newroot$GUEST_RESULTS" ||
 	fail "no mount point for the results directory"

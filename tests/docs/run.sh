@@ -133,6 +133,8 @@ fi
 
 {
 	printf 'KO=%q\nWORK=%q\nBLOCKS=%q\nN=%d\n' "$kb/tmnet.ko" "$work" "$blocks" "$n"
+	# the host's PATH (with build/, for tmnet and tmnetctl) does not cross
+	printf 'PATH=%q\n' "$PATH"
 	cat <<'EOS'
 # runs as root in the guest; prints TAP lines numbered from N + 1
 modprobe() {

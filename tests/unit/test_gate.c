@@ -229,6 +229,24 @@ static void test_special_cases(void **state)
 	tm_gate_solve(s, r, 2, 0, 5, TMNET_GATE_CHI2_DEFAULT, &g);
 	assert_false(g.pass);
 	assert_int_equal(g.reason, TMNET_REASON_BUDGET);
+	assert_int_equal(g.macs, 0);
+}
+
+static void test_budget_never_exceeded(void **state)
+{
+	struct tt_rng rng = { 11 };
+
+	(void)state;
+	for (int it = 0; it < 3000; it++) {
+		__s64 s[16], r[4];
+		struct tm_gate_result g;
+		int n = random_system(&rng, s, r, 0.9);
+
+		for (__u32 budget = 0; budget < 120; budget += 1 + (__u32)(tt_next(&rng) % 7)) {
+			tm_gate_solve(s, r, (unsigned int)n, 0, budget, TMNET_GATE_CHI2_DEFAULT, &g);
+			assert_true(g.macs <= budget);
+		}
+	}
 }
 
 static void test_scale_invariance(void **state)
@@ -290,6 +308,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_special_cases),
+		cmocka_unit_test(test_budget_never_exceeded),
 		cmocka_unit_test(test_certificate_rigorous),
 		cmocka_unit_test(test_flip_eps_budget_chi2),
 		cmocka_unit_test(test_scale_invariance),
