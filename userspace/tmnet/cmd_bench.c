@@ -50,15 +50,6 @@ static const char usage[] =
 
 #define BENCH_GEN_SECONDS 120.0
 
-static __u64 mono_ns(void *ctx)
-{
-	struct timespec ts;
-
-	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-}
-
 /* ---- float GRU step (the same maths as the core's tm_gru_step + head) ---- */
 
 struct fgru {
@@ -353,32 +344,6 @@ static int run_callgrind(const char *self, const char *mode, const char *pa, con
  * bare tokens nan/-nan/inf/-inf that printf gave for undefined figures into
  * null.
  */
-static int json_emit_clean(char *buf, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		static const char *const tok[] = { "-nan", "nan", "-inf", "inf" };
-		int hit = 0;
-
-		if (i > 0 && (buf[i - 1] == ' ' || buf[i - 1] == '[')) {
-			for (int k = 0; k < 4 && !hit; k++) {
-				size_t n = strlen(tok[k]);
-
-				if (i + n <= len && !strncmp(buf + i, tok[k], n) &&
-				    (i + n == len || strchr(",}] \n", buf[i + n]))) {
-					fputs("null", stdout);
-					i += n;
-					hit = 1;
-				}
-			}
-		}
-		if (!hit)
-			putchar(buf[i++]);
-	}
-	return fflush(stdout) ? -1 : 0;
-}
-
 int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -405,7 +370,7 @@ int cmd_bench(int argc, char **argv)
 	struct tmn_series d;
 	struct tmq_gru qg;
 	static struct fgru fg;
-	struct tm_clock clk = { mono_ns, NULL };
+	struct tm_clock clk = { tmn_mono_ns, NULL };
 	double *v[N_CORE][N_ST] = { { NULL } }, *fv[N_FLOAT] = { NULL };
 	struct pcts pc[N_CORE][N_ST], fp[N_FLOAT];
 	struct torch_res tr;
@@ -543,9 +508,9 @@ int cmd_bench(int argc, char **argv)
 				if (s < N_CORE) {
 					struct tmnet_pred out;
 
-					t0 = mono_ns(NULL);
+					t0 = tmn_mono_ns(NULL);
 					tm_tick(st[s], &mods[s], &cfg[s], smp, &out, &clk);
-					t1 = mono_ns(NULL);
+					t1 = tmn_mono_ns(NULL);
 					if (k < 0)
 						continue;
 					v[s][ST_TOTAL][k] = (double)(t1 - t0);
@@ -563,12 +528,12 @@ int cmd_bench(int argc, char **argv)
 					for (unsigned int i = 0; i < mods[B_B].n_feat; i++)
 						x[i] = (float)(((double)st[B_B]->feat[i] - mods[B_B].norm.mean[i]) *
 							       (mods[B_B].norm.inv_std[i] / 65536.0) / 65536.0);
-					t0 = mono_ns(NULL);
+					t0 = tmn_mono_ns(NULL);
 					if (f == F_C)
 						tmn_bench_float_step(&fg, h[f], x, y);
 					else
 						tmn_bench_blas_step(&fg, h[f], x, y);
-					t1 = mono_ns(NULL);
+					t1 = tmn_mono_ns(NULL);
 					sink += y[0];
 					if (k >= 0)
 						fv[f][k] = (double)(t1 - t0);
@@ -688,7 +653,7 @@ int cmd_bench(int argc, char **argv)
 		       tr.ok ? tr.p50 / pc[B_B][ST_NET].p50 : NAN);
 		stdout = so;
 		fclose(mf);
-		json_emit_clean(jbuf, jlen);
+		tmn_json_emit_clean(jbuf, jlen);
 		free(jbuf);
 	} else {
 		printf("tmnet bench: %ld timed ticks per system after %ld warm-up, interleaved%s\n",

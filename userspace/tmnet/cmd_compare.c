@@ -275,15 +275,6 @@ progress:
 
 /* ---- latency pass ------------------------------------------------------- */
 
-static __u64 mono_ns(void *ctx)
-{
-	struct timespec ts;
-
-	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-}
-
 #define N_LAT 3		/* prior, A, B */
 
 struct lat_run {
@@ -296,7 +287,7 @@ static int latency_pass(struct run *r, const struct tmn_series *d, int passes,
 			struct lat_run *L, char *err, int errlen)
 {
 	static const int sysmap[N_LAT] = { S_PRIOR, S_A, S_B };
-	struct tm_clock clk = { mono_ns, NULL };
+	struct tm_clock clk = { tmn_mono_ns, NULL };
 	const size_t span = r->hi - r->lo;
 	struct tm_state *st[N_LAT];
 	struct tm_cfg cfg[N_LAT];
@@ -324,9 +315,9 @@ static int latency_pass(struct run *r, const struct tmn_series *d, int passes,
 				struct tmnet_pred out;
 				__u64 t0, t1;
 
-				t0 = mono_ns(NULL);
+				t0 = tmn_mono_ns(NULL);
 				tm_tick(st[s], r->m[sysmap[s]], &cfg[s], &d->s[t], &out, &clk);
-				t1 = mono_ns(NULL);
+				t1 = tmn_mono_ns(NULL);
 				L->v[s][TMNET_STAGE_TOTAL][k] = (double)(t1 - t0);
 				L->v[s][TMNET_STAGE_PRIOR][k] = out.stage_ns[TMNET_STAGE_PRIOR];
 				L->v[s][TMNET_STAGE_NET][k] = out.stage_ns[TMNET_STAGE_NET];
@@ -696,32 +687,6 @@ static void print_json(const struct run *r, const struct pair_res *pr, int np,
  * bare tokens nan/-nan/inf/-inf that printf gave for undefined figures into
  * null.
  */
-static int json_emit_clean(char *buf, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		static const char *const tok[] = { "-nan", "nan", "-inf", "inf" };
-		int hit = 0;
-
-		if (i > 0 && (buf[i - 1] == ' ' || buf[i - 1] == '[')) {
-			for (int k = 0; k < 4 && !hit; k++) {
-				size_t n = strlen(tok[k]);
-
-				if (i + n <= len && !strncmp(buf + i, tok[k], n) &&
-				    (i + n == len || strchr(",}] \n", buf[i + n]))) {
-					fputs("null", stdout);
-					i += n;
-					hit = 1;
-				}
-			}
-		}
-		if (!hit)
-			putchar(buf[i++]);
-	}
-	return fflush(stdout) ? -1 : 0;
-}
-
 /* ---- command ------------------------------------------------------------ */
 
 int cmd_compare(int argc, char **argv)
@@ -1051,7 +1016,7 @@ int cmd_compare(int argc, char **argv)
 		print_json(&r, pr, 3, &L, &v, conf, lat_tol, (size_t)stride, nwin, pa, pb, data);
 		stdout = so;
 		fclose(mf);
-		json_emit_clean(jbuf, jlen);
+		tmn_json_emit_clean(jbuf, jlen);
 		free(jbuf);
 	} else
 		print_text(&r, pr, 3, &L, &v, conf, lat_tol, (size_t)stride, nwin, (int)boot);

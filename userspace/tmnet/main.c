@@ -96,3 +96,39 @@ int main(int argc, char **argv)
 	fprintf(stderr, "tmnet: unknown command '%s'\n\n%s", argv[1], usage);
 	return 2;
 }
+
+/* CLOCK_MONOTONIC in ns, as a struct tm_clock callback */
+__u64 tmn_mono_ns(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+int tmn_json_emit_clean(char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		static const char *const tok[] = { "-nan", "nan", "-inf", "inf" };
+		int hit = 0;
+
+		if (i > 0 && (buf[i - 1] == ' ' || buf[i - 1] == '[')) {
+			for (int k = 0; k < 4 && !hit; k++) {
+				size_t n = strlen(tok[k]);
+
+				if (i + n <= len && !strncmp(buf + i, tok[k], n) &&
+				    (i + n == len || strchr(",}] \n", buf[i + n]))) {
+					fputs("null", stdout);
+					i += n;
+					hit = 1;
+				}
+			}
+		}
+		if (!hit)
+			putchar(buf[i++]);
+	}
+	return fflush(stdout) ? -1 : 0;
+}

@@ -3,6 +3,10 @@
 #ifndef TMNET_CLI_H
 #define TMNET_CLI_H
 
+#include <stddef.h>
+
+#include "tm_types.h"
+
 int cmd_data(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
@@ -17,5 +21,9 @@ void die_usage(const char *usage);
 int parse_int(const char *s, const char *what, long lo, long hi, long *out);
 int parse_dbl(const char *s, const char *what, double lo, double hi, double *out);
 double now_s(void);
+/* CLOCK_MONOTONIC in ns (a struct tm_clock callback; ctx unused) */
+__u64 tmn_mono_ns(void *ctx);
+/* write JSON text to stdout with bare nan/inf tokens turned into null */
+int tmn_json_emit_clean(char *buf, size_t len);
 
 #endif
