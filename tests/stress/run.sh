@@ -1,0 +1,120 @@
+#!/bin/bash
+# tests/stress/run.sh - stress tmnet.ko on the KASAN + lockdep + kmemleak
+# debug kernel (qemu/debug/build.sh) in QEMU, as TAP.
+#
+#   tests/stress/run.sh [--swaps N] [--cycles N] [--conc N] [--max-swap-s S]
+#                       [--help]
+#
+#   --swaps N        model swaps while ticking at 2 kHz (default 10000; if
+#                    a 500-swap calibration in the guest says N would take
+#                    longer than --max-swap-s, fewer are run and the number
+#                    is printed)
+#   --max-swap-s S   time budget of the swap phase (default 150)
+#   --cycles N       insmod/rmmod cycles, every 10th with a reader blocked
+#                    in read() (default 100)
+#   --conc N         debugfs config commands of process A in the concurrent
+#                    start/stop/config test; process B (tmnetctl) runs N/3
+#                    (default 300)
+#
+# Builds tmnet.ko against the cached debug kernel tree and the guest helper
+# tests/stress/swapper.c, boots the debug kernel with qemu/run-guest.sh and
+# runs tests/stress/guest.sh there.  Fails on any kernel splat in the serial
+# log (KASAN, lockdep, BUG:, WARNING:, ...), on a missed tick attributable
+# to a swap, on a refused/unrefused rmmod, and on kmemleak suspects.
+# Logs and results: $BUILD/stress/.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root" || exit 2
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD=$root/$BUILD ;; esac
+swaps=10000 cycles=100 conc=300 maxs=150
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--swaps) swaps=${2:?}; shift 2 ;;
+	--cycles) cycles=${2:?}; shift 2 ;;
+	--conc) conc=${2:?}; shift 2 ;;
+	--max-swap-s) maxs=${2:?}; shift 2 ;;
+	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+done
+for v in "$swaps" "$cycles" "$conc" "$maxs"; do
+	case "$v" in ''|*[!0-9]*) echo "run.sh: '$v' is not a number" >&2; exit 2 ;; esac
+done
+
+bail() { echo "not ok 1 - $*"; echo "1..1"; exit 1; }
+t0=$(date +%s)
+qemu/debug/build.sh >/dev/null || bail "debug kernel build (qemu/debug/build.sh)"
+eval "$(qemu/debug/build.sh --env)"
+out=$BUILD/stress
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+log=$out/build.log
+
+# ---- build: module against the debug tree, userspace, guest helper --------
+kb=$out/kmod-$KVER
+rm -rf "$kb" && mkdir -p "$kb"
+cp -r Kbuild kmod core uapi "$kb/"
+rm -f "$kb"/kmod/*.o "$kb"/core/*.o
+if ! make -C "$KDIR" M="$kb" modules >"$log" 2>&1; then
+	sed 's/^/# /' "$log" | tail -n 30
+	bail "building tmnet.ko against the debug kernel $KVER"
+fi
+if ! { make -s BUILD="$BUILD" "$BUILD/tmnetctl" "$BUILD/libtmcore.a" &&
+       make -s -f qemu/guest.mk BUILD="$BUILD" "$BUILD/guest/mkblob" &&
+       gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Iuapi \
+	-o "$out/swapper" tests/stress/swapper.c -lpthread; } >>"$log" 2>&1; then
+	sed 's/^/# /' "$log" | tail -n 30
+	bail "building tmnetctl, mkblob or tests/stress/swapper.c"
+fi
+"$BUILD/guest/mkblob" --system B --seed 1 -o "$out/model-a.tmn" >/dev/null &&
+	"$BUILD/guest/mkblob" --system B --seed 2 -o "$out/model-b.tmn" >/dev/null ||
+	bail "writing the test model blobs (mkblob)"
+echo "ok 1 - tmnet.ko, tmnetctl and the swapper build for the debug kernel $KVER"
+t1=$(date +%s)
+
+# ---- the guest run -----------------------------------------------------------
+# acpi=noirq: see tests/kunit/run.sh (ACPI _PRT timeouts under TCG)
+res=$out/results
+rm -rf "$res" && mkdir -p "$res/out"
+qemu/run-guest.sh --kernel "$VMLINUZ" --moddir "$MODDIR" --results "$res" \
+	--log "$out/serial.log" --timeout 420 --append "${TMNET_STRESS_APPEND-acpi=noirq}" -- \
+	env SWAPPER="$out/swapper" CTL="$BUILD/tmnetctl" SWAPS="$swaps" CYCLES="$cycles" \
+	CONC_ITERS="$conc" MAX_SWAP_S="$maxs" \
+	tests/stress/guest.sh "$kb/tmnet.ko" "$out/model-a.tmn" "$out/model-b.tmn" "$res/out" >&2
+grc=$?
+t2=$(date +%s)
+
+# guest TAP renumbered after our "ok 1"
+n=1
+if [ -s "$res/output.txt" ]; then
+	awk '/^(not )?ok [0-9]+/ { if ($1 == "not") $3 = $3 + 1; else $2 = $2 + 1 } { print }' \
+		"$res/output.txt" | grep -E '^(ok|not ok|#) ' | grep -v '^# swap: swaps=' 
+	n=$((1 + $(grep -cE '^(not )?ok [0-9]+' "$res/output.txt")))
+fi
+n=$((n + 1))
+case $grc in
+0) echo "ok $n - guest run finished (debug kernel $KVER)" ;;
+124) echo "not ok $n - guest timed out"; tail -n 40 "$out/serial.log" | sed 's/^/# /' ;;
+*) echo "not ok $n - guest run failed (status $grc)"; tail -n 40 "$out/serial.log" | sed 's/^/# /' ;;
+esac
+# any splat anywhere in the serial log fails the run
+SPLAT='BUG: |WARNING: |KASAN: |UBSAN: |Oops|general protection fault|kernel BUG at|possible recursive locking|possible circular locking|possible irq lock inversion|inconsistent lock state|Invalid wait context|suspicious RCU usage|rcu_preempt detected stalls|rcu: INFO: |blocked for more than|Kernel panic|scheduling while atomic|sleeping function called from invalid context|ODEBUG: |list_add corruption|list_del corruption|kmemleak: [0-9]+ new suspected'
+n=$((n + 1))
+if grep -aqE "$SPLAT" "$out/serial.log" 2>/dev/null; then
+	echo "not ok $n - no kernel splat in the serial log"
+	grep -aE -A5 "$SPLAT" "$out/serial.log" | head -n 40 | sed 's/^/#   /'
+elif [ ! -s "$out/serial.log" ]; then
+	echo "not ok $n - no kernel splat in the serial log (log is empty)"
+else
+	echo "ok $n - no kernel splat in the serial log (KASAN, lockdep, BUG/WARNING, RCU, kmemleak)"
+fi
+echo "# debug kernel $KVER: builds $((t1 - t0))s, guest run $((t2 - t1))s, total $((t2 - t0))s"
+echo "1..$n"
+grep -q '^not ok' <(awk '/^(not )?ok [0-9]+/' "$res/output.txt" 2>/dev/null) && exit 1
+[ "$grc" -eq 0 ] || exit 1
+grep -aqE "$SPLAT" "$out/serial.log" && exit 1
+exit 0
