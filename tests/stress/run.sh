@@ -3,15 +3,18 @@
 # debug kernel (qemu/debug/build.sh) in QEMU, as TAP.
 #
 #   tests/stress/run.sh [--swaps N] [--cycles N] [--conc N] [--max-swap-s S]
-#                       [--help]
+#                       [--max-cycle-s S] [--help]
 #
 #   --swaps N        model swaps while ticking at 2 kHz (default 10000; if
 #                    a 500-swap calibration in the guest says N would take
 #                    longer than --max-swap-s, fewer are run and the number
 #                    is printed)
-#   --max-swap-s S   time budget of the swap phase (default 150)
-#   --cycles N       insmod/rmmod cycles, every 10th with a reader blocked
+#   --max-swap-s S   time budget of the swaps (default 90; the interleaved
+#                    control loads add a third to it)
+#   --cycles N       insmod/rmmod cycles, every 5th with a reader blocked
 #                    in read() (default 100)
+#   --max-cycle-s S  time budget of the cycles (default 90): fewer cycles
+#                    are run when it is used up, and the number is printed
 #   --conc N         debugfs config commands of process A in the concurrent
 #                    start/stop/config test; process B (tmnetctl) runs N/3
 #                    (default 300)
@@ -29,7 +32,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 2
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD=$root/$BUILD ;; esac
-swaps=10000 cycles=100 conc=300 maxs=150
+swaps=10000 cycles=100 conc=300 maxs=90 maxc=90
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -37,11 +40,12 @@ while [ $# -gt 0 ]; do
 	--cycles) cycles=${2:?}; shift 2 ;;
 	--conc) conc=${2:?}; shift 2 ;;
 	--max-swap-s) maxs=${2:?}; shift 2 ;;
+	--max-cycle-s) maxc=${2:?}; shift 2 ;;
 	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
-for v in "$swaps" "$cycles" "$conc" "$maxs"; do
+for v in "$swaps" "$cycles" "$conc" "$maxs" "$maxc"; do
 	case "$v" in ''|*[!0-9]*) echo "run.sh: '$v' is not a number" >&2; exit 2 ;; esac
 done
 
@@ -71,7 +75,8 @@ if ! { make -s BUILD="$BUILD" "$BUILD/tmnetctl" "$BUILD/libtmcore.a" &&
 	bail "building tmnetctl, mkblob or tests/stress/swapper.c"
 fi
 "$BUILD/guest/mkblob" --system B --seed 1 -o "$out/model-a.tmn" >/dev/null &&
-	"$BUILD/guest/mkblob" --system B --seed 2 -o "$out/model-b.tmn" >/dev/null ||
+	"$BUILD/guest/mkblob" --system B --seed 2 -o "$out/model-b.tmn" >/dev/null &&
+	"$BUILD/guest/mkblob" --system B --seed 3 --rate 1000 -o "$out/model-1k.tmn" >/dev/null ||
 	bail "writing the test model blobs (mkblob)"
 echo "ok 1 - tmnet.ko, tmnetctl and the swapper build for the debug kernel $KVER"
 t1=$(date +%s)
@@ -83,8 +88,8 @@ rm -rf "$res" && mkdir -p "$res/out"
 qemu/run-guest.sh --kernel "$VMLINUZ" --moddir "$MODDIR" --results "$res" \
 	--log "$out/serial.log" --timeout 420 --append "${TMNET_STRESS_APPEND-acpi=noirq}" -- \
 	env SWAPPER="$out/swapper" CTL="$BUILD/tmnetctl" SWAPS="$swaps" CYCLES="$cycles" \
-	CONC_ITERS="$conc" MAX_SWAP_S="$maxs" \
-	tests/stress/guest.sh "$kb/tmnet.ko" "$out/model-a.tmn" "$out/model-b.tmn" "$res/out" >&2
+	CONC_ITERS="$conc" MAX_SWAP_S="$maxs" MAX_CYC_S="$maxc" \
+	tests/stress/guest.sh "$kb/tmnet.ko" "$out/model-a.tmn" "$out/model-b.tmn" "$out/model-1k.tmn" "$res/out" >&2
 grc=$?
 t2=$(date +%s)
 
