@@ -533,6 +533,78 @@ TEST_F(nl, stats_reset_clears_ticks)
 	ASSERT_EQ(0, st_uint(st_in(st_top(&self->r, TMNET_A_STATS), TMNET_A_STATS_TICKS), 99));
 }
 
+/* ---- the "events" multicast group ------------------------------------- */
+
+/* Next TMNET_CMD_EVENT of type ev on fd (5 s timeout); its payload in r */
+static int wait_event(int fd, uint32_t ev, struct st_reply *r)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	struct nlmsghdr *h;
+	ssize_t n;
+	int left;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (;;) {
+		n = recv(fd, r->data, sizeof(r->data), 0);
+		if (n < 0)
+			return -1;
+		left = (int)n;
+		for (h = (struct nlmsghdr *)r->data; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			struct genlmsghdr *gh = NLMSG_DATA(h);
+
+			r->data_len = h->nlmsg_len;
+			if (gh->cmd != TMNET_CMD_EVENT)
+				continue;
+			if (h != (struct nlmsghdr *)r->data)
+				memmove(r->data, h, h->nlmsg_len);
+			if (st_uint(st_top(r, TMNET_A_EVENT), 0) == ev)
+				return 0;
+			break;
+		}
+	}
+}
+
+TEST_F(nl, events_model_loaded_and_rejected)
+{
+	static struct st_reply ev;
+	struct st_nl lis;
+	unsigned char *blob;
+	const struct nlattr *m;
+	uint32_t gen;
+	size_t len;
+
+	ASSERT_NE(0, self->nl.mcgrp_events) TH_LOG("no \"%s\" group", TMNET_GENL_MCGRP_EVENTS);
+	ASSERT_EQ(0, st_nl_open(&lis));
+	ASSERT_EQ(0, setsockopt(lis.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&self->nl.mcgrp_events, sizeof(self->nl.mcgrp_events)));
+	blob = load_file("TMNET_BLOB", &len);
+	ASSERT_NE(NULL, blob);
+	st_dev0(&self->a);
+	st_put(&self->a, TMNET_A_MODEL_BLOB, blob, len);
+	REQ(TMNET_CMD_MODEL_LOAD);
+	ASSERT_EQ(0, self->r.err);
+	gen = (uint32_t)st_uint(st_top(&self->r, TMNET_A_MODEL_GEN), 0);
+	ASSERT_EQ(0, wait_event(lis.fd, TMNET_EVENT_MODEL_LOADED, &ev))
+		TH_LOG("no model-loaded event: %s", strerror(errno));
+	ASSERT_EQ(gen, st_uint(st_top(&ev, TMNET_A_MODEL_GEN), 0));
+	ASSERT_STREQ("tmnet0", (const char *)st_data(st_top(&ev, TMNET_A_DEV_NAME)));
+
+	blob[len / 2] ^= 0x40;
+	self->a.len = 0;
+	st_dev0(&self->a);
+	st_put(&self->a, TMNET_A_MODEL_BLOB, blob, len);
+	REQ(TMNET_CMD_MODEL_LOAD);
+	ASSERT_EQ(EINVAL, self->r.err);
+	ASSERT_EQ(0, wait_event(lis.fd, TMNET_EVENT_MODEL_REJECTED, &ev))
+		TH_LOG("no model-rejected event: %s", strerror(errno));
+	m = st_top(&ev, TMNET_A_MESSAGE);
+	ASSERT_NE(NULL, m);
+	ASSERT_NE(NULL, strstr(st_data(m), "CRC mismatch")) TH_LOG("message \"%s\"",
+								    (const char *)st_data(m));
+	close(lis.fd);
+	free(blob);
+}
+
 /* ---- EPERM without CAP_NET_ADMIN (each TEST runs in its own child) ------ */
 
 TEST_F(nl, eperm_without_cap_net_admin)

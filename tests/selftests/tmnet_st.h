@@ -37,6 +37,7 @@ struct st_nl {
 	int fd;
 	uint16_t fam;
 	uint32_t seq;
+	uint32_t mcgrp_events;	/* id of the "events" group, 0 if absent */
 };
 
 /* What came back for one request */
@@ -253,7 +254,7 @@ static inline int st_nl_open(struct st_nl *nl)
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct st_attrs a = { .len = 0 };
 	static struct st_reply r;
-	const struct nlattr *id;
+	const struct nlattr *id, *grps;
 	int one = 1;
 
 	memset(nl, 0, sizeof(*nl));
@@ -273,6 +274,21 @@ static inline int st_nl_open(struct st_nl *nl)
 		return -1;
 	}
 	nl->fam = (uint16_t)st_uint(id, 0);
+	grps = st_top(&r, CTRL_ATTR_MCAST_GROUPS);
+	if (grps) {
+		size_t off = NLA_HDRLEN;
+
+		while (off + NLA_HDRLEN <= grps->nla_len) {
+			const struct nlattr *g = (const void *)((const char *)grps + off);
+			const struct nlattr *name = st_in(g, CTRL_ATTR_MCAST_GRP_NAME);
+
+			if (g->nla_len < NLA_HDRLEN)
+				break;
+			if (name && !strcmp(st_data(name), TMNET_GENL_MCGRP_EVENTS))
+				nl->mcgrp_events = (uint32_t)st_uint(st_in(g, CTRL_ATTR_MCAST_GRP_ID), 0);
+			off += NLA_ALIGN(g->nla_len);
+		}
+	}
 	return nl->fam ? 0 : -1;
 }
 
