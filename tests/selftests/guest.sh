@@ -5,6 +5,10 @@
 #
 #   tests/selftests/guest.sh KO BINDIR RESULTS
 set -u
+case "${1:-}" in
+-h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
+[ $# -eq 3 ] || { echo "usage: guest.sh KO BINDIR RESULTS (see --help)" >&2; exit 2; }
 ko=$1 bin=$2 res=$3
 if ! insmod "$ko" instances=2; then
 	echo "## INSMOD-FAILED"
