@@ -4,7 +4,7 @@
 #   make module       tmnet.ko against KDIR (default: running kernel's build
 #                     dir, else the newest installed Debian linux-headers-*)
 #   make check        every test suite; ends with "N passed, N failed"
-#   make check-quick  the suites that need no QEMU guest (edit loop)
+#   make check-quick  host tests + the stock 6.1 smoke guest (edit loop)
 #   make check-mutant show that the debug kernel catches a broken RCU swap
 #   make demo         the main job (see README.md)
 #   make bench-core   core tick benchmark (ns percentiles + callgrind)
