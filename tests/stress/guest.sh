@@ -14,7 +14,7 @@ mkdir -p "$out"
 SWAPS=${SWAPS:-10000} CYCLES=${CYCLES:-100} CONC_ITERS=${CONC_ITERS:-300}
 BASE_S=${BASE_S:-5} MAX_SWAP_S=${MAX_SWAP_S:-90} MAX_CYC_S=${MAX_CYC_S:-90}
 kml=/sys/kernel/debug/kmemleak
-SPLAT=${SPLAT:?the splat pattern of run.sh}
+SPLATF=${SPLATF:?the file with the splat pattern of run.sh}
 dbg=/sys/kernel/debug/tmnet/tmnet0
 n=0
 t() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
@@ -78,7 +78,7 @@ for k in 1 2 3 4 5; do
 	dmesg -n 1
 	taskset -c 0 "$SWAPPER" -n "$ckc" "$bc" "$bc" >"$out/control-$k.txt" 2>/dev/null
 	dmesg -n 7
-	dmesg | grep -aE "$SPLAT" >>"$out/splat-quiet.txt"
+	dmesg | grep -aEf "$SPLATF" >>"$out/splat-quiet.txt"
 	read -r t1_ o1_ _ e1_ u1_ <<<"$(snap)"
 	grep -q '^first_error=Numerical result out of range' "$out/control-$k.txt" || cerr=$((cerr + 1))
 	cerr=$((cerr + ckc - (e1_ - e0_)))

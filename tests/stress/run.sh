@@ -83,7 +83,9 @@ t1=$(date +%s)
 
 # any splat anywhere in the serial log fails the run
 SPLAT='BUG: |WARNING: |KASAN: |UBSAN: |Oops|general protection fault|kernel BUG at|possible recursive locking|possible circular locking|possible irq lock inversion|inconsistent lock state|Invalid wait context|suspicious RCU usage|rcu_preempt detected stalls|rcu: INFO: |blocked for more than|Kernel panic|scheduling while atomic|sleeping function called from invalid context|ODEBUG: |list_add corruption|list_del corruption|kmemleak: [0-9]+ new suspected'
-export SPLAT
+# the pattern goes to the guest as a file: on its command line it would be
+# echoed to the serial log and match itself
+printf '%s\n' "$SPLAT" >"$out/splat.re"
 
 # ---- the guest run -----------------------------------------------------------
 # acpi=noirq: see tests/kunit/run.sh (ACPI _PRT timeouts under TCG)
@@ -91,7 +93,7 @@ res=$out/results
 rm -rf "$res" && mkdir -p "$res/out"
 qemu/run-guest.sh --kernel "$VMLINUZ" --moddir "$MODDIR" --results "$res" \
 	--log "$out/serial.log" --timeout 420 --append "${TMNET_STRESS_APPEND-acpi=noirq}" -- \
-	env SPLAT="$SPLAT" SWAPPER="$out/swapper" CTL="$BUILD/tmnetctl" SWAPS="$swaps" CYCLES="$cycles" \
+	env SPLATF="$out/splat.re" SWAPPER="$out/swapper" CTL="$BUILD/tmnetctl" SWAPS="$swaps" CYCLES="$cycles" \
 	CONC_ITERS="$conc" MAX_SWAP_S="$maxs" MAX_CYC_S="$maxc" \
 	tests/stress/guest.sh "$kb/tmnet.ko" "$out/model-a.tmn" "$out/model-b.tmn" "$out/model-1k.tmn" "$res/out" >&2
 grc=$?
