@@ -13,11 +13,11 @@
 #                    control loads add a third to it)
 #   --cycles N       insmod/rmmod cycles, every 5th with a reader blocked
 #                    in read() (default 100)
-#   --max-cycle-s S  time budget of the cycles (default 90): fewer cycles
+#   --max-cycle-s S  time budget of the cycles (default 75): fewer cycles
 #                    are run when it is used up, and the number is printed
 #   --conc N         debugfs config commands of process A in the concurrent
 #                    start/stop/config test; process B (tmnetctl) runs N/3
-#                    (default 300)
+#                    (default 150)
 #
 # Builds tmnet.ko against the cached debug kernel tree and the guest helper
 # tests/stress/swapper.c, boots the debug kernel with qemu/run-guest.sh and
@@ -32,7 +32,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 2
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD=$root/$BUILD ;; esac
-swaps=10000 cycles=100 conc=300 maxs=90 maxc=90
+swaps=10000 cycles=100 conc=150 maxs=90 maxc=75
 
 while [ $# -gt 0 ]; do
 	case "$1" in
