@@ -26,6 +26,6 @@ for m in prior a b; do
 		"$bin" --mode "$m" --ticks "$cg_ticks" --quiet >/dev/null 2>"$tmp/log.$m"
 	# instructions inside tm_tick for the measured ticks + the 20000 warm-up ticks
 	ir=$(grep -E '^summary:|^totals:' "$tmp/cg.$m" | head -n 1 | awk '{print $2}')
-	printf '%-6s %12.0f\n' "$m" "$(echo "$ir / ($cg_ticks + 20000)" | bc -l)"
+	awk -v m="$m" -v ir="$ir" -v n="$((cg_ticks + 20000))" 'BEGIN { printf "%-6s %12.0f\n", m, ir / n }'
 done
 echo "# goal: System B <= 10000 instructions per tick, P99.9 <= 2000 ns natively"
