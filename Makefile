@@ -5,7 +5,8 @@
 #                     dir, else the newest installed Debian linux-headers-*)
 #   make check        every test suite; ends with "N passed, N failed"
 #   make check-quick  host tests + the stock 6.1 smoke guest (edit loop)
-#   make check-mutant show that the debug kernel catches a broken RCU swap
+#   make check-mutant show that the debug kernel catches deliberate kernel bugs
+#                     (MUTANTS="uaf-destroy no-rcu-swap"; the first is in make check)
 #   make demo         the main job (see README.md)
 #   make bench-core   core tick benchmark (ns percentiles + callgrind)
 #   make fuzz         long libFuzzer run on the blob validator
@@ -132,7 +133,7 @@ check-quick: deps-check test-host
 # model swap that frees with kfree() instead of kfree_rcu().  Detection is a
 # race under emulation (it was caught in 2 of 3 runs), so it would flake in CI.
 check-mutant: deps-check
-	$(Q)BUILD=$(BUILD) tests/kunit/mutant.sh
+	$(Q)BUILD=$(BUILD) tests/kunit/mutant.sh $(foreach m,$(or $(MUTANTS),uaf-destroy no-rcu-swap),--mutant $(m))
 
 # ---- benchmarks ------------------------------------------------------------
 $(BUILD)/bench_core: tests/bench/bench_core.c $(BUILD)/libtmnet.a $(BUILD)/libtmcore.a

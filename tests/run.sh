@@ -6,8 +6,11 @@
 # exits non-zero without a "not ok" line counts as one failure, and a suite
 # that prints no result at all counts as one failure too (a run that tests
 # nothing must be visible).  Suites live in tests/suites.list as
-#   <level> <name> <command...>
-# where level is "quick" (always run) or "full" (make check only).
+#   <level> <kernel> <suite> <command...>
+# where level is "quick" (always run) or "full" (make check only) and
+# kernel is where the suite runs ("host" or a guest kernel).  The run ends
+# with one table, kernel x suite -> passed/failed, and an
+# "N passed, N failed" line.
 set -u
 level=${1:-full}
 BUILD=${BUILD:-build}
@@ -20,11 +23,23 @@ mkdir -p "$logdir"
 total_pass=0
 total_fail=0
 rows=()
+kernels=()
+suites=()
+declare -A cell
 start=$(date +%s)
 
-while read -r lvl name cmd; do
+add_unique() {	# add_unique ARRAY VALUE
+	local -n arr=$1
+	local v
+	for v in "${arr[@]}"; do [ "$v" = "$2" ] && return; done
+	arr+=("$2")
+}
+
+while read -r lvl kern suite cmd; do
 	case "$lvl" in ''|'#'*) continue ;; esac
 	[ "$level" = quick ] && [ "$lvl" != quick ] && continue
+	name=$suite
+	[ "$kern" != host ] && name=$suite@$kern
 	log=$logdir/$name.log
 	echo "=== $name: $cmd"
 	t0=$(date +%s)
@@ -44,6 +59,9 @@ while read -r lvl name cmd; do
 	grep -E '^(not ok|# )' "$log" | head -n 40
 	[ "$f" -gt 0 ] && tail -n 30 "$log"
 	rows+=("$(printf '%-28s %6d %6d %6ds' "$name" "$p" "$f" $((t1 - t0)))")
+	add_unique kernels "$kern"
+	add_unique suites "$suite"
+	cell[$kern/$suite]="$p/$f"
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 done <tests/suites.list
@@ -51,6 +69,16 @@ done <tests/suites.list
 echo
 printf '%-28s %6s %6s %7s\n' suite passed failed time
 for r in "${rows[@]}"; do echo "$r"; done
+echo
+echo "kernel x suite (passed/failed; - = not run on that kernel)"
+printf '%-12s' kernel
+for s in "${suites[@]}"; do printf ' %13s' "$s"; done
+echo
+for k in "${kernels[@]}"; do
+	printf '%-12s' "$k"
+	for s in "${suites[@]}"; do printf ' %13s' "${cell[$k/$s]:--}"; done
+	echo
+done
 echo "wall time: $(( $(date +%s) - start ))s (logs in $logdir)"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

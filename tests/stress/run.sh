@@ -13,7 +13,7 @@
 #                    control loads add a third to it)
 #   --cycles N       insmod/rmmod cycles, every 5th with a reader blocked
 #                    in read() (default 100)
-#   --max-cycle-s S  time budget of the cycles (default 75): fewer cycles
+#   --max-cycle-s S  time budget of the cycles (default 180): fewer cycles
 #                    are run when it is used up, and the number is printed
 #   --conc N         debugfs config commands of process A in the concurrent
 #                    start/stop/config test; process B (tmnetctl) runs N/3
@@ -32,7 +32,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 2
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD=$root/$BUILD ;; esac
-swaps=10000 cycles=100 conc=150 maxs=90 maxc=75
+swaps=10000 cycles=100 conc=150 maxs=90 maxc=180
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -92,7 +92,7 @@ printf '%s\n' "$SPLAT" >"$out/splat.re"
 res=$out/results
 rm -rf "$res" && mkdir -p "$res/out"
 qemu/run-guest.sh --kernel "$VMLINUZ" --moddir "$MODDIR" --results "$res" \
-	--log "$out/serial.log" --timeout 420 --append "${TMNET_STRESS_APPEND-acpi=noirq}" -- \
+	--log "$out/serial.log" --timeout $((240 + maxs * 4 / 3 + maxc)) --append "${TMNET_STRESS_APPEND-acpi=noirq}" -- \
 	env SPLATF="$out/splat.re" SWAPPER="$out/swapper" CTL="$BUILD/tmnetctl" SWAPS="$swaps" CYCLES="$cycles" \
 	CONC_ITERS="$conc" MAX_SWAP_S="$maxs" MAX_CYC_S="$maxc" \
 	tests/stress/guest.sh "$kb/tmnet.ko" "$out/model-a.tmn" "$out/model-b.tmn" "$out/model-1k.tmn" "$res/out" >&2

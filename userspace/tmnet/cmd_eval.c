@@ -23,7 +23,8 @@ static const char usage[] =
 	"  -d, --data FILE       canonical CSV (same as for training)\n"
 	"  -m, --model FILE      .tmn blob (repeat for several; A and B -> ratios)\n"
 	"  -f, --float FILE      checkpoint of the preceding --model (float side by side)\n"
-	"  -s, --split NAME      test (default), val or train\n"
+	"  -s, --split NAME      test (default), val, train, or all (the whole file,\n"
+	"                        e.g. a recording the model was not trained on)\n"
 	"  -j, --json            JSON output\n"
 	"  -r, --records FILE    write every struct tmnet_pred (88 bytes, little-endian,\n"
 	"                        t_ns = 0) of the first model, for kernel parity\n"
@@ -258,7 +259,7 @@ int cmd_eval(int argc, char **argv)
 	};
 	struct result res[MAX_MODELS];
 	const char *data = NULL, *recpath = NULL;
-	int nm = 0, json = 0, split = 2, o, rc = 1;
+	int nm = 0, json = 0, split = 2, whole = 0, o, rc = 1;
 	struct tmn_series d;
 	struct tmn_split sp;
 	char err[512];
@@ -292,8 +293,10 @@ int cmd_eval(int argc, char **argv)
 				split = 1;
 			else if (!strcmp(optarg, "test"))
 				split = 2;
+			else if (!strcmp(optarg, "all"))
+				split = 3;
 			else {
-				fprintf(stderr, "tmnet eval: --split: want train, val or test\n");
+				fprintf(stderr, "tmnet eval: --split: want train, val, test or all\n");
 				return 2;
 			}
 			break;
@@ -327,7 +330,19 @@ int cmd_eval(int argc, char **argv)
 	if ((int)res[0].m->rate_hz != d.rate_hz)
 		fprintf(stderr, "tmnet eval: warning: data at %d Hz, model at %u Hz\n", d.rate_hz,
 			res[0].m->rate_hz);
-	if (tmn_split_make(d.n, res[0].m->window_ticks, res[0].m->horizon_ticks, &sp)) {
+	if (split == 3) {
+		memset(&sp, 0, sizeof(sp));
+		sp.hi[3 - 1] = d.n;	/* scored through the "test" slot */
+		split = 2;
+		whole = 1;
+		if (d.n <= (size_t)res[0].m->window_ticks + res[0].m->horizon_ticks) {
+			fprintf(stderr, "tmnet eval: %s: %zu samples, want more than a window + "
+				"horizon (%u)\n", data, d.n,
+				res[0].m->window_ticks + res[0].m->horizon_ticks);
+			tmn_series_free(&d);
+			goto out;
+		}
+	} else if (tmn_split_make(d.n, res[0].m->window_ticks, res[0].m->horizon_ticks, &sp)) {
 		fprintf(stderr, "tmnet eval: %s: too short for the split\n", data);
 		tmn_series_free(&d);
 		goto out;
@@ -365,7 +380,7 @@ int cmd_eval(int argc, char **argv)
 
 	if (json) {
 		printf("{\n  \"split\": \"%s\",\n  \"models\": [\n",
-		       split == 2 ? "test" : split == 1 ? "val" : "train");
+		       whole ? "all" : split == 2 ? "test" : split == 1 ? "val" : "train");
 	}
 	for (int i = 0; i < nm; i++) {
 		struct result *r = &res[i];
