@@ -25,7 +25,7 @@ import tarfile
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = "/var/cache/tmnet/linux-source-6.12"
+CACHE = os.path.join(os.environ.get("TMNET_CACHE", "/var/cache/tmnet"), "linux-source-6.12")
 TARBALL = "/usr/src/linux-source-6.12.tar.xz"
 HEADER = os.path.join(ROOT, "uapi/linux/tmnet_genl.h")
 # C prefixes of enums the spec takes from linux/tmnet.h (header: ...)

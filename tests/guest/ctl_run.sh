@@ -23,7 +23,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 2
 BUILD=${BUILD:-build}
 kernel= moddir= kdir= timeout=1200
-SRC612=/var/cache/tmnet/linux-source-6.12
+SRC612=${TMNET_CACHE:-/var/cache/tmnet}/linux-source-6.12
 
 while [ $# -gt 0 ]; do
 	case "$1" in

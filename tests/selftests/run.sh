@@ -23,7 +23,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 2
 BUILD=${BUILD:-build}
 kernel= moddir= kdir= timeout=600
-SRC612=/var/cache/tmnet/linux-source-6.12
+SRC612=${TMNET_CACHE:-/var/cache/tmnet}/linux-source-6.12
 KSFT=$SRC612/tools/testing/selftests
 
 while [ $# -gt 0 ]; do
