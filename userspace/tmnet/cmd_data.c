@@ -23,6 +23,9 @@ static const char gen_usage[] =
 	"      --noise-vel SD    velocity noise sd, units/s (default 2)\n"
 	"      --outlier-p P     outlier probability per sample (default 5e-4)\n"
 	"      --dropout-p P     dropout start probability per tick (default 1e-4)\n"
+	"      --seg-min S       shortest regime segment, seconds (default 3)\n"
+	"      --seg-max S       longest regime segment, seconds (default 6); a\n"
+	"                        segment lasts U(seg-min, seg-max)\n"
 	"      --stats           print the time share of each regime\n"
 	"  -h, --help\n";
 
@@ -54,6 +57,8 @@ static int data_gen(int argc, char **argv)
 		{ "outlier-p", required_argument, NULL, 4 },
 		{ "dropout-p", required_argument, NULL, 5 },
 		{ "stats", no_argument, NULL, 6 },
+		{ "seg-min", required_argument, NULL, 7 },
+		{ "seg-max", required_argument, NULL, 8 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -108,6 +113,14 @@ static int data_gen(int argc, char **argv)
 		case 6:
 			stats = 1;
 			break;
+		case 7:
+			if (parse_dbl(optarg, "--seg-min", 0.01, 1e6, &c.seg_min_s))
+				return 2;
+			break;
+		case 8:
+			if (parse_dbl(optarg, "--seg-max", 0.01, 1e6, &c.seg_max_s))
+				return 2;
+			break;
 		case 'h':
 			fputs(gen_usage, stdout);
 			return 0;
@@ -117,6 +130,11 @@ static int data_gen(int argc, char **argv)
 	}
 	if (!out || optind != argc)
 		die_usage(gen_usage);
+	if (c.seg_max_s < c.seg_min_s) {
+		fprintf(stderr, "tmnet data gen: --seg-max %g is shorter than --seg-min %g\n",
+			c.seg_max_s, c.seg_min_s);
+		return 2;
+	}
 	if (tmn_gen(&c, &d, stats ? &rg : NULL)) {
 		fprintf(stderr, "tmnet data gen: bad configuration or out of memory\n");
 		return 1;
