@@ -63,17 +63,8 @@ if ! { make -s BUILD="$BUILD" "$BUILD/libtmcore.a" &&
 	bail "building the guest programs failed"
 fi
 kb=$BUILD/kmod/$kver
-rm -rf "$kb" && mkdir -p "$kb"
-cp -r Kbuild kmod core uapi "$kb/"
-rm -f "$kb"/kmod/*.o "$kb"/core/*.o
-if ! make -C "$kdir" M="$(cd "$kb" && pwd)" modules >"$log" 2>&1; then
-	sed 's/^/# /' "$log" | tail -n 30
-	bail "building tmnet.ko for $kver failed"
-fi
-if grep -E 'warning:' "$log" >/dev/null; then
-	grep -E 'warning:' "$log" | sed 's/^/# /'
-	bail "tmnet.ko for $kver built with warnings"
-fi
+qemu/build-module.sh --werror "$kdir" "$kb" 2>&1 ||
+	bail "building tmnet.ko for $kver failed, or it warned ($kb/kbuild.log)"
 kk=$kb/kapi
 mkdir -p "$kk" && cp tests/guest/kapi/Kbuild tests/guest/kapi/*.c "$kk/"
 if ! make -C "$kdir" M="$(cd "$kk" && pwd)" TMNET_SRC="$(cd "$kb" && pwd)" \

@@ -151,11 +151,7 @@ for tag in $kernels; do
 	else
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo "[bench-kernel $(($(date +%s) - t0))s] $tag ($KVER): building tmnet.ko"
-	rm -rf "$kb" && mkdir -p "$kb"
-	cp -r Kbuild kmod core uapi "$kb/"
-	rm -f "$kb"/kmod/*.o "$kb"/core/*.o
-	make -C "$KDIR" M="$kb" modules >"$work/kbuild-$KVER.log" 2>&1 ||
-		{ tail -n 20 "$work/kbuild-$KVER.log" >&2; die "tmnet.ko build failed for $KVER"; }
+	qemu/build-module.sh "$KDIR" "$kb" || die "tmnet.ko build failed for $KVER (log: $kb/kbuild.log)"
 	rm -rf "$res" && mkdir -p "$res"
 	echo "[bench-kernel $(($(date +%s) - t0))s] $tag: booting under QEMU TCG, ${secs} s per model"
 	qemu/run-guest.sh --kernel "$VMLINUZ" --moddir "$MODDIR" --results "$res" \

@@ -183,11 +183,7 @@ if [ -f "$kb/tmnet.ko" ] && [ "$(cat "$kb/stamp" 2>/dev/null)" = "$stamp" ]; the
 	step "tmnet.ko for $kver is up to date ($kb)"
 else
 	step "building tmnet.ko for $kver"
-	rm -rf "$kb" && mkdir -p "$kb"
-	cp -r Kbuild kmod core uapi "$kb/"
-	rm -f "$kb"/kmod/*.o "$kb"/core/*.o
-	make -C "$kdir" M="$kb" modules >"$BUILD/demo/kbuild.log" 2>&1 ||
-		{ tail -n 20 "$BUILD/demo/kbuild.log" >&2; die "building tmnet.ko failed (log: $BUILD/demo/kbuild.log)"; }
+	qemu/build-module.sh "$kdir" "$kb" || die "building tmnet.ko failed (log: $kb/kbuild.log)"
 	echo "$stamp" >"$kb/stamp"
 fi
 

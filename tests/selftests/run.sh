@@ -80,13 +80,7 @@ if ! { make -s BUILD="$BUILD" "$BUILD/libtmcore.a" &&
 	bail "building the guest programs (mkblob) failed"
 fi
 kb=$out/kmod-$kver
-rm -rf "$kb" && mkdir -p "$kb"
-cp -r Kbuild kmod core uapi "$kb/"
-rm -f "$kb"/kmod/*.o "$kb"/core/*.o
-if ! make -C "$kdir" M="$kb" modules >"$log" 2>&1; then
-	sed 's/^/# /' "$log" | tail -n 30
-	bail "building tmnet.ko for $kver failed"
-fi
+qemu/build-module.sh "$kdir" "$kb" 2>&1 || bail "building tmnet.ko for $kver failed ($kb/kbuild.log)"
 ok "tmnet.ko builds for $kver"
 
 # ---- inputs ---------------------------------------------------------------------

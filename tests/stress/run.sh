@@ -60,13 +60,8 @@ log=$out/build.log
 
 # ---- build: module against the debug tree, userspace, guest helper --------
 kb=$out/kmod-$KVER
-rm -rf "$kb" && mkdir -p "$kb"
-cp -r Kbuild kmod core uapi "$kb/"
-rm -f "$kb"/kmod/*.o "$kb"/core/*.o
-if ! make -C "$KDIR" M="$kb" modules >"$log" 2>&1; then
-	sed 's/^/# /' "$log" | tail -n 30
-	bail "building tmnet.ko against the debug kernel $KVER"
-fi
+qemu/build-module.sh "$KDIR" "$kb" 2>&1 ||
+	bail "building tmnet.ko against the debug kernel $KVER ($kb/kbuild.log)"
 if ! { make -s BUILD="$BUILD" "$BUILD/tmnetctl" "$BUILD/libtmcore.a" &&
        make -s -f qemu/guest.mk BUILD="$BUILD" "$BUILD/guest/mkblob" &&
        gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Iuapi \
