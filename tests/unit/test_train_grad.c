@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The GRU backward pass (BPTT, MSE + smoothness) against central finite
- * differences of the loss, every parameter of a small network.
+ * The GRU backward pass (BPTT, MSE or pseudo-Huber + smoothness) against
+ * central finite differences of the loss, every parameter of a small network.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,7 +12,8 @@
 #include "tmn_data.h"
 #include "tmn_gru.h"
 
-static void check_grad(int F, int H, int T, int B, double smooth, int with_h0, int with_w)
+static void check_grad_h(int F, int H, int T, int B, double smooth, int with_h0, int with_w,
+			 double huber)
 {
 	struct tmn_gru g;
 	struct tmn_gru_ws *ws = tmn_gru_ws_new(F, H, T, B);
@@ -42,7 +43,7 @@ static void check_grad(int F, int H, int T, int B, double smooth, int with_h0, i
 		h0[i] = (float)tmn_rng_range(&r, -0.5, 0.5);
 	for (i = 0; i < (size_t)B; i++)
 		w[i] = (float)tmn_rng_range(&r, 0.2, 3.0);
-	bt = (struct tmn_batch){ T, B, x, y, m, with_h0 ? h0 : NULL, with_w ? w : NULL };
+	bt = (struct tmn_batch){ T, B, x, y, m, with_h0 ? h0 : NULL, with_w ? w : NULL, huber };
 	for (i = (size_t)B; i < tb; i++)
 		pairs += m[i] && m[i - B];
 	cnt = 0;
@@ -67,14 +68,62 @@ static void check_grad(int F, int H, int T, int B, double smooth, int with_h0, i
 			fprintf(stderr, "param %zu: analytic %g numeric %g\n", i, grad[i], num);
 		assert_true(err <= 2e-2);
 	}
-	printf("# F=%d H=%d T=%d B=%d smooth=%g h0=%d weights=%d: %zu params, worst relative error %.2e\n",
-	       F, H, T, B, smooth, with_h0, with_w, g.np, worst);
+	printf("# F=%d H=%d T=%d B=%d smooth=%g h0=%d weights=%d huber=%g: %zu params, "
+	       "worst relative error %.2e\n", F, H, T, B, smooth, with_h0, with_w, huber, g.np, worst);
 	free(w);
 	free(grad);
 	free(x);
 	free(y);
 	free(h0);
 	free(m);
+	tmn_gru_free(&g);
+	tmn_gru_ws_free(ws);
+}
+
+static void check_grad(int F, int H, int T, int B, double smooth, int with_h0, int with_w)
+{
+	check_grad_h(F, H, T, B, smooth, with_h0, with_w, 0);
+}
+
+/* pseudo-Huber with a scale inside the error range: both regimes are hit */
+static void test_grad_huber(void **state)
+{
+	(void)state;
+	check_grad_h(4, 5, 7, 3, 0.0, 0, 0, 0.5);
+	check_grad_h(6, 4, 6, 3, 0.5, 1, 1, 0.3);
+}
+
+/* a small error under pseudo-Huber has the MSE gradient; a large one is capped */
+static void test_huber_limits(void **state)
+{
+	struct tmn_gru g;
+	struct tmn_gru_ws *ws = tmn_gru_ws_new(2, 3, 1, 1);
+	float x[2] = { 0.5f, -0.25f }, y[2], grad_m[128], grad_h[128];
+	uint8_t m[1] = { 1 };
+	struct tmn_batch bm = { 1, 1, x, y, m, NULL, NULL, 0 }, bh = bm;
+	double sse, cnt, e;
+	float yh[2];
+
+	(void)state;
+	assert_int_equal(tmn_gru_init(&g, 2, 3), 0);
+	assert_true(g.np <= 128);
+	tmn_gru_randomize(&g, 5);
+	tmn_gru_run(&g, &bm, ws, 0, 1, 1, NULL, &sse, &cnt, yh, NULL);
+	/* error of 1e-3 with d = 1: gradients equal to 1e-6 relative */
+	y[0] = yh[0] - 1e-3f;
+	y[1] = yh[1];
+	bh.huber = 1;
+	memset(grad_m, 0, sizeof(grad_m));
+	memset(grad_h, 0, sizeof(grad_h));
+	tmn_gru_run(&g, &bm, ws, 0, 1, 1, grad_m, &sse, &cnt, NULL, NULL);
+	tmn_gru_run(&g, &bh, ws, 0, 1, 1, grad_h, &sse, &cnt, NULL, NULL);
+	assert_true(fabs(grad_h[g.np - 2] - grad_m[g.np - 2]) <= 1e-6 * fabs(grad_m[g.np - 2]));
+	/* error of 100 with d = 1: the head-bias gradient is ~d e/||e|| = 1, not 100 */
+	y[0] = yh[0] - 100.0f;
+	memset(grad_h, 0, sizeof(grad_h));
+	tmn_gru_run(&g, &bh, ws, 0, 1, 1, grad_h, &sse, &cnt, NULL, NULL);
+	e = grad_h[g.np - 2];
+	assert_true(e > 0.99 && e < 1.0);
 	tmn_gru_free(&g);
 	tmn_gru_ws_free(ws);
 }
@@ -99,7 +148,7 @@ static void test_grad_detects_error(void **state)
 	struct tmn_gru_ws *ws = tmn_gru_ws_new(2, 3, 4, 2);
 	float x[16], y[16], grad[128];
 	uint8_t m[8];
-	struct tmn_batch bt = { 4, 2, x, y, m, NULL, NULL };
+	struct tmn_batch bt = { 4, 2, x, y, m, NULL, NULL, 0 };
 	double sse, cnt, lp, lm;
 	int i;
 
@@ -132,6 +181,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grad_mse),
 		cmocka_unit_test(test_grad_smooth_h0),
+		cmocka_unit_test(test_grad_huber),
+		cmocka_unit_test(test_huber_limits),
 		cmocka_unit_test(test_grad_detects_error),
 	};
 

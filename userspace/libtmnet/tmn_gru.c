@@ -263,6 +263,10 @@ void tmn_gru_run(const struct tmn_gru *g, const struct tmn_batch *bt, struct tmn
 			if (grad) {
 				double wb = bt->w ? bt->w[i % (size_t)B] : 1.0;
 
+				/* d l / d e = e / sqrt(1 + ||e||^2 / d^2) (pseudo-Huber) */
+				if (bt->huber > 0)
+					wb /= sqrt(1 + (e0 * e0 + e1 * e1) /
+						   (bt->huber * bt->huber));
 				ws->dy[2 * i] = (float)(wb * e0 / norm_n);
 				ws->dy[2 * i + 1] = (float)(wb * e1 / norm_n);
 			}
@@ -359,25 +363,25 @@ void tmn_gru_run(const struct tmn_gru *g, const struct tmn_batch *bt, struct tmn
 double tmn_gru_loss(const struct tmn_gru *g, const struct tmn_batch *bt,
 		    struct tmn_gru_ws *ws, double smooth)
 {
-	double sse, cnt, pairs = 0, sm = 0;
+	double sse, cnt, pairs = 0, sm = 0, data = 0;
 	size_t tb = (size_t)bt->T * bt->B;
 	float *yh = malloc(tb * 2 * sizeof(float));
 	int t, b;
 
-	double *ps = malloc((size_t)bt->B * sizeof(double));
-
-	if (!yh || !ps) {
-		free(yh);
-		free(ps);
+	if (!yh)
 		return NAN;
+	tmn_gru_run(g, bt, ws, 0, 1, 1, NULL, &sse, &cnt, yh, NULL);
+	for (size_t i = 0; i < tb; i++) {
+		double e0, e1, e2, d2 = bt->huber * bt->huber;
+
+		if (!bt->m[i])
+			continue;
+		e0 = (double)yh[2 * i] - bt->y[2 * i];
+		e1 = (double)yh[2 * i + 1] - bt->y[2 * i + 1];
+		e2 = e0 * e0 + e1 * e1;
+		data += (bt->w ? bt->w[i % (size_t)bt->B] : 1.0) *
+			(bt->huber > 0 ? d2 * (sqrt(1 + e2 / d2) - 1) : e2 / 2);
 	}
-	tmn_gru_run(g, bt, ws, 0, 1, 1, NULL, &sse, &cnt, yh, ps);
-	if (bt->w) {
-		sse = 0;
-		for (b = 0; b < bt->B; b++)
-			sse += bt->w[b] * ps[b];
-	}
-	free(ps);
 	for (t = 1; t < bt->T; t++)
 		for (b = 0; b < bt->B; b++) {
 			size_t i = (size_t)t * bt->B + b, j = i - bt->B;
@@ -393,7 +397,7 @@ double tmn_gru_loss(const struct tmn_gru *g, const struct tmn_batch *bt,
 		}
 	free(yh);
 	/* N and N_pairs: unweighted counts (what the gradient check passes) */
-	return sse / (2 * cnt) + (pairs > 0 ? smooth * sm / (2 * pairs) : 0);
+	return data / cnt + (pairs > 0 ? smooth * sm / (2 * pairs) : 0);
 }
 
 void tmn_gru_step1(const struct tmn_gru *g, double *h, const float *x, double yhat[2])

@@ -41,8 +41,12 @@ void tmn_gru_to_quant(const struct tmn_gru *g, struct tmq_gru *q);
 /*
  * A batch: T ticks x B sequences, tick-major.
  *   x[(t*B + b)*F], y[(t*B + b)*2], m[t*B + b] (loss weight 0/1)
- * Loss = sum_m ||yhat - y||^2 / (2 N)           (mean squared error per output)
+ * Loss = sum_m l(yhat - y) / N
  *      + smooth * sum_{m_t m_{t-1}} ||yhat_t - yhat_{t-1}||^2 / (2 N_pairs)
+ * with l(e) = ||e||^2 / 2 (mean squared error) when huber == 0, else the
+ * pseudo-Huber loss of the Euclidean error, l(e) = d^2 (sqrt(1 + ||e||^2/d^2) - 1)
+ * with d = huber: ||e||^2 / 2 for small errors, d ||e|| for large ones, so
+ * that the network leans to the conditional median rather than the mean.
  * (each term of sequence b times its weight w[b] when w is given)
  * where N and N_pairs are counted over the whole batch given by the caller
  * (norm_n, norm_pairs), so halves of a batch can run on different threads.
@@ -53,6 +57,7 @@ struct tmn_batch {
 	const uint8_t *m;
 	const float *h0;	/* [B][H] initial state or NULL (zeros) */
 	const float *w;		/* [B] per-sequence loss weight or NULL (ones) */
+	double huber;		/* pseudo-Huber scale d (normalised units), 0 = MSE */
 };
 
 struct tmn_gru_ws;	/* workspace, per thread */

@@ -15,7 +15,8 @@
  * prints zero-state windows, carried-state chunks and true tick-by-tick
  * streaming side by side.
  *
- * Loss: MSE of the normalised target + smooth * mean ||yhat_t - yhat_{t-1}||^2
+ * Loss: MSE of the normalised target (or, with cfg.huber > 0, the pseudo-Huber
+ * loss of its Euclidean error; see tmn_gru.h) + smooth * mean ||yhat_t - yhat_{t-1}||^2
  * (the change of the prediction between consecutive ticks), Adam, global
  * gradient-norm clipping, early stopping on the validation MSE.
  *
@@ -79,6 +80,7 @@ void tmn_train_default(struct tmn_train_cfg *c)
 	c->lr = 1e-3;
 	c->clip = 1.0;
 	c->smooth = 0.1;
+	c->huber = 0;
 	c->head_gain = 8.0;
 	c->seed = 1;
 	c->knn_k = 15;
@@ -102,7 +104,7 @@ struct job {
 	const float *w;
 	int use_grad;
 	double *per_seq;
-	double smooth, norm_n, norm_pairs;
+	double smooth, norm_n, norm_pairs, huber;
 	double sse, cnt;
 };
 
@@ -124,7 +126,7 @@ static void gather(struct job *j)
 static void *job_run(void *arg)
 {
 	struct job *j = arg;
-	struct tmn_batch bt = { j->T, j->nb, j->x, j->y, j->m, j->h0, j->w };
+	struct tmn_batch bt = { j->T, j->nb, j->x, j->y, j->m, j->h0, j->w, j->huber };
 
 	gather(j);
 	if (j->use_grad)
@@ -137,6 +139,7 @@ static void *job_run(void *arg)
 
 struct pool {
 	int nt, T, Bmax, F;
+	double huber;		/* training loss (struct tmn_batch); 0 = MSE */
 	struct job jobs[8];
 };
 
@@ -220,6 +223,7 @@ static void pool_batch(struct pool *p, const struct tmn_gru *g, const struct tmn
 		j->T = p->T;
 		j->burn = burn;
 		j->smooth = smooth;
+		j->huber = p->huber;
 		j->norm_n = norm_n > 0 ? norm_n : 1;
 		j->norm_pairs = norm_pairs > 0 ? norm_pairs : 1;
 		j->use_grad = grad_sum != NULL;
@@ -511,6 +515,7 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 		fail(err, errlen, "out of memory");
 		goto out;
 	}
+	pl.huber = c->huber;
 	for (size_t i = 0; i < npool; i++)
 		werr[i] = -1;
 	memcpy(best, g.p, g.np * sizeof(float));

@@ -24,6 +24,7 @@ struct tmn_train_cfg {
 	int patience;		/* early stopping: epochs without val progress */
 	int threads;
 	double lr, clip, smooth;
+	double huber;		/* pseudo-Huber scale of the data loss, 0 = MSE */
 	double head_gain;	/* see struct tmn_gru */
 	uint64_t seed;
 	size_t budget;		/* windows per epoch, 0 = the whole pool */

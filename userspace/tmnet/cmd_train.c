@@ -27,6 +27,10 @@ static const char usage[] =
 	"      --lr X            Adam learning rate (default 1e-3)\n"
 	"      --clip X          gradient-norm clip (default 1.0)\n"
 	"      --smooth X        smoothness penalty weight (default 0.1)\n"
+	"      --huber D         pseudo-Huber data loss of scale D (normalised\n"
+	"                        output units) instead of MSE: quadratic below D,\n"
+	"                        linear above, so the network leans to the\n"
+	"                        conditional median (default 0 = MSE)\n"
 	"      --head-gain X     fixed multiplier on the linear head (default 8)\n"
 	"      --kalman-qa X     force the prior's qa (units^2/s^3) instead of the\n"
 	"                        search that minimises the prior's horizon MSE\n"
@@ -66,6 +70,7 @@ int cmd_train(int argc, char **argv)
 		{ "resume", no_argument, NULL, 12 },
 		{ "head-gain", required_argument, NULL, 13 },
 		{ "kalman-qa", required_argument, NULL, 14 },
+		{ "huber", required_argument, NULL, 15 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -172,6 +177,10 @@ int cmd_train(int argc, char **argv)
 			break;
 		case 14:
 			if (parse_dbl(optarg, "--kalman-qa", 1e-3, 1e6, &qa))
+				return 2;
+			break;
+		case 15:
+			if (parse_dbl(optarg, "--huber", 0, 1e6, &c.huber))
 				return 2;
 			break;
 		case 'q':
