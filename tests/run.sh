@@ -9,7 +9,7 @@
 #   <level> <kernel> <suite> <command...>
 # where level is "quick" (always run) or "full" (make check only) and
 # kernel is where the suite runs ("host" or a guest kernel).  The run ends
-# with one table, kernel x suite -> passed/failed, and an
+# with one table, suite x kernel -> passed/failed, and an
 # "N passed, N failed" line.
 set -u
 level=${1:-full}
@@ -70,13 +70,13 @@ echo
 printf '%-28s %6s %6s %7s\n' suite passed failed time
 for r in "${rows[@]}"; do echo "$r"; done
 echo
-echo "kernel x suite (passed/failed; - = not run on that kernel)"
-printf '%-12s' kernel
-for s in "${suites[@]}"; do printf ' %13s' "$s"; done
+echo "suite x kernel (passed/failed; - = not run there)"
+printf '%-14s' suite
+for k in "${kernels[@]}"; do printf ' %11s' "$k"; done
 echo
-for k in "${kernels[@]}"; do
-	printf '%-12s' "$k"
-	for s in "${suites[@]}"; do printf ' %13s' "${cell[$k/$s]:--}"; done
+for s in "${suites[@]}"; do
+	printf '%-14s' "$s"
+	for k in "${kernels[@]}"; do printf ' %11s' "${cell[$k/$s]:--}"; done
 	echo
 done
 echo "wall time: $(( $(date +%s) - start ))s (logs in $logdir)"
