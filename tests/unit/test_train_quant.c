@@ -47,7 +47,7 @@ static void roundtrip(int sys)
 	assert_int_equal(tmn_kalman_fit(&d, sp.lo[0], sp.hi[0], 1000, &k, 0), 0);
 	assert_true(k.qa > 0 && k.r > 0);
 	assert_int_equal(tmn_prior_model(&k, 2000, 1000, pm, err, sizeof(err)), 0);
-	assert_int_equal(tmn_track_build(&d, sp.lo[0], sp.hi[0], pm, &tr), 0);
+	assert_int_equal(tmn_track_build(&d, sp.lo[0], sp.hi[0], pm, TMN_EXTRA_NONE, &tr), 0);
 	assert_int_equal(tmn_norm_fit(&tr, sys, &nm), 0);
 
 	assert_int_equal(tmn_gru_init(&g, nm.F, 32), 0);
@@ -89,13 +89,12 @@ static void roundtrip(int sys)
 	tm_state_reset(st);
 	for (size_t t = 0; t < 20000; t++) {
 		struct tmnet_pred out;
-		float f6[6], x[TMNET_MAX_FEATURES];
+		float f[TMN_FEAT_N], x[TMNET_MAX_FEATURES];
 		double y[2];
 
 		tm_tick(st, m, &cfg, &d.s[sp.lo[0] + t], &out, NULL);
-		for (int i = 0; i < 6; i++)
-			f6[i] = (float)(st->feat[i] / 65536.0);
-		tmn_norm_apply(&nm, f6, x);
+		tmn_feat_from_state(st, TMN_EXTRA_NONE, f);
+		tmn_norm_apply(&nm, f, x);
 		tmn_gru_step1(&g, h, x, y);
 		if (t < 300)
 			continue;

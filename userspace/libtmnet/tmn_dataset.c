@@ -36,12 +36,13 @@ void tmn_dataset_free(struct tmn_dataset *ds)
 int tmn_dataset_load(struct tmn_dataset *ds, const char *csv, int system,
 		     const struct tmn_ckpt_hdr *from, int verbose, char *err, int errlen)
 {
-	return tmn_dataset_load_qa(ds, csv, system, from, 0, verbose, err, errlen);
+	return tmn_dataset_load_qa(ds, csv, system, from, 0, TMN_EXTRA_NONE, verbose, err,
+				   errlen);
 }
 
 int tmn_dataset_load_qa(struct tmn_dataset *ds, const char *csv, int system,
-			const struct tmn_ckpt_hdr *from, double qa, int verbose, char *err,
-			int errlen)
+			const struct tmn_ckpt_hdr *from, double qa, int extra, int verbose,
+			char *err, int errlen)
 {
 	char e2[512];
 
@@ -95,7 +96,8 @@ int tmn_dataset_load_qa(struct tmn_dataset *ds, const char *csv, int system,
 		return fail(err, errlen, "prior model: %s", e2);
 	}
 	for (int i = 0; i < 2; i++)
-		if (tmn_track_build(&ds->d, ds->sp.lo[i], ds->sp.hi[i], ds->prior, &ds->tr[i])) {
+		if (tmn_track_build(&ds->d, ds->sp.lo[i], ds->sp.hi[i], ds->prior,
+				    from ? from->norm.extra : extra, &ds->tr[i])) {
 			tmn_dataset_free(ds);
 			return fail(err, errlen, "out of memory");
 		}

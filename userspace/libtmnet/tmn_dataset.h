@@ -29,9 +29,10 @@ struct tmn_dataset {
 int tmn_dataset_load(struct tmn_dataset *ds, const char *csv, int system,
 		     const struct tmn_ckpt_hdr *from, int verbose, char *err, int errlen);
 /* The same with the Kalman qa forced to qa (> 0) instead of searched */
+/* qa > 0 forces the prior's qa; extra (TMN_EXTRA_*) adds B inputs (float only) */
 int tmn_dataset_load_qa(struct tmn_dataset *ds, const char *csv, int system,
-			const struct tmn_ckpt_hdr *from, double qa, int verbose, char *err,
-			int errlen);
+			const struct tmn_ckpt_hdr *from, double qa, int extra, int verbose,
+			char *err, int errlen);
 void tmn_dataset_free(struct tmn_dataset *ds);
 /* Fill the data-dependent fields of a checkpoint header */
 void tmn_dataset_hdr(const struct tmn_dataset *ds, struct tmn_ckpt_hdr *h);

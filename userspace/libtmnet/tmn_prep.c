@@ -82,8 +82,24 @@ void tmn_track_free(struct tmn_track *tr)
 	memset(tr, 0, sizeof(*tr));
 }
 
+void tmn_feat_from_state(const struct tm_state *st, int extra, float out[TMN_FEAT_N])
+{
+	for (int k = 0; k < 6; k++)
+		out[k] = (float)(st->feat[k] / 65536.0);
+	out[6] = out[7] = 0;
+	if (!st->kf.init)
+		return;
+	if (extra == TMN_EXTRA_VEL) {
+		out[6] = (float)(st->kf.x[2] / 4294967296.0);
+		out[7] = (float)(st->kf.x[3] / 4294967296.0);
+	} else if (extra == TMN_EXTRA_RESID && st->have_last) {
+		out[6] = (float)(st->last_x / 65536.0 - st->kf.x[0] / 4294967296.0);
+		out[7] = (float)(st->last_y / 65536.0 - st->kf.x[1] / 4294967296.0);
+	}
+}
+
 int tmn_track_build(const struct tmn_series *d, size_t lo, size_t hi,
-		    const struct tm_model *pm, struct tmn_track *tr)
+		    const struct tm_model *pm, int extra, struct tmn_track *tr)
 {
 	struct tm_state *st = malloc(sizeof(*st));
 	struct tm_cfg cfg;
@@ -98,7 +114,8 @@ int tmn_track_build(const struct tmn_series *d, size_t lo, size_t hi,
 	tr->lo = lo;
 	tr->n = n;
 	tr->horizon = (int)H;
-	tr->feat = malloc(n * 6 * sizeof(float));
+	tr->extra = extra;
+	tr->feat = malloc(n * TMN_FEAT_N * sizeof(float));
 	tr->prior = malloc(n * 2 * sizeof(double));
 	tr->pcov = malloc(n * 3 * sizeof(double));
 	tr->last = malloc(n * 2 * sizeof(double));
@@ -112,11 +129,8 @@ int tmn_track_build(const struct tmn_series *d, size_t lo, size_t hi,
 	tm_cfg_from_model(&cfg, pm);
 	tm_state_reset(st);
 	for (i = 0; i < n; i++) {
-		int k;
-
 		tm_stage_prior(st, pm, &cfg, &d->s[lo + i]);
-		for (k = 0; k < 6; k++)
-			tr->feat[i * 6 + k] = (float)(st->feat[k] / 65536.0);
+		tmn_feat_from_state(st, extra, tr->feat + i * TMN_FEAT_N);
 		tr->prior[2 * i] = (double)st->prior[0] / 4294967296.0;
 		tr->prior[2 * i + 1] = (double)st->prior[1] / 4294967296.0;
 		tr->pcov[3 * i] = (double)st->prior_cov[0][0] / 4294967296.0;
@@ -203,7 +217,7 @@ int tmn_kalman_fit(const struct tmn_series *d, size_t lo, size_t hi, int horizon
 
 		k->qa = q;
 		if (!m || tmn_prior_model(k, d->rate_hz, horizon, m, err, sizeof(err)) ||
-		    tmn_track_build(d, lo, fit_hi, m, &tr)) {
+		    tmn_track_build(d, lo, fit_hi, m, TMN_EXTRA_NONE, &tr)) {
 			if (verbose && m)
 				fprintf(stderr, "kalman: qa = %-8.3g rejected: %s\n", q, err);
 			free(m);
@@ -253,7 +267,8 @@ void tmn_base(const struct tmn_track *tr, int system, size_t i, double out[2])
 
 int tmn_norm_fit(const struct tmn_track *tr, int system, struct tmn_norm *nm)
 {
-	const int F = system == TMNET_SYS_A ? TMNET_FEATURES_A : TMNET_FEATURES_B;
+	const int F = system == TMNET_SYS_A ? TMNET_FEATURES_A :
+		      TMNET_FEATURES_B + (tr->extra ? 2 : 0);
 	double s[TMNET_MAX_FEATURES] = { 0 }, s2[TMNET_MAX_FEATURES] = { 0 }, cnt = 0;
 	double t2 = 0, tc = 0, besterr = INFINITY;
 	size_t i;
@@ -262,14 +277,15 @@ int tmn_norm_fit(const struct tmn_track *tr, int system, struct tmn_norm *nm)
 	memset(nm, 0, sizeof(*nm));
 	nm->system = system;
 	nm->F = F;
+	nm->extra = system == TMNET_SYS_A ? TMN_EXTRA_NONE : tr->extra;
 	for (i = 0; i < tr->n; i++) {
 		double b[2];
 
 		if (!tr->ok[i])
 			continue;
 		for (k = 0; k < F; k++) {
-			s[k] += tr->feat[i * 6 + k];
-			s2[k] += (double)tr->feat[i * 6 + k] * tr->feat[i * 6 + k];
+			s[k] += tr->feat[i * TMN_FEAT_N + k];
+			s2[k] += (double)tr->feat[i * TMN_FEAT_N + k] * tr->feat[i * TMN_FEAT_N + k];
 		}
 		cnt++;
 		tmn_base(tr, system, i, b);
@@ -308,7 +324,7 @@ int tmn_norm_fit(const struct tmn_track *tr, int system, struct tmn_norm *nm)
 			m = 0;
 			for (i = 0; i < tr->n; i += 7)
 				if (tr->ok[i])
-					v[m++] = fabs(tr->feat[i * 6 + k] - nm->mean[k]);
+					v[m++] = fabs(tr->feat[i * TMN_FEAT_N + k] - nm->mean[k]);
 			if (!m)
 				continue;
 			qsort(v, m, sizeof(double), cmp_dbl);
@@ -330,12 +346,12 @@ void tmn_xy_free(struct tmn_xy *xy)
 	memset(xy, 0, sizeof(*xy));
 }
 
-void tmn_norm_apply(const struct tmn_norm *nm, const float *feat6, float *x)
+void tmn_norm_apply(const struct tmn_norm *nm, const float *feat, float *x)
 {
 	const double lim = 127.0 / (1 << nm->in_frac);
 
 	for (int k = 0; k < nm->F; k++) {
-		double z = (feat6[k] - nm->mean[k]) / nm->std[k];
+		double z = (feat[k] - nm->mean[k]) / nm->std[k];
 
 		x[k] = (float)(z > lim ? lim : z < -lim ? -lim : z);
 	}
@@ -361,7 +377,7 @@ int tmn_xy_build(const struct tmn_track *tr, const struct tmn_norm *nm, struct t
 		double b[2];
 
 		for (k = 0; k < F; k++) {
-			double z = (tr->feat[i * 6 + k] - nm->mean[k]) / nm->std[k];
+			double z = (tr->feat[i * TMN_FEAT_N + k] - nm->mean[k]) / nm->std[k];
 
 			xy->x[i * F + k] = (float)(z > lim ? lim : z < -lim ? -lim : z);
 		}

@@ -45,10 +45,26 @@ int tmn_prior_model(const struct tmn_kalman *k, int rate_hz, int horizon,
  * Per-tick arrays over ticks [lo, hi) of a series, produced by running the
  * core prior from reset at lo.  Index i is tick lo + i.
  */
+/*
+ * Per-tick features: the core's six (A uses the first 4, B all 6), then an
+ * optional pair that the core does not compute, for measuring alternative
+ * System B inputs in float only (tmnet train --b-extra; not quantisable):
+ *   TMN_EXTRA_VEL    the filter's velocity (vx, vy), units/s
+ *   TMN_EXTRA_RESID  measured minus filtered position (the innovation
+ *                    after the update, (1 - K) times the innovation), units
+ */
+#define TMN_FEAT_N	8
+enum { TMN_EXTRA_NONE, TMN_EXTRA_VEL, TMN_EXTRA_RESID };
+
+struct tm_state;
+/* the TMN_FEAT_N features of the tick st has just ingested */
+void tmn_feat_from_state(const struct tm_state *st, int extra, float out[TMN_FEAT_N]);
+
 struct tmn_track {
 	size_t lo, n;
 	int horizon;
-	float *feat;		/* [n][6] data units (A uses the first 4) */
+	int extra;		/* TMN_EXTRA_* in feat[6], feat[7] */
+	float *feat;		/* [n][TMN_FEAT_N] data units */
 	double *prior;		/* [n][2] horizon prior position */
 	double *pcov;		/* [n][3] horizon covariance xx, xy, yy */
 	double *last;		/* [n][2] last valid sample position */
@@ -58,7 +74,7 @@ struct tmn_track {
 };
 
 int tmn_track_build(const struct tmn_series *d, size_t lo, size_t hi,
-		    const struct tm_model *prior_model, struct tmn_track *tr);
+		    const struct tm_model *prior_model, int extra, struct tmn_track *tr);
 void tmn_track_free(struct tmn_track *tr);
 
 /*
@@ -72,7 +88,8 @@ int tmn_kalman_fit(const struct tmn_series *d, size_t lo, size_t hi, int horizon
 
 /* Normalisation fitted on the training track only */
 struct tmn_norm {
-	int system, F;
+	int system, F;		/* F: 4 (A), 6 (B) or 8 (B with extra inputs) */
+	int extra;		/* TMN_EXTRA_* */
 	double mean[TMNET_MAX_FEATURES], std[TMNET_MAX_FEATURES];
 	double out_scale;	/* data units per normalised output unit */
 	int in_frac;		/* int8 input fraction bits (calibrated) */
@@ -88,8 +105,8 @@ struct tmn_xy {
 	uint8_t *m;
 };
 
-/* Normalise and clip one tick's features (6 in, F out) as training does */
-void tmn_norm_apply(const struct tmn_norm *nm, const float *feat6, float *x);
+/* Normalise and clip one tick's features (TMN_FEAT_N in, F out) as training does */
+void tmn_norm_apply(const struct tmn_norm *nm, const float *feat, float *x);
 int tmn_xy_build(const struct tmn_track *tr, const struct tmn_norm *nm, struct tmn_xy *xy);
 void tmn_xy_free(struct tmn_xy *xy);
 /* base position the system adds its output to (last sample or prior) */

@@ -407,7 +407,7 @@ static int ckpt_read(const char *path, struct tmn_ckpt_hdr *h, float **best, flo
 	if (!f)
 		return fail(err, errlen, "%s: %s", path, strerror(errno));
 	if (fread(h, sizeof(*h), 1, f) != 1 || memcmp(h->magic, TMN_CKPT_MAGIC, 8) ||
-	    h->version != 1 || !(h->head_gain > 0)) {
+	    h->version != TMN_CKPT_VERSION || !(h->head_gain > 0)) {
 		fclose(f);
 		return fail(err, errlen, "%s: not a tmnet checkpoint (or another version)", path);
 	}
@@ -534,7 +534,7 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 	hdr->bad_epochs = 0;
 	hdr->done = 0;
 	memcpy(hdr->magic, TMN_CKPT_MAGIC, 8);
-	hdr->version = 1;
+	hdr->version = TMN_CKPT_VERSION;
 
 	if (c->resume && c->ckpt) {
 		struct tmn_ckpt_hdr h;

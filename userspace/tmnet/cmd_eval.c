@@ -140,11 +140,10 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 			goto out;
 		}
 		if (r->has_float) {
-			float f6[6], x[TMNET_MAX_FEATURES];
+			float f[TMN_FEAT_N], x[TMNET_MAX_FEATURES];
 
-			for (int k = 0; k < 6; k++)
-				f6[k] = (float)(st->feat[k] / 65536.0);
-			tmn_norm_apply(&mf.h.norm, f6, x);
+			tmn_feat_from_state(st, mf.h.norm.extra, f);
+			tmn_norm_apply(&mf.h.norm, f, x);
 			tmn_gru_step1(&mf.g, h, x, fy);
 		}
 		if (t + H >= hi || t < lo + warm || !st->kf.init || !st->have_last)
@@ -194,7 +193,7 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 		r->stream_mse = cnt_n > 0 ? sse_n / cnt_n : NAN;
 		r->win_mse = NAN;
 		if (pm && !tmn_prior_model(&mf.h.kalman, (int)m->rate_hz, (int)H, pm, e2, sizeof(e2)) &&
-		    !tmn_track_build(d, lo, hi, pm, &tr)) {
+		    !tmn_track_build(d, lo, hi, pm, mf.h.norm.extra, &tr)) {
 			if (!tmn_xy_build(&tr, &mf.h.norm, &xy)) {
 				r->win_mse = tmn_eval_windows(&mf.g, &xy, (int)mf.h.window,
 							      (int)mf.h.burn, 256, 2);

@@ -133,6 +133,13 @@ int cmd_quantize(int argc, char **argv)
 		fprintf(stderr, "tmnet quantize: %s\n", err);
 		return 1;
 	}
+	if (mf.h.norm.extra != TMN_EXTRA_NONE) {
+		fprintf(stderr, "tmnet quantize: %s was trained with --b-extra: the core's System B "
+			"takes %d inputs, so it can only be evaluated in float (tmnet eval --float)\n",
+			model, TMNET_FEATURES_B);
+		tmn_model_f_free(&mf);
+		return 1;
+	}
 	if (tmn_dataset_load(&ds, data, (int)mf.h.system, &mf.h, 0, err, sizeof(err))) {
 		fprintf(stderr, "tmnet quantize: %s\n", err);
 		tmn_model_f_free(&mf);
@@ -176,7 +183,7 @@ int cmd_quantize(int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			double y[2];
 
-			tmn_norm_apply(&mf.h.norm, tr->feat + i * 6, x);
+			tmn_norm_apply(&mf.h.norm, tr->feat + i * TMN_FEAT_N, x);
 			tmn_gru_step1(&mf.g, h, x, y);
 			if (i < (size_t)mf.h.window || !tr->ok[i])
 				continue;

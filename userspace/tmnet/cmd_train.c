@@ -31,6 +31,11 @@ static const char usage[] =
 	"                        output units) instead of MSE: quadratic below D,\n"
 	"                        linear above, so the network leans to the\n"
 	"                        conditional median (default 0 = MSE)\n"
+	"      --b-extra vel|resid  System B only, an experiment: two more inputs\n"
+	"                        that the core does not compute, the filter's\n"
+	"                        velocity or its measured-minus-filtered position;\n"
+	"                        such a checkpoint can be evaluated in float\n"
+	"                        (tmnet eval --float) but not quantised\n"
 	"      --head-gain X     fixed multiplier on the linear head (default 8)\n"
 	"      --kalman-qa X     force the prior's qa (units^2/s^3) instead of the\n"
 	"                        search that minimises the prior's horizon MSE\n"
@@ -71,6 +76,7 @@ int cmd_train(int argc, char **argv)
 		{ "head-gain", required_argument, NULL, 13 },
 		{ "kalman-qa", required_argument, NULL, 14 },
 		{ "huber", required_argument, NULL, 15 },
+		{ "b-extra", required_argument, NULL, 16 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -81,7 +87,7 @@ int cmd_train(int argc, char **argv)
 	const char *data = NULL, *out = NULL;
 	char err[512];
 	long l, nseeds = 1;
-	int o, best_seed = -1;
+	int o, best_seed = -1, extra = TMN_EXTRA_NONE;
 	double vals[64], best = INFINITY, secs = 0, qa = 0;
 
 	tmn_train_default(&c);
@@ -183,6 +189,16 @@ int cmd_train(int argc, char **argv)
 			if (parse_dbl(optarg, "--huber", 0, 1e6, &c.huber))
 				return 2;
 			break;
+		case 16:
+			if (!strcmp(optarg, "vel")) {
+				extra = TMN_EXTRA_VEL;
+			} else if (!strcmp(optarg, "resid")) {
+				extra = TMN_EXTRA_RESID;
+			} else {
+				fprintf(stderr, "tmnet train: --b-extra: want vel or resid\n");
+				return 2;
+			}
+			break;
 		case 'q':
 			c.quiet = 1;
 			break;
@@ -203,7 +219,12 @@ int cmd_train(int argc, char **argv)
 		fprintf(stderr, "tmnet train: --active needs --budget (windows per epoch)\n");
 		return 2;
 	}
-	if (tmn_dataset_load_qa(&ds, data, c.system, NULL, qa, !c.quiet, err, sizeof(err))) {
+	if (extra != TMN_EXTRA_NONE && c.system != TMNET_SYS_B) {
+		fprintf(stderr, "tmnet train: --b-extra is for System B only\n");
+		return 2;
+	}
+	if (tmn_dataset_load_qa(&ds, data, c.system, NULL, qa, extra, !c.quiet, err,
+				sizeof(err))) {
 		fprintf(stderr, "tmnet train: %s\n", err);
 		return 1;
 	}
