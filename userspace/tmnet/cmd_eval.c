@@ -119,7 +119,10 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 	if (r->fpath) {
 		if (tmn_ckpt_load(r->fpath, &mf, err, errlen))
 			goto out;
-		if (mf.h.system != m->system || mf.h.F != m->n_feat || mf.h.H != m->hidden ||
+		/* a --b-extra checkpoint has two inputs more than the core's B */
+		if (mf.h.system != m->system ||
+		    mf.h.F != m->n_feat + (mf.h.norm.extra != TMN_EXTRA_NONE ? 2U : 0U) ||
+		    mf.h.H != m->hidden ||
 		    mf.h.horizon != m->horizon_ticks) {
 			snprintf(err, (size_t)errlen, "%s does not match %s (system/shape/horizon)",
 				 r->fpath, r->path);
