@@ -89,10 +89,11 @@ int tmn_kalman_fit(const struct tmn_series *d, size_t lo, size_t hi, int horizon
 /* Normalisation fitted on the training track only */
 struct tmn_norm {
 	int system, F;		/* F: 4 (A), 6 (B) or 8 (B with extra inputs) */
-	int extra;		/* TMN_EXTRA_* */
 	double mean[TMNET_MAX_FEATURES], std[TMNET_MAX_FEATURES];
 	double out_scale;	/* data units per normalised output unit */
 	int in_frac;		/* int8 input fraction bits (calibrated) */
+	int extra;		/* TMN_EXTRA_*; in what was tail padding, so
+				 * checkpoints written before it (zeroed) read as 0 */
 };
 
 int tmn_norm_fit(const struct tmn_track *tr, int system, struct tmn_norm *nm);

@@ -407,7 +407,8 @@ static int ckpt_read(const char *path, struct tmn_ckpt_hdr *h, float **best, flo
 	if (!f)
 		return fail(err, errlen, "%s: %s", path, strerror(errno));
 	if (fread(h, sizeof(*h), 1, f) != 1 || memcmp(h->magic, TMN_CKPT_MAGIC, 8) ||
-	    h->version != TMN_CKPT_VERSION || !(h->head_gain > 0)) {
+	    h->version != TMN_CKPT_VERSION || !(h->head_gain > 0) ||
+	    h->norm.extra < TMN_EXTRA_NONE || h->norm.extra > TMN_EXTRA_RESID) {
 		fclose(f);
 		return fail(err, errlen, "%s: not a tmnet checkpoint (or another version)", path);
 	}

@@ -40,7 +40,7 @@ void tmn_train_default(struct tmn_train_cfg *c);
 
 /* Checkpoint: everything needed to resume or to quantise */
 #define TMN_CKPT_MAGIC "TMNCKPT1"
-#define TMN_CKPT_VERSION 2	/* 2: struct tmn_norm has "extra" */
+#define TMN_CKPT_VERSION 1
 
 struct tmn_ckpt_hdr {
 	char magic[8];
