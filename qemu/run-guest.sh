@@ -56,9 +56,9 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || die "no guest command given (see --help)"
 
+. "$(dirname "$0")/guest-kernel.sh"
 if [ -z "$kernel" ]; then
-	kernel=$(ls /boot/vmlinuz-6.1.* 2>/dev/null | grep -v -- '-rt-' | sort -V | tail -n 1 || true)
-	[ -n "$kernel" ] || die "no /boot/vmlinuz-6.1.* (install linux-image-amd64)"
+	kernel=$(stock_kernel) || die "no /boot/vmlinuz-6.1.* (install linux-image-amd64)"
 fi
 [ -r "$kernel" ] || die "cannot read kernel $kernel"
 kver=$(basename "$kernel"); kver=${kver#vmlinuz-}

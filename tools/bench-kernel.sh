@@ -131,12 +131,12 @@ if [ "$collect" = 0 ]; then
 	"$BUILD/tmnet" data gen -o "$data" -t "$need" -s 4242 >/dev/null 2>&1 || die "tmnet data gen failed"
 fi
 
+. qemu/guest-kernel.sh
 t0=$(date +%s)
 json_runs=()
 for tag in $kernels; do
 	if [ "$tag" = stock ]; then
-		VMLINUZ=$(ls /boot/vmlinuz-6.1.* 2>/dev/null | grep -v -- '-rt-' | sort -V | tail -n 1 || true)
-		[ -n "$VMLINUZ" ] || die "no /boot/vmlinuz-6.1.*"
+		VMLINUZ=$(stock_kernel) || die "no /boot/vmlinuz-6.1.*"
 		KVER=$(basename "$VMLINUZ"); KVER=${KVER#vmlinuz-}
 		MODDIR=/lib/modules/$KVER
 		KDIR=$MODDIR/build

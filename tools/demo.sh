@@ -170,9 +170,9 @@ fi
 "$BUILD/demo-watch" --check --data "$res/data.csv" >/dev/null 2>"$res/check.log" ||
 	die "DATA=${data_arg:-generated}: $(tail -n 1 "$res/check.log" | sed "s|^demo-watch: $res/data.csv: ||")"
 
+. qemu/guest-kernel.sh
 if [ -z "$kernel" ]; then
-	kernel=$(ls /boot/vmlinuz-6.1.* 2>/dev/null | grep -v -- '-rt-' | sort -V | tail -n 1 || true)
-	[ -n "$kernel" ] || die "no /boot/vmlinuz-6.1.* (apt-get install linux-image-amd64)"
+	kernel=$(stock_kernel) || die "no /boot/vmlinuz-6.1.* (apt-get install linux-image-amd64)"
 fi
 kver=$(basename "$kernel"); kver=${kver#vmlinuz-}
 kdir=/lib/modules/$kver/build

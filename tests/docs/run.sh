@@ -110,8 +110,8 @@ while IFS=$'\t' read -r id kind src first why; do
 done <"$blocks/index.tsv"
 
 # ---- root blocks in a guest -----------------------------------------------------
-kernel=$(ls /boot/vmlinuz-6.1.* 2>/dev/null | grep -v -- '-rt-' | sort -V | tail -n 1)
-[ -n "$kernel" ] || { tap 1 "no /boot/vmlinuz-6.1.* for the guest"; echo "1..$n"; exit 1; }
+. qemu/guest-kernel.sh
+kernel=$(stock_kernel) || { tap 1 "no /boot/vmlinuz-6.1.* for the guest"; echo "1..$n"; exit 1; }
 kver=$(basename "$kernel"); kver=${kver#vmlinuz-}
 kb=$BUILD/kmod/docs-$kver
 if ! qemu/build-module.sh "/lib/modules/$kver/build" "$kb" 2>&1; then

@@ -43,15 +43,8 @@ ok() { n=$((n + 1)); echo "ok $n - $*"; }
 tools/deps.sh check >/dev/null 2>&1 || tools/deps.sh install >&2 ||
 	bail "cannot install the Debian packages (tools/deps.sh install)"
 
-if [ -z "$kernel" ]; then
-	kernel=$(ls /boot/vmlinuz-6.1.* 2>/dev/null | grep -v -- '-rt-' | sort -V | tail -n 1)
-	[ -n "$kernel" ] || bail "no /boot/vmlinuz-6.1.* (linux-image-amd64)"
-fi
-kver=$(basename "$kernel"); kver=${kver#vmlinuz-}
-[ -n "$moddir" ] || moddir=/lib/modules/$kver
-[ -n "$kdir" ] || kdir=$moddir/build
-[ -d "$kdir" ] || bail "no kernel headers for $kver in $kdir"
-echo "# kernel $kver: image $kernel, headers $kdir"
+. qemu/guest-kernel.sh
+pick_kernel
 
 # ---- the kernel's YNL client and schema (Debian's linux-source-6.12) -------
 if [ ! -f "$SRC612/tools/net/ynl/cli.py" ] ||

@@ -42,15 +42,8 @@ bail() { echo "not ok $((n + 1)) - $*"; echo "1..$((n + 1))"; exit 1; }
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
 
-if [ -z "$kernel" ]; then
-	kernel=$(ls /boot/vmlinuz-6.1.* 2>/dev/null | grep -v -- '-rt-' | sort -V | tail -n 1)
-	[ -n "$kernel" ] || bail "no /boot/vmlinuz-6.1.* (linux-image-amd64)"
-fi
-kver=$(basename "$kernel"); kver=${kver#vmlinuz-}
-[ -n "$moddir" ] || moddir=/lib/modules/$kver
-[ -n "$kdir" ] || kdir=$moddir/build
-[ -d "$kdir" ] || bail "no kernel headers for $kver in $kdir"
-echo "# kernel $kver: image $kernel, headers $kdir"
+. qemu/guest-kernel.sh
+pick_kernel
 
 # ---- the kselftest harness (Debian's linux-source-6.12) -----------------------
 if [ ! -f "$KSFT/kselftest_harness.h" ] || [ ! -f "$KSFT/kselftest.h" ]; then
