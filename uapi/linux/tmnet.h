@@ -69,7 +69,13 @@ enum tmnet_source {
 /* ------------------------------------------------------------------ */
 
 #define TMNET_SAMPLE_VALID	(1U << 0)	/* position/velocity are measured */
-#define TMNET_SAMPLE_FLAGS_ALL	(TMNET_SAMPLE_VALID)
+/*
+ * First sample of a segment (a recording, or a stretch after a gap): the
+ * core resets its streaming state (Kalman filter, hidden state, last
+ * position) before ingesting it, so no state crosses a segment boundary.
+ */
+#define TMNET_SAMPLE_SEG_START	(1U << 1)
+#define TMNET_SAMPLE_FLAGS_ALL	(TMNET_SAMPLE_VALID | TMNET_SAMPLE_SEG_START)
 
 struct tmnet_sample {
 	__u64 t_ns;		/* sensor timestamp, ns (informative) */
