@@ -213,9 +213,19 @@ raw no-such-index '^errno=19 msg=dev-index: no such tmnet device bad-attr-offset
 raw ok-stats '^errno=0 ' "a well-formed request is accepted"
 
 # ---- mutating ops without CAP_NET_ADMIN ---------------------------------------------
-nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- "$CTL" "$@"; }
+# The unprivileged user must be able to read what it runs: the work tree may
+# sit inside a 0700 directory (a clone in mktemp -d), so tmnetctl and the
+# blob are staged in a world-readable directory on the guest's own /tmp.
+# Otherwise the test would measure file permissions, not the kernel's EPERM.
+U=$(mktemp -d /tmp/tmnet-unpriv.XXXXXX)
+cp "$CTL" "$U/tmnetctl" && cp "$R/b1.tmn" "$U/b1.tmn" &&
+	chmod 0755 "$U" "$U/tmnetctl" && chmod 0644 "$U/b1.tmn"
+t $? "unprivileged user's copies staged in $U"
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- "$U/tmnetctl" "$@"; }
+run nobody --help
+t $rc "the unprivileged user can run its tmnetctl"
 g0=$(gen) r0=$(ctl -j stats | j "d['running']")
-expect 5 'Operation not permitted' "non-root model load: EPERM" -- nobody model load "$R/b1.tmn"
+expect 5 'Operation not permitted' "non-root model load: EPERM" -- nobody model load "$U/b1.tmn"
 expect 5 'Operation not permitted' "non-root model unload: EPERM" -- nobody model unload
 expect 5 'Operation not permitted' "non-root stop: EPERM" -- nobody stop
 expect 5 'Operation not permitted' "non-root start: EPERM" -- nobody start
