@@ -10,6 +10,9 @@
 #   make demo         the main job (see README.md)
 #   make bench-core   core tick benchmark (ns percentiles + callgrind)
 #   make fuzz         long libFuzzer run on the blob validator
+#   make fuzz-tick    long libFuzzer run over the whole tick (tm_tick) with
+#                     random validated models and sample streams
+#                     (FUZZ_SECONDS=600, or FUZZ_RUNS=N executions)
 #   make deps         install the Debian packages (idempotent)
 
 BUILD    ?= build
@@ -58,7 +61,7 @@ sanobj  = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 
 .PHONY: check-mutant
 .PHONY: all module deps check check-quick test-host demo bench-core fuzz \
-	fuzz-short clean models report bench-kernel help
+	fuzz-tick fuzz-short clean models report bench-kernel help
 
 all: $(BUILD)/tmnet $(if $(CTL_SRC),$(BUILD)/tmnetctl)
 
@@ -120,8 +123,25 @@ fuzz: $(BUILD)/fuzz_blob
 	@mkdir -p $(BUILD)/fuzz-corpus
 	$(BUILD)/fuzz_blob -max_total_time=$${FUZZ_SECONDS:-600} $(BUILD)/fuzz-corpus tests/fuzz/seeds
 
+# The tick fuzzer: UBSan's signed-overflow and shift checks abort (no
+# recovery).  FUZZ_TICK_SEG_START turns on the segment-start checks once the
+# core implements TMNET_SAMPLE_SEG_START.
+FUZZ_TICK_FLAGS := -fsanitize=fuzzer,address,undefined \
+	-fsanitize=signed-integer-overflow,shift -fno-sanitize-recover=all \
+	-g -O1 $(CPPFLAGS) -std=c11 $(WARN) \
+	$(if $(shell grep -s TMNET_SAMPLE_SEG_START core/tm_pipeline.c),-DFUZZ_TICK_SEG_START)
+$(BUILD)/fuzz_tick: tests/fuzz/fuzz_tick.c $(CORE_SRC) $(wildcard core/*.h) uapi/linux/tmnet.h
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_TICK_FLAGS) -o $@ tests/fuzz/fuzz_tick.c $(CORE_SRC)
+
+fuzz-tick: $(BUILD)/fuzz_tick
+	@mkdir -p $(BUILD)/fuzz-tick-corpus
+	$(BUILD)/fuzz_tick -print_final_stats=1 -timeout=10 -artifact_prefix=$(BUILD)/fuzz-tick- \
+		$(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) -max_total_time=$(or $(FUZZ_SECONDS),0),-max_total_time=$(or $(FUZZ_SECONDS),600)) \
+		$(BUILD)/fuzz-tick-corpus tests/fuzz/seeds-tick
+
 # ---- tests -----------------------------------------------------------------
-test-host: $(TEST_BINS) $(BUILD)/fuzz_blob all
+test-host: $(TEST_BINS) $(BUILD)/fuzz_blob $(BUILD)/fuzz_tick all
 
 check: deps-check test-host
 	$(Q)BUILD=$(BUILD) KDIR=$(KDIR) tests/run.sh full

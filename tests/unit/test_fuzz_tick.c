@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reproducers of bugs the tick fuzzer (tests/fuzz/fuzz_tick.c) found, as
+ * plain host tests under ASan/UBSan.  Each builds a model the validator
+ * accepts, runs the tick on it and checks what the fuzzer checks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tm_test.h"
+
+/* tick with a valid sample (or none) and check the invariants that broke */
+static void tick_checked(struct tm_state *st, const struct tm_model *m,
+			 const struct tm_cfg *cfg, const struct tmnet_sample *s)
+{
+	struct tmnet_pred out;
+	int i, j;
+
+	tm_tick(st, m, cfg, s, &out, NULL);
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < 4; j++)
+			assert_true(st->kf.p[i][j] == st->kf.p[j][i]);
+	if (st->kf.init)
+		for (i = 0; i < 4; i++)
+			assert_true(st->kf.p[i][i] >= 0);
+	assert_int_equal(out.pred_x, out.prior_x);
+	assert_int_equal(out.pred_y, out.prior_y);
+	assert_true(st->cnt.ticks == st->cnt.samples + st->cnt.missing);
+}
+
+/*
+ * Found by fuzz_tick (seed tests/fuzz/seeds-tick/b-extreme-kalman.bin):
+ * the largest process noise the validator accepts (qa = 2^20 units^2/s^3)
+ * with the smallest measurement noise (r = 2^-32 units^2, so the covariance
+ * scale is 2^24) makes the per-tick process noise q = qa 2^24 / rate
+ * saturate at INT64_MAX in tm_kf_params_init(); the next predict adds it to
+ * P: a signed overflow (UBSan: core/tm_kalman.c, p[2][2] += q[2][2]).
+ * Either outcome is right once fixed: the validator refuses the blob
+ * (E_KALMAN), or the filter runs and restarts without overflowing.
+ */
+static void test_kalman_q_saturates(void **state)
+{
+	static struct tm_model m, v;
+	struct tm_blob_error err;
+	struct tm_state st;
+	struct tm_cfg cfg;
+	unsigned char *blob;
+	__u32 len;
+	int t, rc;
+
+	(void)state;
+	tm_model_default_prior(&m, TMNET_DEFAULT_RATE_HZ);
+	m.kalman.qa_xx = (__s64)1 << 52;
+	m.kalman.qa_yy = (__s64)1 << 52;
+	m.kalman.qa_xy = (__s64)1 << 52;
+	m.kalman.r_x = 1;
+	m.kalman.r_y = 1;
+	m.kalman.p0_pos = 1;
+	m.kalman.p0_vel = 1;
+	blob = tt_blob(&m, &len);
+	assert_non_null(blob);
+	rc = tm_model_from_blob(&v, blob, len, &err);
+	free(blob);
+	if (rc) {
+		assert_int_equal(err.code, TMNET_BLOB_E_KALMAN);
+		return;
+	}
+	tm_cfg_from_model(&cfg, &v);
+	tm_state_reset(&st);
+	for (t = 0; t < 64; t++) {
+		struct tmnet_sample s = {
+			.x = t * 100, .y = -t * 50, .vx = 1 << 16, .vy = -(1 << 15),
+			.flags = TMNET_SAMPLE_VALID, .seq = (__u32)t,
+		};
+
+		tick_checked(&st, &v, &cfg, (t % 9) < 6 ? &s : NULL);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kalman_q_saturates),
+	};
+
+	return cmocka_run_group_tests_name("fuzz_tick", tests, NULL, NULL);
+}
