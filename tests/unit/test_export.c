@@ -2,10 +2,12 @@
 /*
  * tmnet export-hf: a real checkpoint (one short training run on generated
  * data) is exported; the safetensors file is parsed back, from the raw
- * bytes and with the strict reader, and every tensor's shape and every
- * value is checked against the checkpoint.  The reader must reject broken
- * files, and the export directory must hold the card, config, blob and
- * eval JSON of the same model.
+ * bytes and with the strict reader, every tensor's shape is checked, and
+ * the network the file describes (plain nn.GRU + nn.Linear, no head gain)
+ * is run against the trained C float network (tmn_gru_step1 with the
+ * checkpoint's head gain) tick by tick.  The reader must reject broken
+ * files, and the export directory must hold the card, config, ONNX model,
+ * blob and eval JSON of the same model.
  */
 #include <errno.h>
 #include <math.h>
@@ -152,20 +154,76 @@ static uint64_t le64(const unsigned char *p)
 	return v;
 }
 
-/* the six tensors, their PyTorch names, shapes and the exact floats */
+/*
+ * Load the six tensors of f into a plain network (head gain 1, as
+ * nn.Linear computes) and stream both it and the trained network over the
+ * same inputs: the outputs must agree on every tick.
+ */
+static void check_file_computes_trained(const struct tmn_st_file *f, const struct tmn_gru *trained)
+{
+	const char *names[6] = { "gru.weight_ih_l0", "gru.weight_hh_l0", "gru.bias_ih_l0",
+				 "gru.bias_hh_l0", "head.weight", "head.bias" };
+	struct tmn_gru fg;
+	float *dst[6];
+	double h1[TMNET_MAX_HIDDEN] = { 0 }, h2[TMNET_MAX_HIDDEN] = { 0 }, maxrel = 0, maxout = 0;
+	uint64_t seed = 12345;
+
+	assert_int_equal(tmn_gru_init(&fg, trained->F, trained->H), 0);
+	assert_true(fg.head_gain == 1.0f);
+	dst[0] = fg.w_ih;
+	dst[1] = fg.w_hh;
+	dst[2] = fg.b_ih;
+	dst[3] = fg.b_hh;
+	dst[4] = fg.w_out;
+	dst[5] = fg.b_out;
+	for (int i = 0; i < 6; i++) {
+		const struct tmn_st_tensor *t = tmn_st_find(f, names[i]);
+		uint64_t cnt = t->shape[0] * (t->ndim == 2 ? t->shape[1] : 1);
+
+		for (uint64_t k = 0; k < cnt; k++)
+			dst[i][k] = tmn_st_f32(f, t, k);
+	}
+	for (int tick = 0; tick < 200; tick++) {
+		float x[TMNET_MAX_FEATURES];
+		double y1[2], y2[2];
+
+		for (int k = 0; k < trained->F; k++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			x[k] = (float)((double)(seed >> 11) / 9007199254740992.0 * 4.0 - 2.0);
+		}
+		tmn_gru_step1(trained, h1, x, y1);
+		tmn_gru_step1(&fg, h2, x, y2);
+		for (int r = 0; r < 2; r++) {
+			double d = fabs(y1[r] - y2[r]) / fmax(fabs(y1[r]), 1e-6);
+
+			maxrel = fmax(maxrel, d);
+			maxout = fmax(maxout, fabs(y1[r]));
+		}
+	}
+	printf("# file vs trained network: 200 ticks, max relative difference %.3g (max |y| %.3g, head_gain %g)\n",
+	       maxrel, maxout, (double)trained->head_gain);
+	assert_true(maxout > 1e-3);	/* the comparison is not between zeros */
+	assert_true(maxrel <= 1e-6);
+	tmn_gru_free(&fg);
+}
+
+/* the six tensors, their PyTorch names and shapes, and what they compute */
 static void test_roundtrip(void **state)
 {
 	struct tmn_model_f mf;
 	struct tmn_st_in ts[6];
 	struct tmn_st_file f;
 	char err[512], path[160], *raw;
+	float head_w[2 * TMNET_MAX_HIDDEN];
 	size_t len;
 	uint64_t hl;
 	int n;
 
 	(void)state;
 	assert_int_equal(tmn_ckpt_load(ckpt, &mf, err, sizeof(err)), 0);
-	n = tmn_export_gru_tensors(&mf.g, ts);
+	/* the trainer's default: the head is head_gain W_out h + b with gain 8 */
+	assert_true(mf.g.head_gain == 8.0f);
+	n = tmn_export_gru_tensors(&mf.g, head_w, ts);
 	assert_int_equal(n, 6);
 	snprintf(path, sizeof(path), "%s/rt.safetensors", dir);
 	assert_int_equal(tmn_st_write(path, ts, n, NULL, err, sizeof(err)), 0);
@@ -189,6 +247,10 @@ static void test_roundtrip(void **state)
 	{
 		/* expected from the checkpoint's own views, not from the exporter */
 		const uint64_t H = (uint64_t)mf.g.H, F = (uint64_t)mf.g.F;
+		float folded[2 * TMNET_MAX_HIDDEN];
+
+		for (uint64_t k = 0; k < 2 * H; k++)
+			folded[k] = mf.g.head_gain * mf.g.w_out[k];
 		const struct {
 			const char *name;
 			const float *p;
@@ -199,7 +261,7 @@ static void test_roundtrip(void **state)
 			{ "gru.weight_hh_l0", mf.g.w_hh, 2, 3 * H, H },
 			{ "gru.bias_ih_l0", mf.g.b_ih, 1, 3 * H, 1 },
 			{ "gru.bias_hh_l0", mf.g.b_hh, 1, 3 * H, 1 },
-			{ "head.weight", mf.g.w_out, 2, 2, H },
+			{ "head.weight", folded, 2, 2, H },
 			{ "head.bias", mf.g.b_out, 1, 2, 1 },
 		};
 
@@ -227,6 +289,7 @@ static void test_roundtrip(void **state)
 	assert_int_equal(tmn_st_find(&f, "gru.weight_hh_l0")->shape[1], 8);
 	assert_int_equal(tmn_st_find(&f, "head.weight")->shape[0], 2);
 	assert_int_equal(tmn_st_find(&f, "head.bias")->ndim, 1);
+	check_file_computes_trained(&f, &mf.g);
 	tmn_st_free(&f);
 	tmn_model_f_free(&mf);
 }
@@ -359,6 +422,21 @@ static void test_export_dir(void **state)
 	assert_non_null(s);
 	assert_non_null(strstr(s, "\"hidden_size\": 8,"));
 	assert_non_null(strstr(s, "\"input_features\": 6,"));
+	assert_non_null(strstr(s, "\"head_gain\": 8,\n    \"folded\": true"));
+	assert_non_null(strstr(s, "\"out_scale\": "));
+	assert_non_null(strstr(s, "\"clip\": 7.9375"));
+	assert_non_null(strstr(s, "\"restart_var_units2\": "));
+	assert_non_null(strstr(s, "\"prior_dx\": \"kalman_vx * horizon_s"));
+	assert_non_null(strstr(s, "\"cov_scale\": "));
+	free(s);
+	/* model.onnx: a protobuf ModelProto (field 1 ir_version = 8 first) */
+	snprintf(path, sizeof(path), "%s/model.onnx", dir);
+	s = read_all(path, &la);
+	assert_non_null(s);
+	assert_true(la > 4 * 3 * 8 * 8);
+	assert_int_equal((unsigned char)s[0], 0x08);
+	assert_int_equal((unsigned char)s[1], 8);
+	assert_non_null(memmem(s, la, "linear_before_reset", 19));
 	free(s);
 	snprintf(path, sizeof(path), "%s/eval.json", dir);
 	s = read_all(path, NULL);
@@ -392,6 +470,7 @@ static void test_export_dir(void **state)
 	assert_non_null(t);
 	assert_true(tmn_st_f32(&f, t, 1) == mf.g.b_out[1]);
 	assert_true(f.n_meta >= 1);
+	check_file_computes_trained(&f, &mf.g);
 	tmn_st_free(&f);
 	tmn_model_f_free(&mf);
 }

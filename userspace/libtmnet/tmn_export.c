@@ -14,6 +14,7 @@
 
 #include "quant.h"
 #include "tmn_export.h"
+#include "tmn_onnx.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "tmn_export writes little-endian tensors by memcpy: port it for big-endian hosts"
@@ -594,15 +595,19 @@ float tmn_st_f32(const struct tmn_st_file *f, const struct tmn_st_tensor *t, uin
 	return v;
 }
 
-int tmn_export_gru_tensors(const struct tmn_gru *g, struct tmn_st_in out[6])
+int tmn_export_gru_tensors(const struct tmn_gru *g, float *head_w, struct tmn_st_in out[6])
 {
 	const uint64_t F = (uint64_t)g->F, H = (uint64_t)g->H;
+
+	/* the trained head is head_gain * W_out h + b_out (tmn_gru.h) */
+	for (uint64_t i = 0; i < TMNET_N_OUT * H; i++)
+		head_w[i] = g->head_gain * g->w_out[i];
 
 	out[0] = (struct tmn_st_in){ "gru.weight_ih_l0", g->w_ih, 2, { 3 * H, F } };
 	out[1] = (struct tmn_st_in){ "gru.weight_hh_l0", g->w_hh, 2, { 3 * H, H } };
 	out[2] = (struct tmn_st_in){ "gru.bias_ih_l0", g->b_ih, 1, { 3 * H } };
 	out[3] = (struct tmn_st_in){ "gru.bias_hh_l0", g->b_hh, 1, { 3 * H } };
-	out[4] = (struct tmn_st_in){ "head.weight", g->w_out, 2, { TMNET_N_OUT, H } };
+	out[4] = (struct tmn_st_in){ "head.weight", head_w, 2, { TMNET_N_OUT, H } };
 	out[5] = (struct tmn_st_in){ "head.bias", g->b_out, 1, { TMNET_N_OUT } };
 	return 6;
 }
@@ -658,10 +663,6 @@ static const char *sys_name(unsigned int s)
 {
 	return s == TMNET_SYS_A ? "A" : s == TMNET_SYS_B ? "B" : "prior";
 }
-
-static const char *const feat_names[TMNET_FEATURES_B] = {
-	"dx", "dy", "vx", "vy", "prior_dx", "prior_dy"
-};
 
 /* eval JSON with nan/inf replaced by null (strict JSON) */
 static char *json_sanitize(const char *in)
@@ -731,19 +732,354 @@ static void card_metric(struct sbuf *b, const char *type, const char *name, doub
 	sb_printf(b, "\n");
 }
 
+/* ---- the float export: model.safetensors, model.onnx, config.json ---------- */
+
+static const char *feat_def(int system, int extra, unsigned int i)
+{
+	static const char *const base[6] = {
+		"x - x_prev: position change since the previous valid sample (0 at the first valid sample and on a tick without a valid sample)",
+		"y - y_prev: as dx on the y axis",
+		"vx of the last valid sample (held on a tick without one; 0 before the first)",
+		"vy of the last valid sample (held on a tick without one; 0 before the first)",
+		"kalman_vx * horizon_s: the prior's horizon displacement from the filtered position, rounded to Q16.16 (ties away from zero); 0 while the filter is not initialised",
+		"kalman_vy * horizon_s: as prior_dx on the y axis",
+	};
+
+	(void)system;
+	if (i < 6)
+		return base[i];
+	if (extra == TMN_EXTRA_VEL)
+		return i == 6 ? "kalman_vx: the filter's velocity after this tick (0 while not initialised)" :
+				"kalman_vy: the filter's velocity after this tick (0 while not initialised)";
+	return i == 6 ? "x_last - kalman_x: last valid sample's x minus the filtered x after this tick (0 while not initialised)" :
+			"y_last - kalman_y: last valid sample's y minus the filtered y after this tick (0 while not initialised)";
+}
+
+static const char *feat_name(int extra, unsigned int i)
+{
+	static const char *const n[6] = { "dx", "dy", "vx", "vy", "prior_dx", "prior_dy" };
+
+	if (i < 6)
+		return n[i];
+	if (extra == TMN_EXTRA_VEL)
+		return i == 6 ? "kalman_vx" : "kalman_vy";
+	return i == 6 ? "resid_x" : "resid_y";
+}
+
+static void cfg_arr(struct sbuf *b, const double *v, unsigned int n)
+{
+	sb_printf(b, "[");
+	for (unsigned int i = 0; i < n; i++) {
+		sb_printf(b, "%s", i ? ", " : "");
+		sb_num(b, v[i]);
+	}
+	sb_printf(b, "]");
+}
+
+/*
+ * The PyTorch reference, written as tmnet_torch.py into every export and
+ * quoted verbatim in the model card: tests/export/torch_check.py runs
+ * exactly this text against the C float network on every tick.  (Python
+ * with single quotes only, so that the C string needs no escapes.)
+ */
+static const char torch_snippet[] =
+	"# tmnet float network in PyTorch, from config.json and model.safetensors alone:\n"
+	"# raw samples (tmnet's canonical CSV t_ns,x,y,vx,vy,valid) -> features ->\n"
+	"# normalisation -> nn.GRU + nn.Linear -> output scale -> + base (the last\n"
+	"# sample for System A, the Kalman prior for System B) = predicted position.\n"
+	"# Needs numpy and torch.  Usage: python3 tmnet_torch.py [DIR] < rec.csv > pos.csv\n"
+	"import json, math, struct, sys\n"
+	"import numpy as np\n"
+	"import torch\n"
+	"\n"
+	"\n"
+	"def load(d='.'):\n"
+	"    cfg = json.load(open(d + '/config.json'))\n"
+	"    raw = open(d + '/model.safetensors', 'rb').read()\n"
+	"    n = struct.unpack('<Q', raw[:8])[0]\n"
+	"    hdr = json.loads(raw[8:8 + n])\n"
+	"    w = {}\n"
+	"    for k, v in hdr.items():\n"
+	"        if k != '__metadata__':\n"
+	"            a = np.frombuffer(raw, '<f4', math.prod(v['shape']), 8 + n + v['data_offsets'][0])\n"
+	"            w[k] = torch.from_numpy(a.reshape(v['shape']).astype(np.float64))\n"
+	"    # float64: the reference C network (tmn_gru_step1) runs in double\n"
+	"    gru = torch.nn.GRU(cfg['input_features'], cfg['hidden_size']).double()\n"
+	"    head = torch.nn.Linear(cfg['hidden_size'], 2).double()\n"
+	"    gru.load_state_dict({k[4:]: v for k, v in w.items() if k.startswith('gru.')})\n"
+	"    head.load_state_dict({k[5:]: v for k, v in w.items() if k.startswith('head.')})\n"
+	"    return cfg, gru, head\n"
+	"\n"
+	"\n"
+	"def q16(v):  # a sample value as the CSV reader stores it (Q16.16, ties to even)\n"
+	"    return round(v * 65536) / 65536\n"
+	"\n"
+	"\n"
+	"def q16_away(v):  # Q32.32 -> Q16.16 in the core: ties away from zero\n"
+	"    return math.copysign(math.floor(abs(v) * 65536 + 0.5), v) / 65536\n"
+	"\n"
+	"\n"
+	"class Features:\n"
+	"    # config.json feature_definitions and kalman_prior.algorithm, one tick at a time\n"
+	"    def __init__(self, cfg):\n"
+	"        k = cfg['kalman_prior']\n"
+	"        self.F, self.extra = cfg['input_features'], cfg['b_extra']\n"
+	"        self.dt, self.T, self.qa, self.r = k['dt_s'], k['horizon_s'], k['qa_units2_per_s3'], k['r_units2']\n"
+	"        self.p0p, self.p0v, self.lim = k['p0_pos'], k['p0_vel'], k['restart_var_units2']\n"
+	"        self.init, self.last, self.vel = False, None, (0.0, 0.0)\n"
+	"        self.kf = [[0.0] * 5, [0.0] * 5]  # per axis: p, v, pp, pv, vv\n"
+	"\n"
+	"    def kalman(self, valid, z, v0):\n"
+	"        dt, qa = self.dt, self.qa\n"
+	"        if not self.init:\n"
+	"            if valid:\n"
+	"                self.kf = [[z[a], v0[a], self.p0p, 0.0, self.p0v] for a in (0, 1)]\n"
+	"                self.init = True\n"
+	"            return\n"
+	"        for s in self.kf:\n"
+	"            p, v, pp, pv, vv = s\n"
+	"            s[:] = [p + v * dt, v, pp + 2 * dt * pv + dt * dt * vv + qa * dt ** 3 / 3,\n"
+	"                    pv + dt * vv + qa * dt * dt / 2, vv + qa * dt]\n"
+	"        if any(s[2] >= self.lim or s[4] >= self.lim for s in self.kf):\n"
+	"            self.init = False\n"
+	"            return\n"
+	"        if valid:\n"
+	"            for a, s in enumerate(self.kf):\n"
+	"                p, v, pp, pv, vv = s\n"
+	"                e, k0, k1 = z[a] - p, pp / (pp + self.r), pv / (pp + self.r)\n"
+	"                s[:] = [p + k0 * e, v + k1 * e, pp - k0 * pp, pv - k1 * pp, vv - k1 * pv]\n"
+	"\n"
+	"    def step(self, x, y, vx, vy, valid):\n"
+	"        x, y, vx, vy = q16(x), q16(y), q16(vx), q16(vy)\n"
+	"        dx = dy = 0.0\n"
+	"        if valid:\n"
+	"            if self.last is not None:\n"
+	"                dx, dy = x - self.last[0], y - self.last[1]\n"
+	"            self.last, self.vel = (x, y), (vx, vy)\n"
+	"        self.kalman(valid, (x, y), (vx, vy))\n"
+	"        f = [dx, dy, self.vel[0], self.vel[1], 0.0, 0.0, 0.0, 0.0]\n"
+	"        prior = (0.0, 0.0)\n"
+	"        if self.init:\n"
+	"            (p0, v0), (p1, v1) = self.kf[0][:2], self.kf[1][:2]\n"
+	"            prior = (p0 + v0 * self.T, p1 + v1 * self.T)\n"
+	"            f[4], f[5] = q16_away(v0 * self.T), q16_away(v1 * self.T)\n"
+	"            if self.extra == 'vel':\n"
+	"                f[6], f[7] = v0, v1\n"
+	"            elif self.extra == 'resid':\n"
+	"                f[6], f[7] = self.last[0] - p0, self.last[1] - p1\n"
+	"        return np.array(f[:self.F], np.float32), prior\n"
+	"\n"
+	"\n"
+	"def stream(d, rows):\n"
+	"    # rows: (x, y, vx, vy, valid) per tick; yields (defined, position, y_normalised)\n"
+	"    cfg, gru, head = load(d)\n"
+	"    nm, feats = cfg['normalization'], Features(cfg)\n"
+	"    mean, std, c = np.array(nm['mean']), np.array(nm['std']), nm['clip']\n"
+	"    h = torch.zeros(1, 1, cfg['hidden_size'], dtype=torch.float64)\n"
+	"    with torch.no_grad():\n"
+	"        for x, y, vx, vy, valid in rows:\n"
+	"            f, prior = feats.step(x, y, vx, vy, valid)\n"
+	"            z = np.clip((f.astype(np.float64) - mean) / std, -c, c).astype(np.float32)\n"
+	"            out, h = gru(torch.from_numpy(z.astype(np.float64)).view(1, 1, -1), h)\n"
+	"            yn = head(out[0, 0]).numpy()\n"
+	"            base = prior if cfg['tmnet_system'] == 'B' else (feats.last or (0.0, 0.0))\n"
+	"            pos = (base[0] + nm['out_scale'] * yn[0], base[1] + nm['out_scale'] * yn[1])\n"
+	"            yield feats.init and feats.last is not None, pos, yn\n"
+	"\n"
+	"\n"
+	"def read_csv(f):\n"
+	"    for line in f:\n"
+	"        if line[0].isdigit():\n"
+	"            t, x, y, vx, vy, valid = line.split(',')\n"
+	"            yield float(x), float(y), float(vx), float(vy), valid.strip() == '1'\n"
+	"\n"
+	"\n"
+	"if __name__ == '__main__':\n"
+	"    for ok, pos, _ in stream(sys.argv[1] if len(sys.argv) > 1 else '.', read_csv(sys.stdin)):\n"
+	"        print('%d,%.17g,%.17g' % (ok, pos[0], pos[1]))\n";
+
+int tmn_export_float(const struct tmn_model_f *mf, const struct tm_model *m, const char *name,
+		     const char *out_dir, int quiet, char *err, int errlen)
+{
+	const unsigned int F = mf->h.F, H = mf->h.H, sys = mf->h.system;
+	const int extra = sys == TMNET_SYS_B ? mf->h.norm.extra : TMN_EXTRA_NONE;
+	const unsigned int rate = mf->h.rate_hz, hor = mf->h.horizon;
+	const unsigned int window = m ? m->window_ticks : mf->h.window;
+	struct tm_model *pm = malloc(sizeof(*pm));
+	struct tmn_st_in ts[6];
+	struct sbuf cfg = { 0 };
+	float *head_w = malloc((size_t)TMNET_N_OUT * H * sizeof(float));
+	char path[4096], crc[16] = "", sF[16], sH[16], sR[16], sHz[16], sG[40];
+	const char *meta[24];
+	int k = 0, rc = -1, nt;
+	double clip = 127.0 / (1 << mf->h.norm.in_frac);
+
+	if (!pm || !head_w) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	if (sys != TMNET_SYS_A && sys != TMNET_SYS_B) {
+		fail(err, errlen, "checkpoint of system %u: only A and B have a network", sys);
+		goto out;
+	}
+	/* the core's fixed-point prior with these parameters (its cs, dt, horizon) */
+	if (tmn_prior_model(&mf->h.kalman, (int)rate, (int)hor, pm, err, errlen))
+		goto out;
+	if (m)
+		snprintf(crc, sizeof(crc), "%08x", m->crc32);
+	snprintf(sF, sizeof(sF), "%u", F);
+	snprintf(sH, sizeof(sH), "%u", H);
+	snprintf(sR, sizeof(sR), "%u", rate);
+	snprintf(sHz, sizeof(sHz), "%u", hor);
+	snprintf(sG, sizeof(sG), "%.9g", (double)mf->g.head_gain);
+	meta[k++] = "format";
+	meta[k++] = "pt";
+	meta[k++] = "tmnet_system";
+	meta[k++] = sys_name(sys);
+	meta[k++] = "input_features";
+	meta[k++] = sF;
+	meta[k++] = "hidden_size";
+	meta[k++] = sH;
+	meta[k++] = "rate_hz";
+	meta[k++] = sR;
+	meta[k++] = "horizon_ticks";
+	meta[k++] = sHz;
+	meta[k++] = "head_gain_folded_into_head_weight";
+	meta[k++] = sG;
+	if (m) {
+		meta[k++] = "int8_blob_crc32";
+		meta[k++] = crc;
+	}
+	meta[k++] = NULL;
+
+	/* model.safetensors: the float network (best on validation), head gain folded */
+	nt = tmn_export_gru_tensors(&mf->g, head_w, ts);
+	snprintf(path, sizeof(path), "%s/model.safetensors", out_dir);
+	if (tmn_st_write(path, ts, nt, meta, err, errlen))
+		goto out;
+	if (!quiet)
+		fprintf(stderr, "export: %s (float GRU, %zu parameters)\n", path, mf->g.np);
+
+	/* model.onnx: the same network, one streaming step per run */
+	snprintf(path, sizeof(path), "%s/model.onnx", out_dir);
+	if (tmn_onnx_write(path, &mf->g, &mf->h.norm, meta, err, errlen))
+		goto out;
+	if (!quiet)
+		fprintf(stderr, "export: %s (ONNX opset %d, GRU + head, normalisation, output scale)\n",
+			path, TMN_ONNX_OPSET);
+
+	/* config.json: everything a consumer needs from raw samples to a position */
+	sb_printf(&cfg, "{\n  \"model_type\": \"tmnet-gru\",\n  \"tmnet_system\": \"%s\",\n", sys_name(sys));
+	sb_printf(&cfg, "  \"name\": \"");
+	sb_jstr(&cfg, name);
+	sb_printf(&cfg, "\",\n  \"task\": \"2-D position %u ticks (%g ms) ahead, one prediction per tick\",\n",
+		  hor, 1e3 * hor / rate);
+	sb_printf(&cfg, "  \"rate_hz\": %u,\n  \"window_ticks\": %u,\n  \"horizon_ticks\": %u,\n",
+		  rate, window, hor);
+	sb_printf(&cfg, "  \"samples\": \"one per tick at rate_hz: x, y (units), vx, vy (units/s), valid; each value rounded to Q16.16 (round(v * 65536) / 65536, ties to even) as tmnet data import/the CSV reader does; the state starts from reset at the first tick\",\n");
+	sb_printf(&cfg, "  \"input_features\": %u,\n  \"feature_names\": [", F);
+	for (unsigned int i = 0; i < F; i++)
+		sb_printf(&cfg, "%s\"%s\"", i ? ", " : "", feat_name(extra, i));
+	sb_printf(&cfg, "],\n  \"feature_definitions\": {\n");
+	for (unsigned int i = 0; i < F; i++)
+		sb_printf(&cfg, "    \"%s\": \"%s\"%s\n", feat_name(extra, i), feat_def((int)sys, extra, i),
+			  i + 1 < F ? "," : "");
+	sb_printf(&cfg, "  },\n  \"feature_dtype\": \"float32 (each feature is rounded to float32 before normalisation)\",\n");
+	sb_printf(&cfg, "  \"b_extra\": \"%s\",\n", extra == TMN_EXTRA_VEL ? "vel" : extra == TMN_EXTRA_RESID ? "resid" : "none");
+	sb_printf(&cfg, "  \"hidden_size\": %u,\n  \"num_outputs\": %d,\n", H, TMNET_N_OUT);
+	sb_printf(&cfg, "  \"gru_gate_order\": \"r, z, n (torch.nn.GRU, batch_first=False, h0 = zeros)\",\n");
+	sb_printf(&cfg, "  \"normalization\": {\n    \"formula\": \"z = clip((feature - mean) / std, -clip, clip), computed in float64 then rounded to float32\",\n    \"mean\": ");
+	cfg_arr(&cfg, mf->h.norm.mean, F);
+	sb_printf(&cfg, ",\n    \"std\": ");
+	cfg_arr(&cfg, mf->h.norm.std, F);
+	sb_printf(&cfg, ",\n    \"clip\": ");
+	sb_num(&cfg, clip);
+	sb_printf(&cfg, ",\n    \"out_scale\": ");
+	sb_num(&cfg, mf->h.norm.out_scale);
+	sb_printf(&cfg, ",\n    \"int8_input_frac_bits\": %d\n  },\n", mf->h.norm.in_frac);
+	sb_printf(&cfg, "  \"head\": {\n    \"head_gain\": ");
+	sb_num(&cfg, mf->g.head_gain);
+	sb_printf(&cfg, ",\n    \"folded\": true,\n    \"note\": \"the trainer computes head_gain * W_out h + b; head.weight in model.safetensors and model.onnx is head_gain * W_out, so y = head.weight h + head.bias\"\n  },\n");
+	sb_printf(&cfg, "  \"output\": {\n    \"normalised\": \"y = head(h_t), 2 values per tick\",\n    \"displacement\": \"out_scale * y, data units\",\n    \"base\": \"%s\",\n    \"position\": \"base + displacement: the predicted position at tick t + horizon_ticks, data units\",\n    \"defined\": \"from the first valid sample on, while the Kalman filter is initialised%s\"\n  },\n",
+		  sys == TMNET_SYS_B ? "the Kalman prior's horizon position (kalman_prior below)" :
+				       "the last valid sample's position (x, y)",
+		  sys == TMNET_SYS_B ? "; the kernel's gate (gate below) may replace the position by the prior: the float network has no gate" : "");
+	sb_printf(&cfg, "  \"kalman_prior\": {\n    \"model\": \"constant velocity, white-noise acceleration, the two axes independent (qa_xy = 0, R diagonal)\",\n    \"qa_units2_per_s3\": ");
+	sb_num(&cfg, mf->h.kalman.qa);
+	sb_printf(&cfg, ",\n    \"r_units2\": ");
+	sb_num(&cfg, mf->h.kalman.r);
+	sb_printf(&cfg, ",\n    \"p0_pos\": ");
+	sb_num(&cfg, mf->h.kalman.p0_pos);
+	sb_printf(&cfg, ",\n    \"p0_vel\": ");
+	sb_num(&cfg, mf->h.kalman.p0_vel);
+	sb_printf(&cfg, ",\n    \"stale_ticks\": %d,\n    \"dt_s\": ", mf->h.kalman.stale_ticks);
+	sb_num(&cfg, 1.0 / rate);
+	sb_printf(&cfg, ",\n    \"horizon_s\": ");
+	sb_num(&cfg, (double)hor / rate);
+	sb_printf(&cfg, ",\n    \"restart_var_units2\": ");
+	sb_num(&cfg, ldexp(1.0, 29 - (int)pm->kf.cs));
+	sb_printf(&cfg, ",\n    \"algorithm\": \"per axis, state (p, v), covariance [[pp, pv], [pv, vv]]. Not initialised: at the first valid sample set p = x, v = the sample's vx, pp = p0_pos, vv = p0_vel, pv = 0 (no predict, no update on that tick). Every later tick: predict p += v dt; pp += 2 dt pv + dt^2 vv + qa dt^3 / 3; pv += dt vv + qa dt^2 / 2; vv += qa dt; if pp or vv (either axis) >= restart_var_units2 the filter is no longer initialised until the next valid sample. Then, if the sample is valid, update: s = pp + r; k = (pp, pv) / s; e = x - p; p += k0 e; v += k1 e; vv -= k1 pv; pv -= k1 pp; pp -= k0 pp (old pp, pv on the right). Prior (horizon position) = p + v horizon_s.\",\n");
+	sb_printf(&cfg, "    \"fixed_point\": \"the core (and training) runs this filter in Q32.32 with P scaled by 2^%u; a float64 implementation of the algorithm above agrees within 5e-5 units (tests/unit/test_kalman.c bound)\"\n  },\n",
+		  pm->kf.cs);
+	if (m && sys == TMNET_SYS_B) {
+		sb_printf(&cfg, "  \"gate\": {\n    \"eps\": ");
+		sb_num(&cfg, m->gate.eps_q16 / 65536.0);
+		sb_printf(&cfg, ",\n    \"budget_macs\": %u,\n    \"chi2\": ", m->gate.budget);
+		sb_num(&cfg, m->gate.chi2_q16 / 65536.0);
+		sb_printf(&cfg, ",\n    \"cov_scale\": ");
+		sb_num(&cfg, m->gate.cov_scale_q16 / 65536.0);
+		sb_printf(&cfg, ",\n    \"floor_xx\": ");
+		sb_num(&cfg, m->gate.floor_xx / 4294967296.0);
+		sb_printf(&cfg, ",\n    \"floor_xy\": ");
+		sb_num(&cfg, m->gate.floor_xy / 4294967296.0);
+		sb_printf(&cfg, ",\n    \"floor_yy\": ");
+		sb_num(&cfg, m->gate.floor_yy / 4294967296.0);
+		sb_printf(&cfg, ",\n    \"sat_limit\": %u\n  },\n", m->gate.sat_limit);
+	}
+	sb_printf(&cfg, "  \"onnx\": {\"file\": \"model.onnx\", \"opset\": %d, \"ir_version\": %d, \"inputs\": [\"features [1, %u] raw\", \"base [1, 2]\", \"h_in [1, 1, %u]\"], \"outputs\": [\"position [1, 2]\", \"displacement [1, 2]\", \"h_out [1, 1, %u]\"]},\n",
+		  TMN_ONNX_OPSET, TMN_ONNX_IR_VERSION, F, H, H);
+	sb_printf(&cfg, "  \"reference_implementation\": \"tests/export/torch_check.py (the model card's Python snippet)\",\n");
+	sb_printf(&cfg, "  \"training\": {\n    \"seed\": %llu,\n    \"epochs_done\": %u,\n    \"best_epoch\": %u,\n    \"best_val_mse_normalised\": ",
+		  (unsigned long long)mf->h.seed, mf->h.epochs_done, mf->h.best_epoch);
+	sb_num(&cfg, mf->h.best_val);
+	sb_printf(&cfg, ",\n    \"val_mse_per_epoch\": [");
+	for (unsigned int i = 0; i < mf->h.epochs_done && i < 64; i++) {
+		sb_printf(&cfg, "%s", i ? ", " : "");
+		sb_num(&cfg, mf->h.val_hist[i]);
+	}
+	sb_printf(&cfg, "],\n    \"bptt_window_ticks\": %u,\n    \"burn_in_ticks\": %u,\n    \"data_samples\": %llu,\n    \"train_seconds\": ",
+		  mf->h.window, mf->h.burn, (unsigned long long)mf->h.data_n);
+	sb_num(&cfg, mf->h.train_seconds);
+	sb_printf(&cfg, "\n  }\n}\n");
+	if (cfg.oom) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	if (write_file(out_dir, "config.json", cfg.s, cfg.n, err, errlen))
+		goto out;
+	if (write_file(out_dir, "tmnet_torch.py", torch_snippet, strlen(torch_snippet), err, errlen))
+		goto out;
+	if (!quiet)
+		fprintf(stderr, "export: %s/{config.json,tmnet_torch.py}\n", out_dir);
+	rc = 0;
+out:
+	free(cfg.s);
+	free(head_w);
+	free(pm);
+	return rc;
+}
+
 int tmn_export_hf(const struct tmn_export_opts *o, int quiet, char *err, int errlen)
 {
 	static struct tm_model m;
 	struct tmn_model_f mf;
-	struct tmn_st_in ts[6];
-	struct sbuf cfg = { 0 }, card = { 0 };
+	struct sbuf card = { 0 };
 	struct evalm ev;
-	char path[4096], crc[16], nbuf[64], *eval_clean = NULL;
+	char crc[16], nbuf[64], *eval_clean = NULL;
 	const char *lic = o->license ? o->license : "gpl-2.0";
-	const char *meta[16];
 	void *blob = NULL;
 	__u32 blen = 0;
-	int rc = -1, nt;
+	int rc = -1;
 	unsigned int F, H;
 	time_t now = time(NULL);
 	char date[32];
@@ -789,38 +1125,10 @@ int tmn_export_hf(const struct tmn_export_opts *o, int quiet, char *err, int err
 		goto out;
 	}
 
-	/* model.safetensors: the float network (best on validation) */
-	nt = tmn_export_gru_tensors(&mf.g, ts);
 	snprintf(nbuf, sizeof(nbuf), "%s", m.name);
-	{
-		char sF[16], sH[16], sR[16], sHz[16];
-		int k = 0;
-
-		snprintf(sF, sizeof(sF), "%u", F);
-		snprintf(sH, sizeof(sH), "%u", H);
-		snprintf(sR, sizeof(sR), "%u", m.rate_hz);
-		snprintf(sHz, sizeof(sHz), "%u", m.horizon_ticks);
-		meta[k++] = "format";
-		meta[k++] = "pt";
-		meta[k++] = "tmnet_system";
-		meta[k++] = sys_name(m.system);
-		meta[k++] = "input_features";
-		meta[k++] = sF;
-		meta[k++] = "hidden_size";
-		meta[k++] = sH;
-		meta[k++] = "rate_hz";
-		meta[k++] = sR;
-		meta[k++] = "horizon_ticks";
-		meta[k++] = sHz;
-		meta[k++] = "int8_blob_crc32";
-		meta[k++] = crc;
-		meta[k++] = NULL;
-		snprintf(path, sizeof(path), "%s/model.safetensors", o->out_dir);
-		if (tmn_st_write(path, ts, nt, meta, err, errlen))
-			goto out;
-	}
-	if (!quiet)
-		fprintf(stderr, "export-hf: %s (float GRU, %zu parameters)\n", path, mf.g.np);
+	/* model.safetensors, model.onnx, config.json */
+	if (tmn_export_float(&mf, &m, nbuf, o->out_dir, quiet, err, errlen))
+		goto out;
 
 	/* the INT8 blob, byte for byte */
 	if (write_file(o->out_dir, "model.tmn", blob, blen, err, errlen))
@@ -833,78 +1141,6 @@ int tmn_export_hf(const struct tmn_export_opts *o, int quiet, char *err, int err
 	if (o->recipe && write_file(o->out_dir, "recipe.txt", o->recipe, strlen(o->recipe), err, errlen))
 		goto out;
 
-	/* config.json */
-	sb_printf(&cfg, "{\n  \"model_type\": \"tmnet-gru\",\n  \"tmnet_system\": \"%s\",\n",
-		  sys_name(m.system));
-	sb_printf(&cfg, "  \"name\": \"");
-	sb_jstr(&cfg, nbuf);
-	sb_printf(&cfg, "\",\n  \"task\": \"2-D position %u ticks (%g ms) ahead, one prediction per tick\",\n",
-		  m.horizon_ticks, 1e3 * m.horizon_ticks / m.rate_hz);
-	sb_printf(&cfg, "  \"input_features\": %u,\n  \"feature_names\": [", F);
-	for (unsigned int i = 0; i < F && i < TMNET_FEATURES_B; i++)
-		sb_printf(&cfg, "%s\"%s\"", i ? ", " : "", feat_names[i]);
-	sb_printf(&cfg, "],\n  \"hidden_size\": %u,\n  \"num_outputs\": %d,\n", H, TMNET_N_OUT);
-	sb_printf(&cfg, "  \"gru_gate_order\": \"r, z, n (torch.nn.GRU)\",\n");
-	sb_printf(&cfg, "  \"output\": \"%s\",\n", m.system == TMNET_SYS_B ?
-		  "displacement over the Kalman prior's horizon position, normalised (x out_scale = data units)" :
-		  "displacement from the last sample's position at the horizon, normalised (x out_scale = data units)");
-	sb_printf(&cfg, "  \"rate_hz\": %u,\n  \"window_ticks\": %u,\n  \"horizon_ticks\": %u,\n",
-		  m.rate_hz, m.window_ticks, m.horizon_ticks);
-	sb_printf(&cfg, "  \"normalization\": {\n    \"mean\": [");
-	for (unsigned int i = 0; i < F; i++) {
-		sb_printf(&cfg, "%s", i ? ", " : "");
-		sb_num(&cfg, mf.h.norm.mean[i]);
-	}
-	sb_printf(&cfg, "],\n    \"std\": [");
-	for (unsigned int i = 0; i < F; i++) {
-		sb_printf(&cfg, "%s", i ? ", " : "");
-		sb_num(&cfg, mf.h.norm.std[i]);
-	}
-	sb_printf(&cfg, "],\n    \"out_scale\": ");
-	sb_num(&cfg, mf.h.norm.out_scale);
-	sb_printf(&cfg, ",\n    \"int8_input_frac_bits\": %d\n  },\n", mf.h.norm.in_frac);
-	sb_printf(&cfg, "  \"kalman_prior\": {\n    \"model\": \"constant velocity, white-noise acceleration, per axis\",\n    \"qa_units2_per_s3\": ");
-	sb_num(&cfg, mf.h.kalman.qa);
-	sb_printf(&cfg, ",\n    \"r_units2\": ");
-	sb_num(&cfg, mf.h.kalman.r);
-	sb_printf(&cfg, ",\n    \"p0_pos\": ");
-	sb_num(&cfg, mf.h.kalman.p0_pos);
-	sb_printf(&cfg, ",\n    \"p0_vel\": ");
-	sb_num(&cfg, mf.h.kalman.p0_vel);
-	sb_printf(&cfg, ",\n    \"stale_ticks\": %d\n  },\n", mf.h.kalman.stale_ticks);
-	sb_printf(&cfg, "  \"gate\": {\n    \"eps\": ");
-	sb_num(&cfg, m.gate.eps_q16 / 65536.0);
-	sb_printf(&cfg, ",\n    \"budget_macs\": %u,\n    \"chi2\": ", m.gate.budget);
-	sb_num(&cfg, m.gate.chi2_q16 / 65536.0);
-	sb_printf(&cfg, ",\n    \"cov_scale\": ");
-	sb_num(&cfg, m.gate.cov_scale_q16 / 65536.0);
-	sb_printf(&cfg, ",\n    \"floor_xx\": ");
-	sb_num(&cfg, m.gate.floor_xx / 4294967296.0);
-	sb_printf(&cfg, ",\n    \"floor_xy\": ");
-	sb_num(&cfg, m.gate.floor_xy / 4294967296.0);
-	sb_printf(&cfg, ",\n    \"floor_yy\": ");
-	sb_num(&cfg, m.gate.floor_yy / 4294967296.0);
-	sb_printf(&cfg, ",\n    \"sat_limit\": %u\n  },\n", m.gate.sat_limit);
-	sb_printf(&cfg, "  \"int8_blob\": {\"file\": \"model.tmn\", \"bytes\": %u, \"crc32\": \"%s\", \"format\": \"uapi/linux/tmnet.h struct tmnet_blob_hdr v%d\"},\n",
-		  blen, crc, TMNET_BLOB_VERSION);
-	sb_printf(&cfg, "  \"training\": {\n    \"seed\": %llu,\n    \"epochs_done\": %u,\n    \"best_epoch\": %u,\n    \"best_val_mse_normalised\": ",
-		  (unsigned long long)mf.h.seed, mf.h.epochs_done, mf.h.best_epoch);
-	sb_num(&cfg, mf.h.best_val);
-	sb_printf(&cfg, ",\n    \"val_mse_per_epoch\": [");
-	for (unsigned int i = 0; i < mf.h.epochs_done && i < 64; i++) {
-		sb_printf(&cfg, "%s", i ? ", " : "");
-		sb_num(&cfg, mf.h.val_hist[i]);
-	}
-	sb_printf(&cfg, "],\n    \"bptt_window_ticks\": %u,\n    \"burn_in_ticks\": %u,\n    \"data_samples\": %llu,\n    \"train_seconds\": ",
-		  mf.h.window, mf.h.burn, (unsigned long long)mf.h.data_n);
-	sb_num(&cfg, mf.h.train_seconds);
-	sb_printf(&cfg, "\n  }\n}\n");
-	if (cfg.oom) {
-		fail(err, errlen, "out of memory");
-		goto out;
-	}
-	if (write_file(o->out_dir, "config.json", cfg.s, cfg.n, err, errlen))
-		goto out;
 
 	/* README.md: the model card */
 	sb_printf(&card, "---\nlicense: %s\nlibrary_name: tmnet\npipeline_tag: time-series-forecasting\n", lic);
@@ -945,9 +1181,12 @@ int tmn_export_hf(const struct tmn_export_opts *o, int quiet, char *err, int err
 	sb_printf(&card, "## Files\n\n| file | what |\n|---|---|\n"
 		  "| `model.safetensors` | float32 weights, PyTorch `nn.GRU` + `nn.Linear` names and layout |\n"
 		  "| `model.tmn` | the INT8 model for the kernel (%u bytes, crc32 `%s`) |\n"
-		  "| `config.json` | shapes, feature order, normalisation, Kalman prior, gate, training facts |\n"
+		  "| `model.onnx` | the same float network as one ONNX streaming step (opset %d: normalisation, GRU, head, output scale) |\n"
+		  "| `config.json` | feature definitions, normalisation, output scale, Kalman prior (and its float algorithm), gate, training facts |\n"
+		  "| `tmnet_torch.py` | the PyTorch reference below, as a file |\n"
 		  "| `eval.json` | `tmnet eval -j` output these metrics come from |\n%s\n",
-		  blen, crc, o->recipe ? "| `recipe.txt` | the exact commands that produced the model |\n" : "");
+		  blen, crc, TMN_ONNX_OPSET,
+		  o->recipe ? "| `recipe.txt` | the exact commands that produced the model |\n" : "");
 	sb_printf(&card, "## Evaluation (measured)\n\n"
 		  "`tmnet eval` runs the same fixed-point core the kernel runs, tick by tick,\n"
 		  "over the %s split (%.0f scored ticks). Errors are Euclidean distances to the\n"
@@ -980,14 +1219,21 @@ int tmn_export_hf(const struct tmn_export_opts *o, int quiet, char *err, int err
 	sb_printf(&card, "## Use\n\n"
 		  "In the kernel (see tmnet(4) and tmnetctl(8)):\n\n"
 		  "```sh\nsudo modprobe tmnet\nsudo tmnetctl model load model.tmn\nsudo tmnetctl start\n```\n\n"
-		  "In PyTorch (float reference; inputs are the per-tick features of\n"
-		  "`config.json`, normalised with its mean and std):\n\n"
-		  "```python\nimport torch\nfrom safetensors.torch import load_file\n"
-		  "w = load_file(\"model.safetensors\")\n"
-		  "gru = torch.nn.GRU(%u, %u, batch_first=True)\nhead = torch.nn.Linear(%u, 2)\n"
-		  "gru.load_state_dict({k[4:]: v for k, v in w.items() if k.startswith(\"gru.\")})\n"
-		  "head.load_state_dict({k[5:]: v for k, v in w.items() if k.startswith(\"head.\")})\n```\n\n",
-		  F, H, H);
+		  "In PyTorch: `tmnet_torch.py` (quoted here) rebuilds `torch.nn.GRU` +\n"
+		  "`nn.Linear` from `model.safetensors` and `config.json` alone and streams raw\n"
+		  "samples tick by tick: the features, the normalisation, the output scale and\n"
+		  "(System B) the Kalman prior, all as `config.json` defines them. tmnet's test\n"
+		  "suite runs this exact text against the C float network on every tick of a\n"
+		  "recording, for System A, System B and the `--b-extra` networks.\n"
+		  "`python3 tmnet_torch.py . < recording.csv` prints `defined,x,y` per tick.\n\n"
+		  "```python\n%s```\n\n"
+		  "With ONNX Runtime: `model.onnx` (opset %d) is one tick of the same network,\n"
+		  "normalisation and output scale included: inputs `features` [1, %u] (the raw\n"
+		  "per-tick features, as `Features.step` above computes them), `base` [1, 2] and\n"
+		  "`h_in` [1, 1, %u] (zeros at the start); outputs `position`, `displacement` and\n"
+		  "`h_out`, which is the next tick's `h_in`. The GRU is the standard ONNX operator\n"
+		  "(gates reordered to ONNX's z, r, h; `linear_before_reset` = 1).\n\n",
+		  torch_snippet, TMN_ONNX_OPSET, F, H);
 	sb_printf(&card, "## Limitations and biases\n\n"
 		  "- It predicts what it was trained on. The metrics above hold for data like\n"
 		  "  the evaluation data (%s); other motion (other speeds, units,\n"
@@ -1025,7 +1271,6 @@ int tmn_export_hf(const struct tmn_export_opts *o, int quiet, char *err, int err
 			o->recipe ? ",recipe.txt" : "");
 	rc = 0;
 out:
-	free(cfg.s);
 	free(card.s);
 	free(eval_clean);
 	free(blob);

@@ -75,9 +75,22 @@ float tmn_st_f32(const struct tmn_st_file *f, const struct tmn_st_tensor *t, uin
  * The float network as PyTorch names it (torch.nn.GRU + nn.Linear head):
  * gru.weight_ih_l0 [3H][F], gru.weight_hh_l0 [3H][H], gru.bias_ih_l0 [3H],
  * gru.bias_hh_l0 [3H], head.weight [2][H], head.bias [2].
- * Fills out[6]; returns 6.
+ * head.weight is head_gain * W_out (written to head_w[2 * H], which must
+ * outlive out[]): the network the file describes computes exactly what
+ * the trainer's tmn_gru computes.  Fills out[6]; returns 6.
  */
-int tmn_export_gru_tensors(const struct tmn_gru *g, struct tmn_st_in out[6]);
+int tmn_export_gru_tensors(const struct tmn_gru *g, float *head_w, struct tmn_st_in out[6]);
+
+struct tm_model;
+/*
+ * The float export of a checkpoint: out_dir/model.safetensors (PyTorch
+ * names, head gain folded), model.onnx (tmn_onnx.h) and config.json (the
+ * features, normalisation, output scale, Kalman prior and its float
+ * algorithm, horizon/window/rate; the gate when m is a B blob).  m (the INT8
+ * blob of the same network) may be NULL: then no blob facts are written.
+ */
+int tmn_export_float(const struct tmn_model_f *mf, const struct tm_model *m, const char *name,
+		     const char *out_dir, int quiet, char *err, int errlen);
 
 struct tmn_export_opts {
 	const char *model_path;		/* .tmn */

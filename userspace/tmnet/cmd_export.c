@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tmnet export-hf: a directory ready to push to a HuggingFace model repository */
+/*
+ * tmnet export-hf: a directory ready to push to a HuggingFace model repository
+ * tmnet export-onnx: the float export of a checkpoint alone (ONNX, safetensors,
+ * config.json), also for networks that cannot be quantised (--b-extra)
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -25,7 +29,8 @@ static const char usage[] =
 	"  Writes DIR/README.md (model card: YAML front matter with license, tags and\n"
 	"  the measured metrics as model-index), config.json, model.safetensors (the\n"
 	"  float weights of the checkpoint, PyTorch nn.GRU names), model.tmn (the INT8\n"
-	"  blob, unchanged), eval.json and recipe.txt.  Nothing is uploaded; the card\n"
+	"  blob, unchanged), model.onnx (the float network as one ONNX streaming\n"
+	"  step, see tmnet export-onnx), eval.json and recipe.txt.  Nothing is uploaded; the card\n"
 	"  shows the one command that pushes DIR (huggingface-cli upload).\n"
 	"  -m, --model FILE      the .tmn blob\n"
 	"  -o, --out DIR         output directory (created; files in it are replaced)\n"
@@ -247,5 +252,98 @@ out:
 	free(recipe_def);
 	free(evaltext);
 	free(recipe);
+	return rc;
+}
+
+static const char usage_onnx[] =
+	"usage: tmnet export-onnx --ckpt MODEL.ckpt --out DIR [--model MODEL.tmn] [-q]\n"
+	"  The float network of a checkpoint, exactly as trained (head gain folded):\n"
+	"  DIR/model.onnx (opset 17: Sub/Mul/Clip input normalisation, the standard\n"
+	"  GRU operator with linear_before_reset = 1, Gemm head, Mul by out_scale,\n"
+	"  Add of the base position; inputs features [1,F], base [1,2], h_in [1,1,H];\n"
+	"  outputs position, displacement, h_out: one tick per run), model.safetensors\n"
+	"  (PyTorch nn.GRU + nn.Linear names) and config.json (feature definitions,\n"
+	"  normalisation, output scale, Kalman prior and its float algorithm).\n"
+	"  Works for every network tmnet train makes, --b-extra ones included.\n"
+	"  -c, --ckpt FILE       checkpoint from tmnet train\n"
+	"  -o, --out DIR         output directory (created; files in it are replaced)\n"
+	"  -m, --model FILE      the checkpoint's INT8 blob: adds its crc32 and (B) the\n"
+	"                        gate to config.json\n"
+	"  -q, --quiet\n"
+	"  -h, --help\n";
+
+int cmd_export_onnx(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ckpt", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *ckpt = NULL, *out = NULL, *model = NULL;
+	static struct tm_model m;
+	struct tmn_model_f mf;
+	char err[1024], name[64];
+	int o, quiet = 0, rc = 1;
+	DIR *dir;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "c:o:m:qh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': ckpt = optarg; break;
+		case 'o': out = optarg; break;
+		case 'm': model = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'h': fputs(usage_onnx, stdout); return 0;
+		default: die_usage(usage_onnx);
+		}
+	}
+	if (!ckpt || !out || optind != argc)
+		die_usage(usage_onnx);
+	if (tmn_ckpt_load(ckpt, &mf, err, sizeof(err))) {
+		fprintf(stderr, "tmnet export-onnx: %s\n", err);
+		return 1;
+	}
+	{
+		const char *b = strrchr(ckpt, '/');
+		char *dot;
+
+		snprintf(name, sizeof(name), "%s", b ? b + 1 : ckpt);
+		dot = strrchr(name, '.');
+		if (dot && dot != name)
+			*dot = 0;
+	}
+	if (model) {
+		if (tmq_read_blob_file(model, &m, NULL, NULL, err, sizeof(err))) {
+			fprintf(stderr, "tmnet export-onnx: %s\n", err);
+			goto out;
+		}
+		if (m.system != mf.h.system || m.n_feat != mf.h.F || m.hidden != mf.h.H ||
+		    m.rate_hz != mf.h.rate_hz || m.horizon_ticks != mf.h.horizon) {
+			fprintf(stderr, "tmnet export-onnx: %s is not the INT8 blob of %s (system, shape, rate or horizon differ)\n",
+				model, ckpt);
+			goto out;
+		}
+		snprintf(name, sizeof(name), "%s", m.name);
+	}
+	if (mkdir(out, 0755) && errno != EEXIST) {
+		fprintf(stderr, "tmnet export-onnx: %s: %s\n", out, strerror(errno));
+		goto out;
+	}
+	dir = opendir(out);
+	if (!dir) {
+		fprintf(stderr, "tmnet export-onnx: %s: %s\n", out, strerror(errno));
+		goto out;
+	}
+	closedir(dir);
+	if (tmn_export_float(&mf, model ? &m : NULL, name, out, quiet, err, sizeof(err))) {
+		fprintf(stderr, "tmnet export-onnx: %s\n", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	tmn_model_f_free(&mf);
 	return rc;
 }

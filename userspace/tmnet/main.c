@@ -24,7 +24,8 @@ static const char usage[] =
 	"  active        kNN graph + PageRank push benchmark and check\n"
 	"  compare       A vs B vs the prior: statistics, latency, verdict\n"
 	"  bench         native core tick, per-stage latency, float baseline\n"
-	"  export-hf     model + checkpoint + eval -> HuggingFace model directory\n";
+	"  export-hf     model + checkpoint + eval -> HuggingFace model directory\n"
+	"  export-onnx   checkpoint -> model.onnx, model.safetensors, config.json\n";
 
 void die_usage(const char *u)
 {
@@ -89,6 +90,8 @@ int main(int argc, char **argv)
 		return cmd_active(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "export-hf"))
 		return cmd_export(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "export-onnx"))
+		return cmd_export_onnx(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "compare"))
 		return cmd_compare(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))

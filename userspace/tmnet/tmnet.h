@@ -13,6 +13,7 @@ int cmd_quantize(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_active(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_export_onnx(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
