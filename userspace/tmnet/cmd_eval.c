@@ -28,6 +28,9 @@ static const char usage[] =
 	"  -j, --json            JSON output\n"
 	"  -r, --records FILE    write every struct tmnet_pred (88 bytes, little-endian,\n"
 	"                        t_ns = 0) of the first model, for kernel parity\n"
+	"      --dump-float FILE CSV, every tick of the first model's --float network:\n"
+	"                        tick,defined,f0..f<F-1> (raw features),base_x,base_y,\n"
+	"                        y0,y1 (normalised output),pos_x,pos_y (base + out_scale y)\n"
 	"  -h, --help\n";
 
 #define MAX_MODELS 4
@@ -96,6 +99,9 @@ struct result {
 	size_t scored;
 };
 
+/* --dump-float: the first model's float network, every tick (tests/export) */
+static FILE *float_dump;
+
 static const char *const reason_names[__TMNET_REASON_MAX] = {
 	"ok", "chi2", "budget", "cert", "no_model", "stale", "saturation",
 };
@@ -148,6 +154,19 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 			tmn_feat_from_state(st, mf.h.norm.extra, f);
 			tmn_norm_apply(&mf.h.norm, f, x);
 			tmn_gru_step1(&mf.g, h, x, fy);
+			if (float_dump && r->fpath) {
+				double os = mf.h.norm.out_scale;
+				double bx = m->system == TMNET_SYS_A ? st->last_x / 65536.0 :
+					    st->prior[0] / 4294967296.0;
+				double by = m->system == TMNET_SYS_A ? st->last_y / 65536.0 :
+					    st->prior[1] / 4294967296.0;
+
+				fprintf(float_dump, "%zu,%d", t, st->kf.init && st->have_last);
+				for (unsigned int k = 0; k < mf.h.F; k++)
+					fprintf(float_dump, ",%.9g", (double)f[k]);
+				fprintf(float_dump, ",%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", bx, by,
+					fy[0], fy[1], bx + os * fy[0], by + os * fy[1]);
+			}
 		}
 		if (t + H >= hi || t < lo + warm || !st->kf.init || !st->have_last)
 			continue;
@@ -256,11 +275,12 @@ int cmd_eval(int argc, char **argv)
 		{ "split", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "records", required_argument, NULL, 'r' },
+		{ "dump-float", required_argument, NULL, 1 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct result res[MAX_MODELS];
-	const char *data = NULL, *recpath = NULL;
+	const char *data = NULL, *recpath = NULL, *dumppath = NULL;
 	int nm = 0, json = 0, split = 2, whole = 0, o, rc = 1;
 	struct tmn_series d;
 	struct tmn_split sp;
@@ -307,6 +327,9 @@ int cmd_eval(int argc, char **argv)
 			break;
 		case 'r':
 			recpath = optarg;
+			break;
+		case 1:
+			dumppath = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -357,10 +380,32 @@ int cmd_eval(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (dumppath) {
+		if (!res[0].fpath) {
+			fprintf(stderr, "tmnet eval: --dump-float needs --float after the first --model\n");
+			tmn_series_free(&d);
+			goto out;
+		}
+		float_dump = fopen(dumppath, "w");
+		if (!float_dump) {
+			fprintf(stderr, "tmnet eval: %s: %s\n", dumppath, strerror(errno));
+			tmn_series_free(&d);
+			goto out;
+		}
+	}
 	for (int i = 0; i < nm; i++) {
 		if (!json)
 			fprintf(stderr, "eval: %s over ticks [%zu, %zu) ...\n", res[i].path,
 				sp.lo[split], sp.hi[split]);
+		if (i == 1 && float_dump) {
+			if (fclose(float_dump)) {
+				float_dump = NULL;
+				fprintf(stderr, "tmnet eval: %s: write failed\n", dumppath);
+				tmn_series_free(&d);
+				goto out;
+			}
+			float_dump = NULL;
+		}
 		if (eval_one(&res[i], &d, sp.lo[split], sp.hi[split], i == 0 ? rec : NULL, err,
 			     sizeof(err))) {
 			fprintf(stderr, "tmnet eval: %s\n", err);
@@ -373,6 +418,12 @@ int cmd_eval(int argc, char **argv)
 			ib = i;
 	}
 	tmn_series_free(&d);
+	if (float_dump && fclose(float_dump)) {
+		float_dump = NULL;
+		fprintf(stderr, "tmnet eval: %s: write failed\n", dumppath);
+		goto out;
+	}
+	float_dump = NULL;
 	if (rec && fclose(rec)) {
 		rec = NULL;
 		fprintf(stderr, "tmnet eval: %s: write failed\n", recpath);
@@ -470,6 +521,9 @@ int cmd_eval(int argc, char **argv)
 out:
 	if (rec)
 		fclose(rec);
+	if (float_dump)
+		fclose(float_dump);
+	float_dump = NULL;
 	for (int i = 0; i < nm; i++)
 		free(res[i].m);
 	return rc;
