@@ -10,6 +10,12 @@
  *     of R's wilcox.test): W = 35, one-sided exact p = 0.1272.
  *   - SciPy's mannwhitneyu example (males vs females): U = 17, exact
  *     two-sided p = 0.1111, asymptotic (continuity-corrected) p = 0.11135.
+ *   - Hollander & Wolfe (1973, p. 29), R's paired wilcox.test example:
+ *     V = 40, exact p = 0.01953 (one-sided), 0.0390625 (two-sided); the
+ *     tie-corrected normal approximation on a tied sample from SciPy 1.10
+ *     (tests/stats/unit_refs.py prints both).
+ * The block length, the Newey-West test and the Wilcoxon test are also
+ * recomputed with numpy/SciPy on the project's data by tests/stats/run.sh.
  */
 #include <math.h>
 #include <stdio.h>
@@ -60,9 +66,6 @@ static void test_paired_t_sleep(void **state)
 	}
 	/* the bare t distribution gives the same p */
 	assert_close(tmn_t_p_two(-4.0621, 9), 0.002833, 5e-7);
-	assert_close(tmn_n_eff_ar1(100, 0.5), 100.0 / 3, 1e-12);
-	assert_close(tmn_n_eff_ar1(100, -0.2), 100, 0);
-	assert_close(tmn_n_eff_ar1(10, 0.99), 2, 0);
 	/* too few pairs is an error, not a number */
 	assert_int_equal(tmn_paired_ttest(sleep1, sleep2, 1, 0.95, &r), -1);
 }
@@ -238,6 +241,142 @@ static void test_autocorr(void **state)
 	assert_close(tmn_autocorr(x, 1000, 2), 0.998, 1e-12);
 }
 
+/* the Bartlett long-run variance of 1, 2, 3, 4 by hand: R = 1.25, 0.3125, -0.375 */
+static void test_lrv_bartlett(void **state)
+{
+	static const double x[] = { 1, 2, 3, 4 };
+
+	(void)state;
+	assert_close(tmn_lrv_bartlett(x, 4, 1), 1.25, 1e-15);
+	assert_close(tmn_lrv_bartlett(x, 4, 2), 1.25 + 0.3125, 1e-15);
+	assert_close(tmn_lrv_bartlett(x, 4, 3), 1.25 + 2 * 2.0 / 3 * 0.3125 - 2 * 1.0 / 3 * 0.375,
+		     1e-15);
+	assert_true(isnan(tmn_lrv_bartlett(x, 4, 0)));
+	assert_true(isnan(tmn_lrv_bartlett(x, 1, 2)));
+}
+
+/* bandwidth 1 is the iid case: the paired t up to the biased variance */
+static void test_hac_ttest(void **state)
+{
+	struct tmn_hac h;
+	struct tmn_ttest t;
+	const size_t n = 4000;
+	double *a = malloc(n * sizeof(*a)), *b = calloc(n, sizeof(*b)), e = 0;
+	struct tt_rng rng = { 99 };
+
+	(void)state;
+	assert_int_equal(tmn_hac_ttest(sleep1, sleep2, 10, 1, 0.95, &h), 0);
+	assert_int_equal(tmn_paired_ttest(sleep1, sleep2, 10, 0.95, &t), 0);
+	assert_close(h.mean_diff, t.mean_diff, 1e-12);
+	assert_close(h.n_eff, 10, 1e-12);
+	assert_close(h.df, 9, 1e-12);
+	assert_close(h.t, t.t * sqrt(10.0 / 9.0), 1e-9);
+	assert_close(h.se_iid, t.sd_diff / sqrt(10.0), 1e-12);
+	assert_close(h.d_z, t.d_z, 1e-12);
+	/* AR(1) with rho 0.8: long-run variance (1 + rho) / (1 - rho) = 9 R(0) */
+	assert_non_null(a);
+	assert_non_null(b);
+	for (size_t i = 0; i < n; i++) {
+		e = 0.8 * e + tt_gauss(&rng);
+		a[i] = e;
+	}
+	assert_int_equal(tmn_hac_ttest(a, b, n, 60, 0.95, &h), 0);
+	assert_true(h.n_eff > n / 9.0 * 0.6 && h.n_eff < n / 9.0 * 1.5);
+	assert_true(h.se > 2 * h.se_iid);
+	assert_true(h.ci_lo < h.mean_diff && h.mean_diff < h.ci_hi);
+	assert_int_equal(tmn_hac_ttest(a, b, 2, 1, 0.95, &h), -1);
+	free(a);
+	free(b);
+}
+
+static void test_politis_white(void **state)
+{
+	const size_t n = 20000;
+	double *x = malloc(n * sizeof(*x)), *y = malloc(n * sizeof(*y)), e = 0;
+	/* theory for AR(1): b_CB = (3/2)^(1/3) (2 rho / (1 - rho^2))^(2/3) n^(1/3) */
+	const double rho = 0.9, b_th = cbrt(1.5) * pow(2 * rho / (1 - rho * rho), 2.0 / 3) * cbrt(20000.0);
+	struct tt_rng rng = { 2024 };
+	struct tmn_pw r, s;
+
+	(void)state;
+	assert_non_null(x);
+	assert_non_null(y);
+	for (size_t i = 0; i < n; i++) {
+		e = rho * e + tt_gauss(&rng);
+		x[i] = e;
+		y[i] = 3 * e + 7;
+	}
+	assert_int_equal(tmn_pw_block(x, n, &r), 0);
+	assert_int_equal((int)r.kn, 5);
+	assert_int_equal((int)r.m_max, 142 + 5);
+	assert_close(r.crit, 2 * sqrt(log10(20000.0) / 20000), 1e-15);
+	assert_close(r.b_max, 425, 0);
+	assert_true(r.M == 2 * r.m_hat || r.M == r.m_max);
+	assert_true(r.b_cb > 0.7 * b_th && r.b_cb < 1.4 * b_th);
+	/* b_SB / b_CB = (D_CB / D_SB)^(1/3) = (2/3)^(1/3) */
+	assert_close(r.b_sb / r.b_cb, cbrt(2.0 / 3.0), 1e-12);
+	/* invariant under an affine change of units */
+	assert_int_equal(tmn_pw_block(y, n, &s), 0);
+	assert_close(s.b_cb, r.b_cb, 1e-9 * r.b_cb);
+	assert_int_equal((int)s.m_hat, (int)r.m_hat);
+	/* white noise: m_hat within the first lags, a short block */
+	for (size_t i = 0; i < n; i++)
+		x[i] = tt_gauss(&rng);
+	assert_int_equal(tmn_pw_block(x, n, &r), 0);
+	assert_true(r.m_hat <= 3);
+	assert_true(r.b_cb < 10);
+	/* a constant series needs no block; too short is an error */
+	for (size_t i = 0; i < n; i++)
+		x[i] = 5;
+	assert_int_equal(tmn_pw_block(x, n, &r), 0);
+	assert_close(r.b_cb, 1, 0);
+	assert_int_equal(tmn_pw_block(x, 7, &r), -1);
+	free(x);
+	free(y);
+}
+
+static void test_wilcoxon_exact(void **state)
+{
+	static const double x[] = { 1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30 };
+	static const double y[] = { 0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29 };
+	double d[9], nd[9];
+	struct tmn_wsr r, s;
+
+	(void)state;
+	for (int i = 0; i < 9; i++) {
+		d[i] = x[i] - y[i];
+		nd[i] = -d[i];
+	}
+	assert_int_equal(tmn_wilcoxon(d, 9, 1, &r), 0);
+	assert_true(r.exact);
+	assert_close(r.w_plus, 40, 0);
+	assert_close(r.w_minus, 5, 0);
+	assert_close(r.p_two, 0.0390625, 1e-15);	/* 20 of 2^9 sign patterns */
+	assert_close(r.rbc, 35.0 / 45.0, 1e-15);
+	assert_int_equal(tmn_wilcoxon(nd, 9, 1, &s), 0);
+	assert_close(s.p_two, r.p_two, 1e-15);
+	assert_close(s.rbc, -r.rbc, 1e-15);
+	/* all differences zero: no test */
+	memset(d, 0, sizeof(d));
+	assert_int_equal(tmn_wilcoxon(d, 9, 1, &r), -1);
+}
+
+static void test_wilcoxon_ties(void **state)
+{
+	static const double d[] = { 1, 2, 2, -3, 4, -4, 4, 5, 6, -6, 7, 8, 9, 10, -11, 12, 0 };
+	struct tmn_wsr r;
+
+	(void)state;
+	assert_int_equal(tmn_wilcoxon(d, N_OF(d), 1, &r), 0);
+	assert_false(r.exact);		/* ties and a zero: the normal approximation */
+	assert_true(r.ties);
+	assert_int_equal((int)r.n, 16);
+	assert_close(fmin(r.w_plus, r.w_minus), 34.5, 0);
+	assert_close(r.w_plus + r.w_minus, 16 * 17 / 2, 0);
+	assert_close(r.z, -1.7339832535649446, 1e-12);	/* SciPy 1.10 */
+	assert_close(r.p_two, 0.0829210545604162, 1e-12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +388,11 @@ int main(void)
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_bootstrap),
 		cmocka_unit_test(test_autocorr),
+		cmocka_unit_test(test_lrv_bartlett),
+		cmocka_unit_test(test_hac_ttest),
+		cmocka_unit_test(test_politis_white),
+		cmocka_unit_test(test_wilcoxon_exact),
+		cmocka_unit_test(test_wilcoxon_ties),
 	};
 
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);

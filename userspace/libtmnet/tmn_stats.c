@@ -2,6 +2,9 @@
 /*
  * Statistics for the A/B evaluation (see tmn_stats.h).  Distribution
  * functions: GSL's gsl_cdf_tdist_* and gsl_cdf_ugaussian_*.
+ *
+ * tests/stats/check_scipy.py recomputes the block length, the Newey-West
+ * test and the Wilcoxon test with numpy/SciPy on the project's own data.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -178,16 +181,6 @@ double tmn_t_p_two(double t, double df)
 		return NAN;
 	p = 2 * gsl_cdf_tdist_Q(fabs(t), df);
 	return p > 1 ? 1 : p;
-}
-
-double tmn_n_eff_ar1(size_t n, double rho)
-{
-	double ne;
-
-	if (!(rho > 0))
-		return (double)n;
-	ne = (double)n * (1 - rho) / (1 + rho);
-	return ne < 2 ? 2 : ne > (double)n ? (double)n : ne;
 }
 
 static double pooled_sd(const double *a, size_t na, const double *b, size_t nb)
@@ -455,4 +448,246 @@ int tmn_boot_one(const double *a, size_t n, size_t block, int reps, double conf,
 		 uint64_t seed, tmn_stat_fn stat, void *ctx, struct tmn_boot *out)
 {
 	return boot_run(a, NULL, n, block, reps, conf, seed, stat, ctx, out);
+}
+
+/* ---- serially correlated paired data ------------------------------------- */
+
+/* biased autocovariance of centred c[n] at lag k */
+static double acov_c(const double *c, size_t n, size_t k)
+{
+	double s = 0;
+
+	for (size_t i = 0; i + k < n; i++)
+		s += c[i] * c[i + k];
+	return s / (double)n;
+}
+
+static double *centred(const double *x, size_t n)
+{
+	double m = tmn_mean(x, n), *c = malloc(n * sizeof(*c));
+
+	if (c)
+		for (size_t i = 0; i < n; i++)
+			c[i] = x[i] - m;
+	return c;
+}
+
+/* the flat-top lag window of Politis & Romano */
+static double flat_top(double t)
+{
+	t = fabs(t);
+	return t <= 0.5 ? 1 : t <= 1 ? 2 * (1 - t) : 0;
+}
+
+int tmn_pw_block(const double *x, size_t n, struct tmn_pw *r)
+{
+	double *c, *R;
+	size_t k;
+
+	memset(r, 0, sizeof(*r));
+	if (n < 8)
+		return -1;
+	r->n = n;
+	r->kn = (size_t)fmax(5, ceil(sqrt(log10((double)n))));
+	r->m_max = (size_t)ceil(sqrt((double)n)) + r->kn;
+	if (r->m_max > n / 2)
+		r->m_max = n / 2;
+	r->crit = 2 * sqrt(log10((double)n) / (double)n);
+	r->b_max = ceil(fmin(3 * sqrt((double)n), (double)n / 3));
+	c = centred(x, n);
+	R = malloc((r->m_max + 1) * sizeof(*R));
+	if (!c || !R) {
+		free(c);
+		free(R);
+		return -1;
+	}
+	for (k = 0; k <= r->m_max; k++)
+		R[k] = acov_c(c, n, k);
+	free(c);
+	if (!(R[0] > 0)) {		/* constant series: nothing to keep */
+		r->b_sb = r->b_cb = 1;
+		free(R);
+		return 0;
+	}
+	for (k = 1; k + r->kn - 1 <= r->m_max && !r->m_hat; k++) {
+		size_t j = 0;
+
+		while (j < r->kn && fabs(R[k + j] / R[0]) < r->crit)
+			j++;
+		if (j == r->kn)
+			r->m_hat = k;
+	}
+	for (k = r->m_max; !r->m_hat && k >= 1; k--)
+		if (fabs(R[k] / R[0]) >= r->crit)
+			r->m_hat = k;
+	if (!r->m_hat)
+		r->m_hat = 1;
+	r->M = 2 * r->m_hat < r->m_max ? 2 * r->m_hat : r->m_max;
+	r->g = R[0];
+	for (k = 1; k <= r->M; k++) {
+		double lam = flat_top((double)k / (double)r->M);
+
+		r->g += 2 * lam * R[k];
+		r->G += 2 * lam * (double)k * R[k];
+	}
+	free(R);
+	if (r->g > 0 && r->G != 0) {
+		double n3 = cbrt((double)n), g2 = r->g * r->g, G2 = r->G * r->G;
+
+		r->b_sb = cbrt(2 * G2 / (2 * g2)) * n3;
+		r->b_cb = cbrt(2 * G2 / (4.0 / 3.0 * g2)) * n3;
+	} else {
+		r->b_sb = r->b_cb = 1;
+	}
+	r->b_sb = fmin(fmax(r->b_sb, 1), r->b_max);
+	r->b_cb = fmin(fmax(r->b_cb, 1), r->b_max);
+	return 0;
+}
+
+double tmn_lrv_bartlett(const double *x, size_t n, double bw)
+{
+	double *c, v;
+
+	if (n < 2 || !(bw > 0))
+		return NAN;
+	c = centred(x, n);
+	if (!c)
+		return NAN;
+	v = acov_c(c, n, 0);
+	for (size_t k = 1; (double)k < bw && k < n; k++)
+		v += 2 * (1 - (double)k / bw) * acov_c(c, n, k);
+	free(c);
+	return v;
+}
+
+int tmn_hac_ttest(const double *a, const double *b, size_t n, double bw, double conf,
+		  struct tmn_hac *r)
+{
+	double *d, tq;
+
+	memset(r, 0, sizeof(*r));
+	if (n < 3 || !(bw > 0) || !(conf > 0 && conf < 1))
+		return -1;
+	d = malloc(n * sizeof(*d));
+	if (!d)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		d[i] = a[i] - b[i];
+	r->n = n;
+	r->bw = bw;
+	r->mean_diff = tmn_mean(d, n);
+	r->sd_diff = tmn_sd(d, n);
+	r->lrv = tmn_lrv_bartlett(d, n, bw);
+	free(d);
+	if (isnan(r->lrv))
+		return -1;
+	r->d_z = r->sd_diff > 0 ? r->mean_diff / r->sd_diff : NAN;
+	r->se_iid = r->sd_diff / sqrt((double)n);
+	r->se = r->lrv > 0 ? sqrt(r->lrv / (double)n) : 0;
+	/* R(0) = (n - 1) / n sd^2, the biased variance the lrv is made of */
+	r->n_eff = r->lrv > 0 ? (double)(n - 1) * r->sd_diff * r->sd_diff / r->lrv : (double)n;
+	r->df = r->n_eff - 1 < 1 ? 1 : r->n_eff - 1;
+	tq = gsl_cdf_tdist_Qinv((1 - conf) / 2, r->df);
+	r->ci_lo = r->mean_diff - tq * r->se;
+	r->ci_hi = r->mean_diff + tq * r->se;
+	if (r->se > 0) {
+		r->t = r->mean_diff / r->se;
+		r->p_two = tmn_t_p_two(r->t, r->df);
+	} else {
+		r->t = r->mean_diff == 0 ? 0 : copysign(INFINITY, r->mean_diff);
+		r->p_two = r->mean_diff == 0 ? 1 : 0;
+	}
+	return 0;
+}
+
+/* number of subsets of {1..n} by rank sum: the exact null of W+ (no ties) */
+static double *wsr_exact_counts(size_t n)
+{
+	size_t top = n * (n + 1) / 2;
+	double *c = calloc(top + 1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c[0] = 1;
+	for (size_t i = 1; i <= n; i++)
+		for (size_t s = i * (i + 1) / 2; s >= i; s--)
+			c[s] += c[s - i];
+	return c;
+}
+
+int tmn_wilcoxon(const double *d, size_t n, int allow_exact, struct tmn_wsr *r)
+{
+	struct ranked *v;
+	size_t m = 0, i;
+	double tie_sum = 0;
+	int zeros = 0;
+
+	memset(r, 0, sizeof(*r));
+	v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (d[i] == 0) {
+			zeros = 1;
+			continue;
+		}
+		v[m++] = (struct ranked){ fabs(d[i]), d[i] > 0 };
+	}
+	if (!m) {
+		free(v);
+		return -1;
+	}
+	qsort(v, m, sizeof(*v), cmp_ranked);
+	for (i = 0; i < m;) {
+		size_t j = i;
+		double rank;
+
+		while (j + 1 < m && v[j + 1].v == v[i].v)
+			j++;
+		rank = ((double)i + (double)j) / 2 + 1;
+		if (j > i) {
+			double t = (double)(j - i + 1);
+
+			tie_sum += t * (t * t - 1);
+			r->ties = 1;
+		}
+		for (size_t k = i; k <= j; k++) {
+			if (v[k].grp)
+				r->w_plus += rank;
+			else
+				r->w_minus += rank;
+		}
+		i = j + 1;
+	}
+	free(v);
+	r->n = m;
+	r->rbc = (r->w_plus - r->w_minus) / (r->w_plus + r->w_minus);
+	{
+		double N = (double)m, mu = N * (N + 1) / 4;
+		double var = (N * (N + 1) * (2 * N + 1) - 0.5 * tie_sum) / 24;
+		double tmin = fmin(r->w_plus, r->w_minus);
+
+		r->z = var > 0 ? (tmin - mu) / sqrt(var) : 0;
+		r->p_two = var > 0 ? 2 * gsl_cdf_ugaussian_Q(fabs(r->z)) : 1;
+	}
+	if (allow_exact && !r->ties && !zeros && m <= TMN_WSR_EXACT_MAX) {
+		double *c = wsr_exact_counts(m), tot = 0, le = 0, ge = 0;
+		size_t w = (size_t)llround(r->w_plus), top = m * (m + 1) / 2;
+
+		if (!c)
+			return -1;
+		for (size_t s = 0; s <= top; s++) {
+			tot += c[s];
+			if (s <= w)
+				le += c[s];
+			if (s >= w)
+				ge += c[s];
+		}
+		free(c);
+		r->exact = 1;
+		r->p_two = 2 * fmin(le, ge) / tot;
+	}
+	if (r->p_two > 1)
+		r->p_two = 1;
+	return 0;
 }

@@ -26,12 +26,16 @@ static const char usage[] =
 	"  System B and the prior alone (B's Kalman prior, i.e. what B falls back\n"
 	"  to) tick by tick over the same split, scores every tick whose horizon\n"
 	"  target is a valid sample (after one window of warm-up, as tmnet eval),\n"
-	"  and compares them:\n"
+	"  and compares them on the same ticks (a tick counts only if every system\n"
+	"  scores it; the count of paired ticks is printed per comparison):\n"
 	"    - error P50/P90/P99/P99.9 and MSE over all scored ticks;\n"
-	"    - paired t-test, Mann-Whitney U, Cohen's d and rank-biserial on\n"
-	"      per-window errors (one scored tick every --stride ticks);\n"
-	"    - moving-block bootstrap CIs (blocks of one horizon) of the P99\n"
-	"      error ratios and of the P99.9 tick-latency ratio;\n"
+	"    - per pair, on the per-tick error differences (all tests paired):\n"
+	"      block length from the data (Politis-White 2004/2009 on the means of\n"
+	"      --stride ticks), paired t with Newey-West standard error (Bartlett\n"
+	"      kernel, bandwidth = that block length) and its effective n, Wilcoxon\n"
+	"      signed-rank on the means of consecutive blocks, d_z;\n"
+	"    - circular block bootstrap CIs (blocks of that length) of the P99\n"
+	"      and MSE error ratios and of the P99.9 tick-latency ratio;\n"
 	"    - native tick latency of prior/A/B, interleaved tick by tick in one\n"
 	"      run (ratios are meaningful, absolute ns are machine-dependent);\n"
 	"    - gate pass rate and certificate; gate evidence with a corrupted\n"
@@ -41,7 +45,7 @@ static const char usage[] =
 	"  -b, --b FILE          System B blob\n"
 	"  -d, --data FILE       canonical CSV (the data the models were trained on)\n"
 	"  -s, --split NAME      test (default), val or train\n"
-	"      --stride N        ticks between scored windows for the tests\n"
+	"      --stride N        ticks per group mean for the block-length selection\n"
 	"                        (default: the model's window, 256)\n"
 	"      --boot N          bootstrap resamples (default 1000)\n"
 	"      --conf X          confidence level (default 0.95)\n"
@@ -51,7 +55,8 @@ static const char usage[] =
 	"      --lat-tol X       'equal latency' = B's P99.9 <= (1 + X) x A's (default 0.10)\n"
 	"      --cpu N           pin to CPU N for the latency run\n"
 	"      --dump DIR        write plot data into the existing DIR (err_cdf.dat,\n"
-	"                        traj.dat, gate.dat, lat_hist.dat)\n"
+	"                        traj.dat, gate.dat, lat_hist.dat) and the per-tick\n"
+	"                        errors of prior, A and B (errors.dat)\n"
 	"  -j, --json            JSON output\n"
 	"  -h, --help\n";
 
@@ -71,16 +76,79 @@ struct gate_sum {
 	double pass_rate, mean_cert, max_cert;
 };
 
+/* lags (seconds) at which the autocorrelation of the differences is shown */
+static const double acf_lag_s[] = { 0.5, 2, 4, 8 };
+#define N_ACF (sizeof(acf_lag_s) / sizeof(acf_lag_s[0]))
+
+/* the series a block length is chosen from: x, y and x - y */
+static const char *const bl_series[3] = { "x", "y", "diff" };
+
+struct blocklen {
+	size_t group;			/* ticks per group mean */
+	struct tmn_pw pw[3];		/* on the group means of x, y, x - y */
+	int which;			/* the series that set the length */
+	size_t ticks;			/* circular-block length in ticks */
+};
+
 struct pair_res {
-	const char *x, *y;		/* x vs y: differences x - y */
-	struct tmn_ttest t;
-	struct tmn_mwu u;
-	double cohen_d;
-	double acf1;			/* lag-1 autocorrelation of the differences */
-	double n_eff, p_adj;		/* AR(1) effective n and the t-test's p with it */
-	struct tmn_boot p99;		/* P99(x) / P99(y), all scored ticks */
+	const char *x, *y;		/* x vs y: differences x - y, same ticks */
+	size_t n;			/* paired ticks */
+	double acf[3][N_ACF];		/* of x, y and x - y per tick */
+	struct blocklen bl;
+	struct tmn_hac t;		/* per tick, Newey-West, bandwidth bl.ticks */
+	struct tmn_wsr w;		/* on the means of consecutive blocks */
+	size_t nblocks;
+	struct tmn_boot p99;		/* P99(x) / P99(y), all paired ticks */
 	struct tmn_boot mse;		/* MSE(x) / MSE(y) */
 };
+
+/*
+ * Block length from the data: Politis-White on the means of consecutive
+ * groups of `group` ticks (at 2 kHz the correlogram search of PW, sqrt(n)
+ * lags, would end at 0.2 s while the errors stay correlated for seconds),
+ * for each of x, y and x - y; the block is group * the largest b_CB, at most
+ * n / 3 ticks.  The largest, because a ratio of two quantiles depends on the
+ * serial dependence of both error series, not only on that of the
+ * differences.
+ */
+static int block_from_data(const double *x, const double *y, size_t n, size_t group,
+			   struct blocklen *bl)
+{
+	size_t m = n / group;
+	double *gm, best = 0;
+
+	memset(bl, 0, sizeof(*bl));
+	bl->group = group;
+	if (m < 8)
+		return -1;
+	gm = malloc(m * sizeof(*gm));
+	if (!gm)
+		return -1;
+	for (int s = 0; s < 3; s++) {
+		for (size_t j = 0; j < m; j++) {
+			double sum = 0;
+
+			for (size_t i = j * group; i < (j + 1) * group; i++)
+				sum += s == 0 ? x[i] : s == 1 ? y[i] : x[i] - y[i];
+			gm[j] = sum / (double)group;
+		}
+		if (tmn_pw_block(gm, m, &bl->pw[s])) {
+			free(gm);
+			return -1;
+		}
+		if (bl->pw[s].b_cb > best) {
+			best = bl->pw[s].b_cb;
+			bl->which = s;
+		}
+	}
+	free(gm);
+	bl->ticks = (size_t)llround((double)group * best);
+	if (bl->ticks > n / 3)
+		bl->ticks = n / 3;
+	if (bl->ticks < 1)
+		bl->ticks = 1;
+	return 0;
+}
 
 struct lat_sum {
 	double p50[TMNET_N_STAGES], p99[TMNET_N_STAGES], p999[TMNET_N_STAGES];
@@ -92,7 +160,10 @@ struct run {
 	struct tm_state *st[N_SYS];
 	struct tm_cfg cfg[N_SYS];
 	double *err[N_SYS];		/* per scored tick */
+	double *rat_lo, *rat_hi;	/* accepted / prior 99 % ellipse radius, min/max axis */
+	double *ax_prior;		/* semi-major axis of the prior's own 99 % ellipse */
 	size_t n, cap;
+	size_t d_n, d_pass1;		/* B decisions; passes had S been P_h + floor */
 	size_t *tick;			/* tick index of each scored tick */
 	double *cert;			/* B's certificate per tick (NAN if none) */
 	unsigned char *verdict[N_SYS];	/* per tick of the split (B, faults) */
@@ -118,6 +189,17 @@ static int grow(struct run *r)
 		if (!p)
 			return -1;
 		r->tick = p;
+	}
+	{
+		double **g[3] = { &r->rat_lo, &r->rat_hi, &r->ax_prior };
+
+		for (int k = 0; k < 3; k++) {
+			double *p = realloc(*g[k], nc * sizeof(double));
+
+			if (!p)
+				return -1;
+			*g[k] = p;
+		}
 	}
 	r->cap = nc;
 	return 0;
@@ -200,6 +282,41 @@ static void gate_of(const struct tm_counters *c, struct gate_sum *g)
 
 /* ---- accuracy pass ------------------------------------------------------ */
 
+/*
+ * The gate's accepted region against the prior's own 99 % ellipse, in
+ * double: with P = P_h and S = c P + F, the accepted ellipse r' S^-1 r <= chi2
+ * has radius sqrt(c + mu) times the prior's r' P^-1 r <= chi2 along the
+ * generalised eigenvectors, mu the eigenvalues of P^-1 F.  d1 = r' (P + F)^-1 r
+ * is what the gate would test with cov_scale 1.
+ */
+static void gate_geometry(struct run *r, size_t i, const struct tmnet_pred *o)
+{
+	const struct tm_model *m = r->m[S_B];
+	const struct tm_state *st = r->st[S_B];
+	const double q32 = 4294967296.0, c = m->gate.cov_scale_q16 / 65536.0;
+	double a = st->prior_cov[0][0] / q32, b = st->prior_cov[0][1] / q32;
+	double dd = st->prior_cov[1][1] / q32;
+	double fx = m->gate.floor_xx / q32, fxy = m->gate.floor_xy / q32;
+	double fy = m->gate.floor_yy / q32;
+	double A = a * dd - b * b, B = a * fy + dd * fx - 2 * b * fxy, C = fx * fy - fxy * fxy;
+	double disc = sqrt(fmax(B * B - 4 * A * C, 0)), tr = a + dd;
+	double lmax = (tr + sqrt(fmax((a - dd) * (a - dd) + 4 * b * b, 0))) / 2;
+	double chi2 = r->cfg[S_B].chi2_q16 / 65536.0;
+
+	r->rat_lo[i] = A > 0 ? sqrt(c + (B - disc) / (2 * A)) : NAN;
+	r->rat_hi[i] = A > 0 ? sqrt(c + (B + disc) / (2 * A)) : NAN;
+	r->ax_prior[i] = sqrt(chi2 * fmax(lmax, 0));
+	if (o->verdict != TMNET_VERDICT_NONE) {
+		double sx = a + fx, sxy = b + fxy, sy = dd + fy, det = sx * sy - sxy * sxy;
+		double rx = (o->net_x - (double)o->prior_x) / 65536.0;
+		double ry = (o->net_y - (double)o->prior_y) / 65536.0;
+
+		r->d_n++;
+		if (det > 0 && (sy * rx * rx - 2 * sxy * rx * ry + sx * ry * ry) / det <= chi2)
+			r->d_pass1++;
+	}
+}
+
 static double dist(__s32 px, __s32 py, const struct tmnet_sample *tg)
 {
 	double ex = (px - (double)tg->x) / 65536.0, ey = (py - (double)tg->y) / 65536.0;
@@ -260,6 +377,7 @@ static int accuracy_pass(struct run *r, const struct tmn_series *d, FILE *traj,
 		r->err[S_PRIOR][r->n] = dist(out[S_B].prior_x, out[S_B].prior_y, &d->s[t + H]);
 		for (int s = S_A; s < N_SYS; s++)
 			r->err[s][r->n] = dist(out[s].pred_x, out[s].pred_y, &d->s[t + H]);
+		gate_geometry(r, r->n, &out[S_B]);
 		r->n++;
 progress:
 		if ((double)(t - r->lo) >= next_pct * (double)span) {
@@ -403,6 +521,20 @@ static int dump_cdf(const char *dir, struct run *r, char *err, int errlen)
 	return rc;
 }
 
+/* per paired tick: tick index and the error of prior, A and B (full precision) */
+static int dump_errors(const char *dir, const struct run *r, char *err, int errlen)
+{
+	FILE *f = dump_open(dir, "errors.dat", err, errlen);
+
+	if (!f)
+		return -1;
+	fprintf(f, "# tick  error(data units): prior A B  (%zu paired ticks)\n", r->n);
+	for (size_t i = 0; i < r->n; i++)
+		fprintf(f, "%zu %.17g %.17g %.17g\n", r->tick[i], r->err[S_PRIOR][i], r->err[S_A][i],
+			r->err[S_B][i]);
+	return fclose(f) ? -1 : 0;
+}
+
 static int dump_gate(const char *dir, struct run *r, int rate, char *err, int errlen)
 {
 	FILE *f = dump_open(dir, "gate.dat", err, errlen);
@@ -488,6 +620,10 @@ struct verdict {
 	int c1_lat, c1_err, equal_lat, c1;
 	int c2;
 	int c3_fault, c3_pert;
+	struct blocklen lat_bl;		/* of the B - A latency differences */
+	/* the gate's accepted region (gate_geometry) */
+	double cov_scale, floor_xx, floor_xy, floor_yy, chi2;
+	double rat_min, rat_p50, rat_max, ax_prior_p50, pass1_rate;
 	double fault_p99_ratio, fault_mean_ratio, pert_p99_ratio, pert_mean_ratio;
 };
 
@@ -498,31 +634,49 @@ static const char *vstr(int v)
 
 static void print_text(const struct run *r, const struct pair_res *pr, int np,
 		       const struct lat_run *L, const struct verdict *v, double conf,
-		       double lat_tol, size_t stride, size_t nwin, int boot)
+		       double lat_tol, int boot)
 {
-	printf("tmnet compare: %zu scored ticks of %zu (ticks [%zu, %zu)), %zu windows at stride %zu\n",
-	       r->n, r->hi - r->lo, r->lo, r->hi, nwin, stride);
-	printf("\nError at the horizon (Euclidean, data units), all scored ticks:\n");
+	printf("tmnet compare: %zu paired ticks of %zu (ticks [%zu, %zu)): scored by every system\n",
+	       r->n, r->hi - r->lo, r->lo, r->hi);
+	printf("\nError at the horizon (Euclidean, data units), all paired ticks:\n");
 	printf("  %-12s %10s %10s %10s %10s %10s %12s\n", "system", "mean", "P50", "P90", "P99",
 	       "P99.9", "MSE");
 	for (int s = 0; s < N_SYS; s++)
 		printf("  %-12s %10.3f %10.3f %10.3f %10.3f %10.3f %12.3f\n", sys_name[s],
 		       r->es[s].mean, r->es[s].p50, r->es[s].p90, r->es[s].p99, r->es[s].p999,
 		       r->es[s].mse);
-	printf("\nPaired comparisons (x - y on per-window errors; CIs %.0f %%, %d block-bootstrap resamples):\n",
-	       conf * 100, boot);
+	printf("\nPaired comparisons (x - y, per tick, on the same ticks; every test is paired;\n"
+	       "CIs %.0f %%, %d circular-block bootstrap resamples):\n", conf * 100, boot);
 	for (int i = 0; i < np; i++) {
 		const struct pair_res *p = &pr[i];
+		const double hz = r->m[S_B]->rate_hz;
 
-		printf("  %s vs %s:\n", p->x, p->y);
-		printf("    paired t: mean diff %.4f [%.4f, %.4f], t(%.0f) = %.3f, p = %.3g; d_z = %.3f\n",
-		       p->t.mean_diff, p->t.ci_lo, p->t.ci_hi, p->t.df, p->t.t, p->t.p_two, p->t.d_z);
-		printf("    Mann-Whitney: U = %.0f, z = %.3f, p = %.3g; rank-biserial = %.3f; Cohen's d = %.3f\n",
-		       p->u.u_a, p->u.z, p->u.p_two, p->u.rbc, p->cohen_d);
-		printf("    lag-1 autocorrelation of window differences: %.3f -> AR(1) effective n %.0f, paired-t p %.3g\n",
-		       p->acf1, p->n_eff, p->p_adj);
-		printf("    P99 ratio %.3f [%.3f, %.3f]; MSE ratio %.3f [%.3f, %.3f]\n", p->p99.est,
-		       p->p99.lo, p->p99.hi, p->mse.est, p->mse.lo, p->mse.hi);
+		printf("  %s vs %s: %zu paired ticks\n", p->x, p->y, p->n);
+		printf("    autocorrelation at");
+		for (size_t k = 0; k < N_ACF; k++)
+			printf(" %g%s", acf_lag_s[k], k + 1 < N_ACF ? "," : " s:");
+		for (int q = 0; q < 3; q++) {
+			printf(" %s", q == 0 ? p->x : q == 1 ? p->y : "x - y");
+			for (size_t k = 0; k < N_ACF; k++)
+				printf("%s%.2f", k ? "/" : " ", p->acf[q][k]);
+			printf("%s", q < 2 ? ";" : "\n");
+		}
+		printf("    block length %zu ticks = %.2f s (Politis-White, circular block, on %zu means of\n"
+		       "      %zu ticks; b = %.2f (%s), %.2f (%s), %.2f (x - y); the largest is used)\n",
+		       p->bl.ticks, (double)p->bl.ticks / hz, p->bl.pw[0].n, p->bl.group,
+		       p->bl.pw[0].b_cb, p->x, p->bl.pw[1].b_cb, p->y, p->bl.pw[2].b_cb);
+		printf("    paired t, Newey-West SE (Bartlett, bandwidth %zu ticks): mean diff %.4f [%.4f, %.4f],\n"
+		       "      t(%.1f) = %.3f, p = %.3g; effective n %.1f of %zu (iid SE %.4f, Newey-West %.4f)\n",
+		       p->bl.ticks, p->t.mean_diff, p->t.ci_lo, p->t.ci_hi, p->t.df, p->t.t, p->t.p_two,
+		       p->t.n_eff, p->t.n, p->t.se_iid, p->t.se);
+		printf("    Wilcoxon signed-rank (paired) on the means of %zu blocks of %zu ticks:\n"
+		       "      W+ = %.0f, W- = %.0f, p = %.3g (%s); matched-pairs rank-biserial %.3f\n",
+		       p->nblocks, p->bl.ticks, p->w.w_plus, p->w.w_minus, p->w.p_two,
+		       p->w.exact ? "exact" : "normal approximation", p->w.rbc);
+		printf("    effect size d_z (mean / sd of the per-tick differences) = %.3f\n", p->t.d_z);
+		printf("    P99 ratio %.3f [%.3f, %.3f]; MSE ratio %.3f [%.3f, %.3f] (blocks of %zu ticks)\n",
+		       p->p99.est, p->p99.lo, p->p99.hi, p->mse.est, p->mse.lo, p->mse.hi,
+		       p->p99.block);
 	}
 	if (v->have_lat) {
 		static const char *const ln[N_LAT] = { "prior", "A", "B" };
@@ -542,8 +696,8 @@ static void print_text(const struct run *r, const struct pair_res *pr, int np,
 			       l->p50[TMNET_STAGE_NET], l->p99[TMNET_STAGE_NET],
 			       l->p50[TMNET_STAGE_GATE], l->p99[TMNET_STAGE_GATE]);
 		}
-		printf("  B/A P99.9 latency ratio: %.3f [%.3f, %.3f]\n", v->lat_ratio, v->lat_lo,
-		       v->lat_hi);
+		printf("  B/A P99.9 latency ratio: %.3f [%.3f, %.3f] (%zu ticks paired; bootstrap blocks of %zu ticks)\n",
+		       v->lat_ratio, v->lat_lo, v->lat_hi, L->n, v->lat_bl.ticks);
 	}
 	printf("\nGate (System B): %.2f %% pass of %llu decisions, mean certificate %.5f (max %.4f); fallbacks:",
 	       100 * r->gs[S_B].pass_rate, r->gs[S_B].decisions, r->gs[S_B].mean_cert,
@@ -551,7 +705,15 @@ static void print_text(const struct run *r, const struct pair_res *pr, int np,
 	for (int k = 1; k < __TMNET_REASON_MAX; k++)
 		printf(" %s %llu", reason_names[k], r->gs[S_B].fail[k]);
 	printf("\n");
-	printf("\nGate evidence (corrupted network; B must fall back and stay within +5 %% of the prior):\n");
+	printf("\nGate region: S = cov_scale P_h + floor, pass iff r' S^-1 r <= chi2; cov_scale %.4g,\n"
+	       "  floor [%.4g %.4g; %.4g] units^2, chi2 %.4g.  Accepted ellipse / the prior's own 99 %% ellipse\n"
+	       "  (r' P_h^-1 r <= chi2), radius ratio over the paired ticks: min %.2f, median %.2f, max %.2f\n"
+	       "  (sqrt(cov_scale) = %.2f; the rest is the floor); the prior's 99 %% ellipse semi-major axis:\n"
+	       "  median %.3f units.  With cov_scale 1 (S = P_h + floor) %.2f %% of B's corrections would pass.\n",
+	       v->cov_scale, v->floor_xx, v->floor_xy, v->floor_yy, v->chi2, v->rat_min, v->rat_p50,
+	       v->rat_max, sqrt(v->cov_scale), v->ax_prior_p50, 100 * v->pass1_rate);
+	printf("\nGate evidence (corrupted network and perturbed weights; B must fall back and stay\n"
+	       "within +5 %% of the prior):\n");
 	printf("  %-12s %9s %9s %12s %12s\n", "run", "pass %", "fallback", "P99/prior", "mean/prior");
 	printf("  %-12s %9.2f %9llu %12.4f %12.4f\n", "B", 100 * r->gs[S_B].pass_rate,
 	       r->gs[S_B].decisions - r->gs[S_B].pass, r->es[S_B].p99 / r->es[S_PRIOR].p99,
@@ -594,6 +756,17 @@ static void jboot(const char *k, const struct tmn_boot *b, int last)
 	       k, b->est, b->lo, b->hi, b->se, b->reps, b->block, last ? "" : ", ");
 }
 
+static void jblock(const char *k, const struct blocklen *b, unsigned int hz)
+{
+	printf("     \"%s\": {\"method\": \"Politis-White 2004/2009 circular block on group means of x, y and x - y; the largest\", \"group_ticks\": %zu, \"groups\": %zu, \"from\": \"%s\", \"ticks\": %zu, \"seconds\": %.6g",
+	       k, b->group, b->pw[0].n, bl_series[b->which], b->ticks, (double)b->ticks / hz);
+	for (int s = 0; s < 3; s++)
+		printf(", \"%s\": {\"m_hat\": %zu, \"M\": %zu, \"b_cb\": %.6g, \"b_sb\": %.6g, \"b_max\": %.6g}",
+		       bl_series[s], b->pw[s].m_hat, b->pw[s].M, b->pw[s].b_cb, b->pw[s].b_sb,
+		       b->pw[s].b_max);
+	printf("}");
+}
+
 static const char *jb(int v)
 {
 	return v < 0 ? "null" : v ? "true" : "false";
@@ -601,30 +774,41 @@ static const char *jb(int v)
 
 static void print_json(const struct run *r, const struct pair_res *pr, int np,
 		       const struct lat_run *L, const struct verdict *v, double conf,
-		       double lat_tol, size_t stride, size_t nwin, const char *pa, const char *pb,
+		       double lat_tol, size_t stride, const char *pa, const char *pb,
 		       const char *data)
 {
 	printf("{\n  \"a\": \"%s\", \"b\": \"%s\", \"data\": \"%s\",\n", pa, pb, data);
 	printf("  \"a_crc32\": \"%08x\", \"b_crc32\": \"%08x\",\n", r->m[S_A]->crc32, r->m[S_B]->crc32);
-	printf("  \"ticks\": [%zu, %zu], \"scored\": %zu, \"stride\": %zu, \"windows\": %zu, \"conf\": %g,\n",
-	       r->lo, r->hi, r->n, stride, nwin, conf);
+	printf("  \"ticks\": [%zu, %zu], \"scored\": %zu, \"paired_ticks\": %zu, \"stride\": %zu, \"conf\": %g,\n",
+	       r->lo, r->hi, r->n, r->n, stride, conf);
 	printf("  \"error\": {\n");
 	for (int s = 0; s < N_SYS; s++)
 		printf("    \"%s\": {\"mean\": %.6g, \"p50\": %.6g, \"p90\": %.6g, \"p99\": %.6g, \"p999\": %.6g, \"mse\": %.6g}%s\n",
 		       sys_name[s], r->es[s].mean, r->es[s].p50, r->es[s].p90, r->es[s].p99,
 		       r->es[s].p999, r->es[s].mse, s + 1 < N_SYS ? "," : "");
-	printf("  },\n  \"pairs\": [\n");
+	printf("  },\n  \"tests_note\": \"every comparison is paired (the same ticks): paired t with Newey-West SE, Wilcoxon signed-rank on block means, d_z; no independent-samples test (Mann-Whitney U, pooled Cohen's d) applies\",\n");
+	printf("  \"pairs\": [\n");
 	for (int i = 0; i < np; i++) {
 		const struct pair_res *p = &pr[i];
 
-		printf("    {\"x\": \"%s\", \"y\": \"%s\",\n", p->x, p->y);
-		printf("     \"paired_t\": {\"n\": %zu, \"mean_diff\": %.6g, \"ci\": [%.6g, %.6g], \"t\": %.6g, \"df\": %g, \"p\": %.6g, \"d_z\": %.6g},\n",
-		       p->t.n, p->t.mean_diff, p->t.ci_lo, p->t.ci_hi, p->t.t, p->t.df, p->t.p_two,
-		       p->t.d_z);
-		printf("     \"mann_whitney\": {\"u\": %.6g, \"z\": %.6g, \"p\": %.6g, \"rank_biserial\": %.6g, \"exact\": %s},\n",
-		       p->u.u_a, p->u.z, p->u.p_two, p->u.rbc, p->u.exact ? "true" : "false");
-		printf("     \"cohen_d\": %.6g, \"acf1\": %.6g, \"n_eff\": %.6g, \"paired_t_p_ar1\": %.6g, ",
-		       p->cohen_d, p->acf1, p->n_eff, p->p_adj);
+		printf("    {\"x\": \"%s\", \"y\": \"%s\", \"paired_ticks\": %zu,\n", p->x, p->y, p->n);
+		printf("     \"acf\": {\"lags_s\": [");
+		for (size_t k = 0; k < N_ACF; k++)
+			printf("%g%s", acf_lag_s[k], k + 1 < N_ACF ? ", " : "]");
+		for (int q = 0; q < 3; q++) {
+			printf(", \"%s\": [", bl_series[q]);
+			for (size_t k = 0; k < N_ACF; k++)
+				printf("%.6g%s", p->acf[q][k], k + 1 < N_ACF ? ", " : "]");
+		}
+		printf("},\n");
+		jblock("block_length", &p->bl, r->m[S_B]->rate_hz);
+		printf(",\n     \"paired_t_newey_west\": {\"paired\": true, \"n\": %zu, \"bandwidth_ticks\": %g, \"mean_diff\": %.6g, \"ci\": [%.6g, %.6g], \"se\": %.6g, \"se_iid\": %.6g, \"lrv\": %.6g, \"n_eff\": %.6g, \"t\": %.6g, \"df\": %.6g, \"p\": %.6g},\n",
+		       p->t.n, p->t.bw, p->t.mean_diff, p->t.ci_lo, p->t.ci_hi, p->t.se, p->t.se_iid,
+		       p->t.lrv, p->t.n_eff, p->t.t, p->t.df, p->t.p_two);
+		printf("     \"wilcoxon_signed_rank\": {\"paired\": true, \"on\": \"means of consecutive blocks\", \"blocks\": %zu, \"block_ticks\": %zu, \"w_plus\": %.6g, \"w_minus\": %.6g, \"z\": %.6g, \"p\": %.6g, \"exact\": %s, \"rank_biserial\": %.6g},\n",
+		       p->nblocks, p->bl.ticks, p->w.w_plus, p->w.w_minus, p->w.z, p->w.p_two,
+		       p->w.exact ? "true" : "false", p->w.rbc);
+		printf("     \"d_z\": %.6g, ", p->t.d_z);
 		jboot("p99_ratio", &p->p99, 0);
 		jboot("mse_ratio", &p->mse, 1);
 		printf("}%s\n", i + 1 < np ? "," : "");
@@ -637,6 +821,8 @@ static void print_json(const struct run *r, const struct pair_res *pr, int np,
 
 		printf("  \"latency_ns\": {\"ticks\": %zu, \"note\": \"native, interleaved, CLOCK_MONOTONIC; stage clocks included\",\n",
 		       L->n);
+		jblock("bootstrap_block", &v->lat_bl, r->m[S_B]->rate_hz);
+		printf(",\n");
 		for (int s = 0; s < N_LAT; s++) {
 			printf("    \"%s\": {", ln[s]);
 			for (int g = TMNET_STAGE_PRIOR; g <= TMNET_STAGE_TOTAL; g++) {
@@ -652,6 +838,9 @@ static void print_json(const struct run *r, const struct pair_res *pr, int np,
 	} else {
 		printf("  \"latency_ns\": null,\n");
 	}
+	printf("  \"gate_region\": {\"cov_scale\": %.6g, \"floor\": [%.6g, %.6g, %.6g], \"chi2\": %.6g, \"sqrt_cov_scale\": %.6g, \"radius_over_prior99\": {\"min\": %.6g, \"p50\": %.6g, \"max\": %.6g}, \"prior99_semi_major_p50\": %.6g, \"pass_rate_cov_scale_1\": %.6g},\n",
+	       v->cov_scale, v->floor_xx, v->floor_xy, v->floor_yy, v->chi2, sqrt(v->cov_scale),
+	       v->rat_min, v->rat_p50, v->rat_max, v->ax_prior_p50, v->pass1_rate);
 	printf("  \"gate\": {\n");
 	for (int s = S_B; s < N_SYS; s++) {
 		const struct gate_sum *g = &r->gs[s];
@@ -720,8 +909,6 @@ int cmd_compare(int argc, char **argv)
 	struct tmn_series d;
 	struct tmn_split sp;
 	char err[512];
-	double *wx[N_SYS];
-	size_t nwin = 0;
 	FILE *traj = NULL;
 
 	memset(&r, 0, sizeof(r));
@@ -729,7 +916,6 @@ int cmd_compare(int argc, char **argv)
 	memset(pr, 0, sizeof(pr));
 	memset(&v, 0, sizeof(v));
 	memset(&d, 0, sizeof(d));
-	memset(wx, 0, sizeof(wx));
 	while ((o = getopt_long(argc, argv, "a:b:d:s:jh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'a':
@@ -892,59 +1078,58 @@ int cmd_compare(int argc, char **argv)
 		free(tmp);
 	}
 
-	/* per-window errors: the scored ticks on a grid of `stride` ticks */
-	for (int s = 0; s < N_SYS; s++) {
-		wx[s] = malloc(r.n * sizeof(double));
-		if (!wx[s]) {
-			fprintf(stderr, "tmnet compare: out of memory\n");
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < r.n; i++) {
-		if ((r.tick[i] - r.lo) % (size_t)stride)
-			continue;
-		for (int s = 0; s < N_SYS; s++)
-			wx[s][nwin] = r.err[s][i];
-		nwin++;
-	}
-	if (nwin < 10) {
-		fprintf(stderr, "tmnet compare: only %zu windows at stride %ld\n", nwin, stride);
-		goto out;
-	}
 	{
 		static const int px[3] = { S_B, S_B, S_A }, py[3] = { S_A, S_PRIOR, S_PRIOR };
 		double q99 = 0.99;
-		size_t block = r.m[S_B]->horizon_ticks;
+		double *dd = malloc(r.n * sizeof(double));
 
+		if (!dd) {
+			fprintf(stderr, "tmnet compare: out of memory\n");
+			goto out;
+		}
 		for (int i = 0; i < 3; i++) {
 			struct pair_res *p = &pr[i];
-			double *dd = malloc(nwin * sizeof(double));
+			const double *ex = r.err[px[i]], *ey = r.err[py[i]];
+			size_t bt;
 
-			fprintf(stderr, "compare: statistics %s vs %s ...\n", sys_name[px[i]],
-				sys_name[py[i]]);
 			p->x = sys_name[px[i]];
 			p->y = sys_name[py[i]];
-			if (!dd || tmn_paired_ttest(wx[px[i]], wx[py[i]], nwin, conf, &p->t) ||
-			    tmn_mann_whitney(wx[px[i]], nwin, wx[py[i]], nwin, 1, &p->u) ||
-			    tmn_boot_ratio(r.err[px[i]], r.err[py[i]], r.n, block, (int)boot, conf,
+			p->n = r.n;
+			for (size_t k = 0; k < r.n; k++)
+				dd[k] = ex[k] - ey[k];
+			for (size_t k = 0; k < N_ACF; k++) {
+				size_t lag = (size_t)llround(acf_lag_s[k] * r.m[S_B]->rate_hz);
+
+				p->acf[0][k] = tmn_autocorr(ex, r.n, lag);
+				p->acf[1][k] = tmn_autocorr(ey, r.n, lag);
+				p->acf[2][k] = tmn_autocorr(dd, r.n, lag);
+			}
+			if (block_from_data(ex, ey, r.n, (size_t)stride, &p->bl)) {
+				free(dd);
+				fprintf(stderr, "tmnet compare: %s vs %s: %zu paired ticks are too few for %ld-tick groups\n",
+					p->x, p->y, r.n, stride);
+				goto out;
+			}
+			bt = p->bl.ticks;
+			fprintf(stderr, "compare: %s vs %s: %zu paired ticks, block length %zu ticks (%.2f s); tests, bootstrap ...\n",
+				p->x, p->y, r.n, bt, (double)bt / r.m[S_B]->rate_hz);
+			/* Wilcoxon on the means of consecutive, non-overlapping blocks */
+			p->nblocks = r.n / bt;
+			for (size_t j = 0; j < p->nblocks; j++)
+				dd[j] = tmn_mean(dd + j * bt, bt);
+			if (tmn_hac_ttest(ex, ey, r.n, (double)bt, conf, &p->t) ||
+			    p->nblocks < 1 || tmn_wilcoxon(dd, p->nblocks, 1, &p->w) ||
+			    tmn_boot_ratio(ex, ey, r.n, bt, (int)boot, conf,
 					   (uint64_t)seed + (uint64_t)i, tmn_stat_quantile, &q99,
 					   &p->p99) ||
-			    tmn_boot_ratio(r.err[px[i]], r.err[py[i]], r.n, block, (int)boot, conf,
+			    tmn_boot_ratio(ex, ey, r.n, bt, (int)boot, conf,
 					   (uint64_t)seed + 10 + (uint64_t)i, stat_mse, NULL, &p->mse)) {
 				free(dd);
 				fprintf(stderr, "tmnet compare: statistics failed (out of memory or degenerate data)\n");
 				goto out;
 			}
-			p->cohen_d = tmn_cohens_d(wx[px[i]], nwin, wx[py[i]], nwin);
-			for (size_t k = 0; k < nwin; k++)
-				dd[k] = wx[px[i]][k] - wx[py[i]][k];
-			p->acf1 = tmn_autocorr(dd, nwin, 1);
-			p->n_eff = tmn_n_eff_ar1(nwin, p->acf1);
-			p->p_adj = p->t.sd_diff > 0 ?
-				   tmn_t_p_two(p->t.mean_diff / (p->t.sd_diff / sqrt(p->n_eff)),
-					       p->n_eff - 1) : p->t.p_two;
-			free(dd);
 		}
+		free(dd);
 	}
 
 	if (!no_lat) {
@@ -965,9 +1150,15 @@ int cmd_compare(int argc, char **argv)
 			struct tmn_boot lb;
 			double q999 = 0.999;
 
-			fprintf(stderr, "compare: latency bootstrap ...\n");
+			if (block_from_data(L.v[2][TMNET_STAGE_TOTAL], L.v[1][TMNET_STAGE_TOTAL], L.n,
+					    (size_t)stride, &v.lat_bl)) {
+				fprintf(stderr, "tmnet compare: too few latency ticks for the block length\n");
+				goto out;
+			}
+			fprintf(stderr, "compare: latency bootstrap (block length %zu ticks) ...\n",
+				v.lat_bl.ticks);
 			if (tmn_boot_ratio(L.v[2][TMNET_STAGE_TOTAL], L.v[1][TMNET_STAGE_TOTAL], L.n,
-					   r.m[S_B]->horizon_ticks, (int)boot, conf, (uint64_t)seed + 20,
+					   v.lat_bl.ticks, (int)boot, conf, (uint64_t)seed + 20,
 					   tmn_stat_quantile, &q999, &lb)) {
 				fprintf(stderr, "tmnet compare: latency bootstrap failed\n");
 				goto out;
@@ -994,9 +1185,40 @@ int cmd_compare(int argc, char **argv)
 	v.pert_mean_ratio = r.es[S_BPERT].mean / r.es[S_PRIOR].mean;
 	v.c3_fault = v.fault_p99_ratio <= 1.05 && v.fault_mean_ratio <= 1.05;
 	v.c3_pert = v.pert_p99_ratio <= 1.05 && v.pert_mean_ratio <= 1.05;
+	{
+		const struct tmnet_gate *g = &r.m[S_B]->gate;
+		double *tmp = malloc(r.n * sizeof(double));
+		size_t k = 0;
+
+		if (!tmp) {
+			fprintf(stderr, "tmnet compare: out of memory\n");
+			goto out;
+		}
+		v.cov_scale = g->cov_scale_q16 / 65536.0;
+		v.floor_xx = g->floor_xx / 4294967296.0;
+		v.floor_xy = g->floor_xy / 4294967296.0;
+		v.floor_yy = g->floor_yy / 4294967296.0;
+		v.chi2 = r.cfg[S_B].chi2_q16 / 65536.0;
+		v.rat_min = INFINITY;
+		v.rat_max = 0;
+		for (size_t i = 0; i < r.n; i++) {
+			if (isnan(r.rat_hi[i]))
+				continue;
+			v.rat_min = fmin(v.rat_min, r.rat_lo[i]);
+			v.rat_max = fmax(v.rat_max, r.rat_hi[i]);
+			tmp[k++] = r.rat_hi[i];
+		}
+		v.rat_p50 = k ? tmn_quantile_inplace(tmp, k, 0.5) : NAN;
+		if (!k)
+			v.rat_min = v.rat_max = NAN;
+		memcpy(tmp, r.ax_prior, r.n * sizeof(double));
+		v.ax_prior_p50 = tmn_quantile_inplace(tmp, r.n, 0.5);
+		v.pass1_rate = r.d_n ? (double)r.d_pass1 / (double)r.d_n : NAN;
+		free(tmp);
+	}
 
 	if (dump) {
-		if (dump_cdf(dump, &r, err, sizeof(err)) ||
+		if (dump_cdf(dump, &r, err, sizeof(err)) || dump_errors(dump, &r, err, sizeof(err)) ||
 		    dump_gate(dump, &r, (int)r.m[S_B]->rate_hz, err, sizeof(err)) ||
 		    (v.have_lat && dump_lat(dump, &L, err, sizeof(err)))) {
 			fprintf(stderr, "tmnet compare: %s\n", err);
@@ -1013,13 +1235,13 @@ int cmd_compare(int argc, char **argv)
 			goto out;
 		}
 		stdout = mf;
-		print_json(&r, pr, 3, &L, &v, conf, lat_tol, (size_t)stride, nwin, pa, pb, data);
+		print_json(&r, pr, 3, &L, &v, conf, lat_tol, (size_t)stride, pa, pb, data);
 		stdout = so;
 		fclose(mf);
 		tmn_json_emit_clean(jbuf, jlen);
 		free(jbuf);
 	} else
-		print_text(&r, pr, 3, &L, &v, conf, lat_tol, (size_t)stride, nwin, (int)boot);
+		print_text(&r, pr, 3, &L, &v, conf, lat_tol, (int)boot);
 	rc = 0;
 out:
 	if (traj)
@@ -1030,10 +1252,12 @@ out:
 		free(r.st[s]);
 		free(r.err[s]);
 		free(r.verdict[s]);
-		free(wx[s]);
 	}
 	free(r.tick);
 	free(r.cert);
+	free(r.rat_lo);
+	free(r.rat_hi);
+	free(r.ax_prior);
 	for (int s = 0; s < N_LAT; s++)
 		for (int g = 0; g < TMNET_N_STAGES; g++)
 			free(L.v[s][g]);

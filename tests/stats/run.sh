@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tests/stats/run.sh - `tmnet compare`'s paired statistics against numpy and
+# SciPy, recomputed now on the project's own data (tests/stats/check_scipy.py),
+# and `tmnet eval` / `tmnet compare` pairing the same ticks on a recording
+# where the two models score different tick sets.  Prints TAP.
+#   BUILD=build-x tests/stats/run.sh
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+BUILD=${BUILD:-build}
+tm=$BUILD/tmnet
+py=/usr/bin/python3
+for f in "$tm" models/default-A.tmn models/default-B.tmn; do
+	[ -e "$f" ] || { echo "1..1"; echo "not ok 1 - $f is missing (make all, make models)"; exit 1; }
+done
+$py -c 'import numpy, scipy' 2>/dev/null ||
+	{ echo "1..1"; echo "not ok 1 - Debian's python3-numpy / python3-scipy missing (make deps)"; exit 1; }
+w=$BUILD/tests-stats
+rm -rf "$w"
+mkdir -p "$w"
+echo "# data: tmnet data gen --seed 3 --seconds 300 (vehicle); compare on its test split" >&2
+"$tm" data gen --seed 3 --seconds 300 -o "$w/vehicle.csv" >/dev/null 2>&1
+"$tm" compare --a models/default-A.tmn --b models/default-B.tmn --data "$w/vehicle.csv" \
+	--boot 100 --no-latency --dump "$w" -j >"$w/compare.json" 2>"$w/compare.log"
+# the handwriting tablet generator: the A and B filters restart at different ticks
+"$tm" data gen --kind handwriting --seed 2 --seconds 120 -o "$w/tablet.csv" >/dev/null 2>&1
+"$tm" eval -d "$w/tablet.csv" -m models/default-A.tmn -m models/default-B.tmn -j \
+	>"$w/eval-tablet.json" 2>"$w/eval-tablet.log"
+"$tm" compare --a models/default-A.tmn --b models/default-B.tmn --data "$w/tablet.csv" \
+	--boot 100 --no-latency -j >"$w/compare-tablet.json" 2>"$w/compare-tablet.log"
+exec $py tests/stats/check_scipy.py "$w/compare.json" "$w/errors.dat" \
+	"$w/eval-tablet.json" "$w/compare-tablet.json"
