@@ -37,6 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FT_MAX_DROPOUT	2100U
 
 #define FT_CHECK(c)	do { if (!(c)) __builtin_trap(); } while (0)
+/* the checkers' comparisons are no guide for the fuzzer, and cost time */
+#define FT_NOCOV	__attribute__((no_sanitize("coverage")))
 
 /* -DFT_TRACE: one line per tick on stderr, for writing seeds by hand */
 #ifdef FT_TRACE
@@ -321,6 +323,14 @@ static int ft_model(struct ft_in *in, struct tm_model *out, uint8_t *blob, __u32
 		return -1;
 	}
 	FT_CHECK(out->system == m.system && out->hidden == m.hidden);
+	FT_LOG("model sys %u H %u rate %u hor %u qa %lld %lld %lld r %lld %lld p0 %lld %lld "
+	       "stale %u cs %u gate eps %u bud %u chi2 %u k %u floor %lld %lld %lld sat %u\n",
+	       m.system, m.hidden, m.rate_hz, m.horizon_ticks, (long long)m.kalman.qa_xx,
+	       (long long)m.kalman.qa_xy, (long long)m.kalman.qa_yy, (long long)m.kalman.r_x,
+	       (long long)m.kalman.r_y, (long long)m.kalman.p0_pos, (long long)m.kalman.p0_vel,
+	       m.kalman.stale_ticks, out->kf.cs, m.gate.eps_q16, m.gate.budget, m.gate.chi2_q16,
+	       m.gate.cov_scale_q16, (long long)m.gate.floor_xx, (long long)m.gate.floor_xy,
+	       (long long)m.gate.floor_yy, m.gate.sat_limit);
 	return 0;
 }
 
@@ -376,7 +386,7 @@ static __s64 ft_sat_add(__s64 a, __s64 b)
  * d2_q16 = ceil(2^16 r' S^-1 r) by schoolbook long division, saturating at
  * 2^32 - 1.  Returns 0 and sets *q, or -1 if S is not positive definite.
  */
-static int ft_d2_ref(const struct tm_state *st, const struct tm_model *m, __u32 *q)
+FT_NOCOV static int ft_d2_ref(const struct tm_state *st, const struct tm_model *m, __u32 *q)
 {
 	__s64 k = (__s64)m->gate.cov_scale_q16 << 16;
 	__s64 a = ft_sat_add(tm_mul_q32(k, st->prior_cov[0][0]), m->gate.floor_xx);
@@ -428,7 +438,7 @@ static __u64 ft_clk_now(void *ctx)
 	return ++*t;
 }
 
-static void ft_check_sym(const struct tm_state *st)
+FT_NOCOV static void ft_check_sym(const struct tm_state *st)
 {
 	int i, j;
 
@@ -442,7 +452,7 @@ static void ft_check_sym(const struct tm_state *st)
  * One tick plus every check.  s may be NULL.  Returns nothing; traps on a
  * violated invariant.
  */
-static void ft_tick(struct tm_state *st, const struct tm_model *m, const struct tm_cfg *cfg,
+FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, const struct tm_cfg *cfg,
 		    const struct tmnet_sample *s, struct ft_run *run, int with_clk,
 		    struct tmnet_pred *outp)
 {
@@ -466,6 +476,11 @@ static void ft_tick(struct tm_state *st, const struct tm_model *m, const struct 
 	       st->kf.init, st->kf.missing, st->sat_tick, out.system, out.verdict, out.reason,
 	       out.prior_x, out.prior_y, out.net_x, out.net_y, out.pred_x, out.pred_y,
 	       out.d2_q16, out.gate_macs);
+	FT_LOG("  P diag %lld %lld %lld %lld off01 %lld 02 %lld 13 %lld cov %lld %lld %lld\n",
+	       (long long)st->kf.p[0][0], (long long)st->kf.p[1][1], (long long)st->kf.p[2][2],
+	       (long long)st->kf.p[3][3], (long long)st->kf.p[0][1], (long long)st->kf.p[0][2],
+	       (long long)st->kf.p[1][3], (long long)st->prior_cov[0][0],
+	       (long long)st->prior_cov[0][1], (long long)st->prior_cov[1][1]);
 
 	/* the record */
 	FT_CHECK(out.tick == tick0 && st->tick == tick0 + 1);

@@ -77,10 +77,49 @@ static void test_kalman_q_saturates(void **state)
 	}
 }
 
+/*
+ * Found by fuzz_tick (seed tests/fuzz/seeds-tick/prior-dropout-psd.bin):
+ * the smallest measurement noise the validator accepts on one axis
+ * (r_x = 2^-32 units^2, covariance scale 2^24), a 2100-tick (1.05 s)
+ * dropout that grows the position variance to ~3.9 units^2 (inside the
+ * documented range, 2^(29 - cs) = 32 units^2), then one valid sample: the
+ * update P -= k p_a, with k in Q32 from a 31-bit reciprocal, leaves
+ * p_xx = -129778012 (negative; exact: about r_x 2^24 = 2^24).  The ratio
+ * r / p_xx ~ 2^-34 is below the gain's resolution.
+ */
+static void test_kalman_update_keeps_psd(void **state)
+{
+	static struct tm_model m, v;
+	struct tm_blob_error err;
+	struct tmnet_sample s = { .flags = TMNET_SAMPLE_VALID };
+	struct tm_state st;
+	struct tm_cfg cfg;
+	unsigned char *blob;
+	__u32 len;
+	int t;
+
+	(void)state;
+	tm_model_default_prior(&m, TMNET_DEFAULT_RATE_HZ);
+	m.kalman.r_x = 1;			/* 2^-32 units^2 */
+	m.kalman.stale_ticks = 4;
+	blob = tt_blob(&m, &len);
+	assert_int_equal(tm_model_from_blob(&v, blob, len, &err), 0);
+	free(blob);
+	tm_cfg_from_model(&cfg, &v);
+	tm_state_reset(&st);
+	for (t = 0; t < 4; t++)
+		tick_checked(&st, &v, &cfg, &s);
+	for (t = 0; t < 2100; t++)
+		tick_checked(&st, &v, &cfg, NULL);
+	tick_checked(&st, &v, &cfg, &s);
+	assert_true(st.kf.init);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kalman_q_saturates),
+		cmocka_unit_test(test_kalman_update_keeps_psd),
 	};
 
 	return cmocka_run_group_tests_name("fuzz_tick", tests, NULL, NULL);
