@@ -19,7 +19,9 @@ static const char usage[] =
 	"  MSE (units^2, squared Euclidean error) and P50/P90/P99 Euclidean error of\n"
 	"  the published prediction, the int8 network, the prior alone and (with\n"
 	"  --float) the float network streamed over the same features; gate pass\n"
-	"  rate, mean certificate, fallbacks by reason.\n"
+	"  rate, mean certificate, fallbacks by reason.  With several models every\n"
+	"  figure is over the ticks that all of them score (the paired ticks, whose\n"
+	"  count is printed), so that ratios between models compare the same ticks.\n"
 	"  -d, --data FILE       canonical CSV (same as for training)\n"
 	"  -m, --model FILE      .tmn blob (repeat for several; A and B -> ratios)\n"
 	"  -f, --float FILE      checkpoint of the preceding --model (float side by side)\n"
@@ -97,6 +99,7 @@ struct result {
 	struct tm_counters cnt;
 	double win_mse, chunk_mse, stream_mse;	/* float, normalised units */
 	size_t scored;
+	size_t *tick;			/* the scored ticks, increasing */
 };
 
 /* --dump-float: the first model's float network, every tick (tests/export) */
@@ -178,7 +181,16 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 				continue;
 			tx = tg->x / 65536.0;
 			ty = tg->y / 65536.0;
-			r->scored++;
+			if (r->scored % 65536 == 0) {
+				size_t *nt = realloc(r->tick, (r->scored + 65536) * sizeof(*nt));
+
+				if (!nt) {
+					snprintf(err, (size_t)errlen, "out of memory");
+					goto out;
+				}
+				r->tick = nt;
+			}
+			r->tick[r->scored++] = t;
 			if (acc_add(&r->pub, out.pred_x / 65536.0 - tx, out.pred_y / 65536.0 - ty) ||
 			    acc_add(&r->prior, out.prior_x / 65536.0 - tx, out.prior_y / 65536.0 - ty) ||
 			    acc_add(&r->net, out.net_x / 65536.0 - tx, out.net_y / 65536.0 - ty)) {
@@ -226,20 +238,65 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 		}
 		free(pm);
 	}
-	acc_done(&r->pub);
-	acc_done(&r->net);
-	acc_done(&r->prior);
-	acc_done(&r->flt);
-	rc = 0;
+	rc = 0;		/* the accumulators are closed by acc_paired() and acc_done() */
 out:
-	free(r->pub.e);
-	free(r->net.e);
-	free(r->prior.e);
-	free(r->flt.e);
-	r->pub.e = r->net.e = r->prior.e = r->flt.e = NULL;
+	if (rc) {
+		free(r->pub.e);
+		free(r->net.e);
+		free(r->prior.e);
+		free(r->flt.e);
+		r->pub.e = r->net.e = r->prior.e = r->flt.e = NULL;
+	}
 	tmn_model_f_free(&mf);
 	free(st);
 	return rc;
+}
+
+/* keep only the entries of a whose tick is common to all models */
+static void acc_keep(struct stat_acc *a, const size_t *tick, const unsigned char *cnt,
+		     size_t lo, int nm)
+{
+	size_t k = 0;
+
+	a->se = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		if (cnt[tick[i] - lo] != nm)
+			continue;
+		a->e[k++] = a->e[i];
+		a->se += a->e[i] * a->e[i];
+	}
+	a->n = k;
+}
+
+/*
+ * Several models: restrict every model's figures to the ticks that all of
+ * them scored (their scored sets can differ, e.g. where one model's filter
+ * restarts), so that ratios between models are paired.  Returns that count,
+ * (size_t)-1 when out of memory.
+ */
+static size_t acc_paired(struct result *res, int nm, size_t lo, size_t hi)
+{
+	unsigned char *cnt;
+	size_t common = 0;
+
+	if (nm < 2)
+		return res[0].scored;
+	cnt = calloc(hi - lo, 1);
+	if (!cnt)
+		return (size_t)-1;
+	for (int i = 0; i < nm; i++)
+		for (size_t k = 0; k < res[i].scored; k++)
+			cnt[res[i].tick[k] - lo]++;
+	for (size_t t = 0; t < hi - lo; t++)
+		common += cnt[t] == nm;
+	for (int i = 0; i < nm; i++) {
+		acc_keep(&res[i].pub, res[i].tick, cnt, lo, nm);
+		acc_keep(&res[i].net, res[i].tick, cnt, lo, nm);
+		acc_keep(&res[i].prior, res[i].tick, cnt, lo, nm);
+		acc_keep(&res[i].flt, res[i].tick, cnt, lo, nm);
+	}
+	free(cnt);
+	return common;
 }
 
 /* a JSON number, or null for NaN/inf (ring of buffers for one printf) */
@@ -287,6 +344,7 @@ int cmd_eval(int argc, char **argv)
 	char err[512];
 	FILE *rec = NULL;
 	int ia = -1, ib = -1;
+	size_t paired = 0;
 
 	memset(res, 0, sizeof(res));
 	while ((o = getopt_long(argc, argv, "d:m:f:s:jr:h", opts, NULL)) != -1) {
@@ -431,9 +489,25 @@ int cmd_eval(int argc, char **argv)
 	}
 	rec = NULL;
 
+	paired = acc_paired(res, nm, sp.lo[split], sp.hi[split]);
+	if (paired == (size_t)-1) {
+		fprintf(stderr, "tmnet eval: out of memory\n");
+		goto out;
+	}
+	for (int i = 0; i < nm; i++) {
+		acc_done(&res[i].pub);
+		acc_done(&res[i].net);
+		acc_done(&res[i].prior);
+		acc_done(&res[i].flt);
+	}
 	if (json) {
-		printf("{\n  \"split\": \"%s\",\n  \"models\": [\n",
-		       whole ? "all" : split == 2 ? "test" : split == 1 ? "val" : "train");
+		printf("{\n  \"split\": \"%s\", \"paired_ticks\": %zu,\n  \"models\": [\n",
+		       whole ? "all" : split == 2 ? "test" : split == 1 ? "val" : "train", paired);
+	} else if (nm > 1) {
+		printf("%zu paired ticks (scored by all %d models; alone:", paired, nm);
+		for (int i = 0; i < nm; i++)
+			printf(" %zu%s", res[i].scored, i + 1 < nm ? "," : "");
+		printf("): every figure below is over them\n");
 	}
 	for (int i = 0; i < nm; i++) {
 		struct result *r = &res[i];
@@ -524,7 +598,13 @@ out:
 	if (float_dump)
 		fclose(float_dump);
 	float_dump = NULL;
-	for (int i = 0; i < nm; i++)
+	for (int i = 0; i < nm; i++) {
 		free(res[i].m);
+		free(res[i].tick);
+		free(res[i].pub.e);
+		free(res[i].net.e);
+		free(res[i].prior.e);
+		free(res[i].flt.e);
+	}
 	return rc;
 }
