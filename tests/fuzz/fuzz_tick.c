@@ -18,12 +18,13 @@
  *      beyond the stale limit, TMNET_SAMPLE_SEG_START, configuration
  *      changes, a model swap and hidden-state resets as the kernel does them.
  *
- * After every tick the invariants below are checked; a violation traps
- * (__builtin_trap), so libFuzzer saves the input.  The core is compiled with
+ * After every tick the invariants below are checked; a violation prints
+ * its line and aborts, so libFuzzer saves the input.  The core is compiled with
  * ASan and UBSan (signed overflow, shifts) without recovery.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,13 +37,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* the longest dropout one operation asks for */
 #define FT_MAX_DROPOUT	2100U
 
-#define FT_CHECK(c)	do { if (!(c)) __builtin_trap(); } while (0)
+/* a violated invariant names its line (separate traps would be merged) */
+__attribute__((noreturn, noinline)) static void ft_fail(int line)
+{
+	fprintf(stderr, "fuzz_tick: invariant violated at tests/fuzz/fuzz_tick.c:%d\n", line);
+	abort();
+}
+#define FT_CHECK(c)	do { if (!(c)) ft_fail(__LINE__); } while (0)
 /* the checkers' comparisons are no guide for the fuzzer, and cost time */
 #define FT_NOCOV	__attribute__((no_sanitize("coverage")))
 
 /* -DFT_TRACE: one line per tick on stderr, for writing seeds by hand */
 #ifdef FT_TRACE
-#include <stdio.h>
 #define FT_LOG(...)	fprintf(stderr, __VA_ARGS__)
 #else
 #define FT_LOG(...)	do { } while (0)
@@ -506,12 +512,18 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
 		FT_CHECK(st->net_disp[0] == 0 && st->net_disp[1] == 0 && st->sat_tick == 0);
 	}
 	ft_check_sym(st);
+#ifndef FT_SKIP_NEG_DIAG
+	/*
+	 * A covariance, so its diagonal is not negative.  -DFT_SKIP_NEG_DIAG
+	 * skips this for a long campaign while the known bug of
+	 * seeds-tick/prior-dropout-psd.bin is open, so it finds the others.
+	 */
 	if (st->kf.init) {
-		/* a covariance, so its diagonal is not negative */
 		for (i = 0; i < 4; i++)
 			FT_CHECK(st->kf.p[i][i] >= 0);
 		FT_CHECK(st->prior_cov[0][0] >= 0 && st->prior_cov[1][1] >= 0);
 	}
+#endif
 
 	/* the published prediction is the prior's or the network's */
 	if (cfg->mode > m->system) {
