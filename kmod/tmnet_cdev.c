@@ -7,11 +7,18 @@
  *   queued.  Replay mode blocks (or EAGAIN) while the queue is full and
  *   returns the bytes of the records it queued; live mode never blocks
  *   (the newest sample wins).  A record with unknown flag bits ends the
- *   write there: EINVAL if it is the first record.
+ *   write there: EINVAL if it is the first record.  The records are copied
+ *   in chunks of TMNET_WRITE_CHUNK outside any lock; each chunk takes
+ *   dev->qlock once.  Between chunks the writer yields (cond_resched) and
+ *   a pending signal ends the write with the bytes queued so far, so a
+ *   write of any size is preemptible and interruptible.
  * read(): whole struct tmnet_pred records, at least one; EINVAL for a
  *   buffer smaller than one record.  Records are consumed (one queue per
- *   device, shared by all readers).
+ *   device, shared by all readers) and copied straight from the ring, in
+ *   at most two copy_to_user() calls.
  * poll(): EPOLLIN when records are waiting, EPOLLOUT when a sample fits.
+ * open(): ENODEV until the module's init has finished (tmnet_cdev_enable):
+ *   no file can outlive a failed init.
  */
 #include <linux/fs.h>
 #include <linux/uaccess.h>
@@ -22,6 +29,25 @@
 #include "tmnet_dev.h"
 
 #define TMNET_WRITE_CHUNK	16	/* records copied per step (on the stack) */
+
+static_assert(TMNET_WRITE_CHUNK <= TMNET_IN_RING, "a chunk fits the input ring");
+
+/* set once the module's init cannot fail any more */
+static bool tmnet_cdev_ready;
+
+void tmnet_cdev_enable(void)
+{
+	/* pairs with the acquire in tmnet_open */
+	smp_store_release(&tmnet_cdev_ready, true);
+}
+
+static int tmnet_open(struct inode *inode, struct file *f)
+{
+	/* pairs with the release in tmnet_cdev_enable */
+	if (!smp_load_acquire(&tmnet_cdev_ready))
+		return -ENODEV;
+	return 0;
+}
 
 static struct tmnet_dev *tmnet_file_dev(struct file *f)
 {
@@ -59,16 +85,22 @@ static ssize_t tmnet_read(struct file *f, char __user *buf, size_t count,
 			return -ERESTARTSYS;
 	}
 	n = min_t(size_t, head - tail, count / sz);
-	for (i = 0; i < n; i++) {
-		const struct tmnet_pred *rec = &dev->out[(tail + i) &
-							(TMNET_OUT_RING - 1)];
+	/* the slots [tail, tail + n) are ours until the release below */
+	i = 0;
+	while (i < n) {
+		u32 at = (tail + i) & (TMNET_OUT_RING - 1);
+		u32 k = min(n - i, TMNET_OUT_RING - at);	/* up to the wrap */
+		size_t left = copy_to_user(buf + i * sz, &dev->out[at], k * sz);
 
-		if (copy_to_user(buf + i * sz, rec, sz))
+		if (left) {
+			i += (k * sz - left) / sz;	/* whole records only */
 			break;
+		}
+		i += k;
 	}
 	/* the tick may reuse the slots only after this release */
 	smp_store_release(&dev->out_tail, tail + i);
-	dev->out_read += i;
+	atomic64_add(i, &dev->out_read);
 	mutex_unlock(&dev->read_lock);
 	return i ? (ssize_t)(i * sz) : -EFAULT;
 }
@@ -89,6 +121,12 @@ static ssize_t tmnet_write(struct file *f, const char __user *buf,
 		return -EINVAL;
 	n = count / sz;
 	while (done < n) {
+		if (done) {
+			/* bounded work per step: yield, and stop on a signal */
+			cond_resched();
+			if (signal_pending(current))
+				return done * sz;
+		}
 		c = min_t(size_t, n - done, TMNET_WRITE_CHUNK);
 		if (copy_from_user(chunk, buf + done * sz, c * sz))
 			return done ? (ssize_t)(done * sz) : -EFAULT;
@@ -139,6 +177,7 @@ static __poll_t tmnet_poll(struct file *f, poll_table *wait)
 
 static const struct file_operations tmnet_fops = {
 	.owner = THIS_MODULE,
+	.open = tmnet_open,
 	.read = tmnet_read,
 	.write = tmnet_write,
 	.poll = tmnet_poll,
@@ -147,14 +186,22 @@ static const struct file_operations tmnet_fops = {
 
 int tmnet_cdev_register(struct tmnet_dev *dev)
 {
+	int ret;
+
 	dev->misc.minor = MISC_DYNAMIC_MINOR;
 	dev->misc.name = dev->name;
 	dev->misc.fops = &tmnet_fops;
 	dev->misc.mode = 0600;
-	return misc_register(&dev->misc);
+	ret = misc_register(&dev->misc);
+	dev->misc_registered = !ret;
+	return ret;
 }
 
+/* Also for a device whose registration failed or never happened */
 void tmnet_cdev_unregister(struct tmnet_dev *dev)
 {
+	if (!dev->misc_registered)
+		return;
 	misc_deregister(&dev->misc);
+	dev->misc_registered = false;
 }

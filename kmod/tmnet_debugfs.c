@@ -92,6 +92,8 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "out_queued %u\n", s->out_queued);
 	seq_printf(m, "model_loads %llu\n", s->dev.model_loads);
 	seq_printf(m, "model_load_errors %llu\n", s->dev.model_load_errors);
+	seq_printf(m, "unpinned %llu\n", s->dev.unpinned);
+	seq_printf(m, "offcpu_ticks %llu\n", s->dev.offcpu_ticks);
 	kfree(s);
 	return 0;
 }

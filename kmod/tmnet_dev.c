@@ -8,6 +8,12 @@
  * FPU, and the only lock it takes is dev->qlock, a raw spinlock held for a
  * few copies by anyone who takes it.  Wake-ups of readers and writers go
  * through an irq_work, because wait queues use sleeping locks on RT.
+ *
+ * The tick counts into private counters (dev->st.cnt, dev->cnt) and
+ * publishes them at its end in a short write section of dev->stats_seq;
+ * the latest record goes out through a latch (dev->latest_seq).  Every
+ * writer of stats_seq has interrupts off: the tick (hard IRQ) and a reset
+ * of a stopped device (tmnet_reset_stopped).
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -49,11 +55,32 @@ static ktime_t tmnet_period(u32 rate_hz)
 /* The tick                                                            */
 /* ------------------------------------------------------------------ */
 
-static void tmnet_reset_tick_stats(struct tmnet_dev *dev)
+/* Publish the private counters; caller is inside the stats_seq write section */
+static void tmnet_publish_counters(struct tmnet_dev *dev)
 {
+	dev->pub_core = dev->st.cnt;
+	dev->pub_cnt = dev->cnt;
+}
+
+/*
+ * Zero the counters and histograms of a device whose timer is cancelled
+ * (dev->lock held, so it cannot be started meanwhile).  Interrupts are off
+ * across the write section: a seqcount writer must not be preempted or
+ * interrupted by a reader on its CPU.
+ */
+static void tmnet_reset_stopped(struct tmnet_dev *dev)
+{
+	unsigned long flags;
+
+	lockdep_assert_held(&dev->lock);
+	local_irq_save(flags);
+	write_seqcount_begin(&dev->stats_seq);
 	memset(&dev->st.cnt, 0, sizeof(dev->st.cnt));
 	memset(&dev->cnt, 0, sizeof(dev->cnt));
 	memset(dev->hist, 0, TMNET_N_STAGES * sizeof(*dev->hist));
+	tmnet_publish_counters(dev);
+	write_seqcount_end(&dev->stats_seq);
+	local_irq_restore(flags);
 }
 
 static enum hrtimer_restart tmnet_tick(struct hrtimer *t)
@@ -65,7 +92,8 @@ static enum hrtimer_restart tmnet_tick(struct hrtimer *t)
 	struct tm_cfg cfg;
 	u64 start, expires, late, t_pub, end, ovr;
 	u32 n, head, tail, stage;
-	bool full, woke_writer = false;
+	bool full, reset, woke_writer = false;
+	int pin;
 
 	start = ktime_get_ns();
 	expires = ktime_to_ns(hrtimer_get_expires(t));
@@ -78,6 +106,7 @@ static enum hrtimer_restart tmnet_tick(struct hrtimer *t)
 	rcu_read_lock();
 	raw_spin_lock(&dev->qlock);
 	cfg = dev->tcfg;
+	pin = dev->tick_cpu;
 	slot = rcu_dereference(dev->slot);
 	n = dev->in_head - dev->in_tail;
 	if (n) {
@@ -97,13 +126,25 @@ static enum hrtimer_restart tmnet_tick(struct hrtimer *t)
 	if (READ_ONCE(dev->fault_corrupt_net))
 		cfg.faults |= TM_FAULT_CORRUPT_NET;
 
-	write_seqcount_begin(&dev->stats_seq);
-	if (atomic_xchg(&dev->reset_pending, 0))
-		tmnet_reset_tick_stats(dev);
+	/* private counters: nobody else writes them while the timer runs */
+	reset = atomic_xchg(&dev->reset_pending, 0);
+	if (reset) {
+		memset(&dev->st.cnt, 0, sizeof(dev->st.cnt));
+		memset(&dev->cnt, 0, sizeof(dev->cnt));
+	}
 	if (ovr > 1)
 		dev->cnt.overruns += ovr - 1;
 	if (!sp)
 		dev->cnt.no_sample++;
+	/* a pinned timer moves when its CPU goes offline: count it */
+	if (pin >= 0 && smp_processor_id() != pin) {
+		dev->cnt.offcpu_ticks++;
+		if (dev->on_pin)
+			dev->cnt.unpinned++;
+		dev->on_pin = false;
+	} else {
+		dev->on_pin = true;
+	}
 
 	head = dev->out_head;
 	/* pairs with the reader's release: slots before tail are copied out */
@@ -124,23 +165,39 @@ static enum hrtimer_restart tmnet_tick(struct hrtimer *t)
 		rec->flags |= TMNET_PRED_F_OVERRUN;
 	rec->stage_ns[TMNET_STAGE_LATENESS] = (u32)min_t(u64, late, U32_MAX);
 	t_pub = ktime_get_ns();
-	dev->latest = *rec;
-	dev->have_latest = true;
+	/*
+	 * The latest record through the latch: while the count is odd,
+	 * readers use copy 1 and copy 0 is written (with the publish and
+	 * total times patched in once known); then the other way round.
+	 */
+	raw_write_seqcount_latch(&dev->latest_seq);
+	dev->latest[0].rec = *rec;
+	dev->latest[0].valid = true;
+	if (full)
+		dev->cnt.out_overflow++;
+	else
+		dev->cnt.out_records++;
 	end = ktime_get_ns();
 	rec->stage_ns[TMNET_STAGE_PUBLISH] = (u32)(end - t_pub);
 	rec->stage_ns[TMNET_STAGE_TOTAL] = (u32)min_t(u64, end - start, U32_MAX);
-	dev->latest.stage_ns[TMNET_STAGE_PUBLISH] = rec->stage_ns[TMNET_STAGE_PUBLISH];
-	dev->latest.stage_ns[TMNET_STAGE_TOTAL] = rec->stage_ns[TMNET_STAGE_TOTAL];
+	dev->latest[0].rec.stage_ns[TMNET_STAGE_PUBLISH] = rec->stage_ns[TMNET_STAGE_PUBLISH];
+	dev->latest[0].rec.stage_ns[TMNET_STAGE_TOTAL] = rec->stage_ns[TMNET_STAGE_TOTAL];
+	raw_write_seqcount_latch(&dev->latest_seq);
+	dev->latest[1] = dev->latest[0];
+
+	/* the short write section: counters and six histogram buckets */
+	write_seqcount_begin(&dev->stats_seq);
+	if (reset)
+		memset(dev->hist, 0, TMNET_N_STAGES * sizeof(*dev->hist));
+	tmnet_publish_counters(dev);
 	for (stage = 0; stage < TMNET_N_STAGES; stage++)
 		tmnet_hist_add(&dev->hist[stage], rec->stage_ns[stage]);
-	if (full) {
-		dev->cnt.out_overflow++;
-	} else {
-		dev->cnt.out_records++;
+	write_seqcount_end(&dev->stats_seq);
+
+	if (!full) {
 		/* publish the record: readers acquire out_head */
 		smp_store_release(&dev->out_head, head + 1);
 	}
-	write_seqcount_end(&dev->stats_seq);
 
 	if ((!full && wq_has_sleeper(&dev->read_wq)) ||
 	    (woke_writer && wq_has_sleeper(&dev->write_wq)))
@@ -201,13 +258,20 @@ static struct tmnet_slot *tmnet_publish(struct tmnet_dev *dev,
 					  lockdep_is_held(&dev->lock));
 	dev->tcfg = tc;
 	dev->source = dev->cfg.source;
+	dev->tick_cpu = dev->cfg.cpu;
 	raw_spin_unlock_irqrestore(&dev->qlock, flags);
 	return old;
 }
 
+/* A slot is about 22 KB: kvzalloc (no order-3 page), freed by kvfree[_rcu] */
+static struct tmnet_slot *tmnet_slot_alloc(void)
+{
+	return kvzalloc(sizeof(struct tmnet_slot), GFP_KERNEL);
+}
+
 static struct tmnet_slot *tmnet_builtin_slot(u32 rate_hz, u32 gen)
 {
-	struct tmnet_slot *slot = kzalloc(sizeof(*slot), GFP_KERNEL);
+	struct tmnet_slot *slot = tmnet_slot_alloc();
 
 	if (!slot)
 		return NULL;
@@ -217,12 +281,60 @@ static struct tmnet_slot *tmnet_builtin_slot(u32 rate_hz, u32 gen)
 	return slot;
 }
 
+/* Count a failed load and remember why; dev->lock held */
+static void tmnet_load_failed(struct tmnet_dev *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	dev->model_load_errors++;
+}
+
+/*
+ * Swap a complete, validated model into the slot.  Consumes slot (freed on
+ * error).  Takes dev->lock.
+ */
+static int tmnet_install_slot(struct tmnet_dev *dev, struct tmnet_slot *slot,
+			      struct tmnet_err *err)
+{
+	struct tmnet_slot *old;
+
+	mutex_lock(&dev->lock);
+	if (dev->fault_fail_load) {
+		dev->fault_fail_load = false;
+		tmnet_set_err(err, "fault injection: model load failed");
+		strscpy(dev->last_err, "fault injection: model load failed",
+			sizeof(dev->last_err));
+		goto fail;
+	}
+	if (slot->m.rate_hz != dev->cfg.rate_hz) {
+		tmnet_set_err(err, "model rate differs from the device tick rate");
+		snprintf(dev->last_err, sizeof(dev->last_err),
+			 "model rate %u Hz differs from the device rate %u Hz",
+			 slot->m.rate_hz, dev->cfg.rate_hz);
+		tmnet_load_failed(dev);
+		mutex_unlock(&dev->lock);
+		kvfree(slot);
+		return -ERANGE;
+	}
+	slot->gen = ++dev->next_gen;
+	old = tmnet_publish(dev, slot);
+	dev->model_loads++;
+	dev->last_err[0] = '\0';
+	mutex_unlock(&dev->lock);
+	kvfree_rcu(old, rcu);
+	return 0;
+
+fail:
+	tmnet_load_failed(dev);
+	mutex_unlock(&dev->lock);
+	kvfree(slot);
+	return -EIO;
+}
+
 int tmnet_dev_load_model(struct tmnet_dev *dev, const void *blob, size_t len,
 			 struct tmnet_err *err)
 {
 	struct tm_blob_error be = { 0 };
-	struct tmnet_slot *slot, *old;
-	int ret;
+	struct tmnet_slot *slot;
 
 	if (err)
 		memset(err, 0, sizeof(*err));
@@ -231,53 +343,39 @@ int tmnet_dev_load_model(struct tmnet_dev *dev, const void *blob, size_t len,
 		return -E2BIG;
 	}
 	/* build the whole model before taking anything the tick could see */
-	slot = kzalloc(sizeof(*slot), GFP_KERNEL);
+	slot = tmnet_slot_alloc();
 	if (!slot)
 		return -ENOMEM;
-
-	mutex_lock(&dev->lock);
-	if (dev->fault_fail_load) {
-		dev->fault_fail_load = false;
-		tmnet_set_err(err, "fault injection: model load failed");
-		strscpy(dev->last_err, "fault injection: model load failed",
-			sizeof(dev->last_err));
-		ret = -EIO;
-		goto fail;
-	}
-	ret = tm_model_from_blob(&slot->m, blob, (u32)len, &be);
-	if (ret) {
+	if (tm_model_from_blob(&slot->m, blob, (u32)len, &be)) {
 		if (err) {
 			err->msg = be.msg;
 			err->blob_code = be.code;
 			err->blob_offset = be.offset;
 		}
+		mutex_lock(&dev->lock);
 		snprintf(dev->last_err, sizeof(dev->last_err),
 			 "blob error %u at offset %u: %s", be.code, be.offset,
 			 be.msg ? be.msg : "?");
-		ret = -EINVAL;
-		goto fail;
+		tmnet_load_failed(dev);
+		mutex_unlock(&dev->lock);
+		kvfree(slot);
+		return -EINVAL;
 	}
-	if (slot->m.rate_hz != dev->cfg.rate_hz) {
-		tmnet_set_err(err, "model rate differs from the device tick rate");
-		snprintf(dev->last_err, sizeof(dev->last_err),
-			 "model rate %u Hz differs from the device rate %u Hz",
-			 slot->m.rate_hz, dev->cfg.rate_hz);
-		ret = -ERANGE;
-		goto fail;
-	}
-	slot->gen = ++dev->next_gen;
-	old = tmnet_publish(dev, slot);
-	dev->model_loads++;
-	dev->last_err[0] = '\0';
-	mutex_unlock(&dev->lock);
-	kfree_rcu(old, rcu);
-	return 0;
+	return tmnet_install_slot(dev, slot, err);
+}
 
-fail:
-	dev->model_load_errors++;
-	mutex_unlock(&dev->lock);
-	kfree(slot);
-	return ret;
+int tmnet_dev_set_model(struct tmnet_dev *dev, const struct tm_model *m,
+			struct tmnet_err *err)
+{
+	struct tmnet_slot *slot;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	slot = tmnet_slot_alloc();
+	if (!slot)
+		return -ENOMEM;
+	memcpy(&slot->m, m, sizeof(*m));
+	return tmnet_install_slot(dev, slot, err);
 }
 
 int tmnet_dev_unload_model(struct tmnet_dev *dev)
@@ -293,7 +391,7 @@ int tmnet_dev_unload_model(struct tmnet_dev *dev)
 	dev->next_gen++;
 	old = tmnet_publish(dev, slot);
 	mutex_unlock(&dev->lock);
-	kfree_rcu(old, rcu);
+	kvfree_rcu(old, rcu);
 	return 0;
 }
 
@@ -325,27 +423,36 @@ static void tmnet_timer_arm(void *arg)
 		      HRTIMER_MODE_ABS_PINNED_HARD);
 }
 
-static int tmnet_start_locked(struct tmnet_dev *dev, struct tmnet_err *err)
+/* Arm the timer; dev->lock and the CPU hotplug lock (read) held */
+static int tmnet_start_cpus_locked(struct tmnet_dev *dev, struct tmnet_err *err)
 {
 	int cpu = dev->cfg.cpu, ret = 0;
 
+	lockdep_assert_held(&dev->lock);
 	if (dev->running)
 		return 0;
-	WRITE_ONCE(dev->stopping, false);
-	cpus_read_lock();
-	if (cpu >= 0) {
-		if (cpu >= nr_cpu_ids || !cpu_online(cpu)) {
-			tmnet_set_err(err, "the configured CPU is not online");
-			ret = -EINVAL;
-		} else {
-			ret = smp_call_function_single(cpu, tmnet_timer_arm, dev, 1);
-		}
-	} else {
-		tmnet_timer_arm(dev);
+	if (cpu >= 0 && (cpu >= nr_cpu_ids || !cpu_online(cpu))) {
+		tmnet_set_err(err, "the configured CPU is not online");
+		return -EINVAL;
 	}
-	cpus_read_unlock();
+	WRITE_ONCE(dev->stopping, false);
+	dev->on_pin = true;
+	if (cpu >= 0)
+		ret = smp_call_function_single(cpu, tmnet_timer_arm, dev, 1);
+	else
+		tmnet_timer_arm(dev);
 	if (!ret)
 		dev->running = true;
+	return ret;
+}
+
+static int tmnet_start_locked(struct tmnet_dev *dev, struct tmnet_err *err)
+{
+	int ret;
+
+	cpus_read_lock();
+	ret = tmnet_start_cpus_locked(dev, err);
+	cpus_read_unlock();
 	return ret;
 }
 
@@ -357,6 +464,9 @@ static void tmnet_stop_locked(struct tmnet_dev *dev)
 	hrtimer_cancel(&dev->timer);
 	dev->running = false;
 	irq_work_sync(&dev->wake_work);
+	/* a reset asked for after the last tick is not lost */
+	if (atomic_xchg(&dev->reset_pending, 0))
+		tmnet_reset_stopped(dev);
 }
 
 int tmnet_dev_start(struct tmnet_dev *dev, struct tmnet_err *err)
@@ -392,6 +502,7 @@ int tmnet_dev_set_config(struct tmnet_dev *dev, const struct tmnet_config *c,
 	struct tmnet_slot *slot, *old = NULL, *nslot = NULL;
 	bool restart = false;
 	int ret = 0;
+	s32 new_cpu;
 
 	if (err)
 		memset(err, 0, sizeof(*err));
@@ -433,7 +544,13 @@ int tmnet_dev_set_config(struct tmnet_dev *dev, const struct tmnet_config *c,
 		return -EINVAL;
 	}
 
+	/*
+	 * Validate everything, then apply: the CPU hotplug lock keeps the
+	 * target CPU online from the check to the restart, so a change that
+	 * passed the checks cannot fail halfway.
+	 */
 	mutex_lock(&dev->lock);
+	cpus_read_lock();
 	slot = tmnet_slot_locked(dev);
 	if ((c->set & TMNET_CFG_RATE) && c->rate_hz != dev->cfg.rate_hz) {
 		if (!slot->builtin) {
@@ -446,15 +563,21 @@ int tmnet_dev_set_config(struct tmnet_dev *dev, const struct tmnet_config *c,
 			ret = -ENOMEM;
 			goto out;
 		}
-		dev->next_gen++;
 		restart = true;
 	}
-	if ((c->set & TMNET_CFG_CPU) && c->cpu != dev->cfg.cpu)
+	new_cpu = (c->set & TMNET_CFG_CPU) ? c->cpu : dev->cfg.cpu;
+	if (new_cpu != dev->cfg.cpu)
 		restart = true;
 	restart = restart && dev->running;
+	if (restart && new_cpu >= 0 && !cpu_online(new_cpu)) {
+		tmnet_set_err(err, "the configured CPU is not online");
+		ret = -EINVAL;
+		goto out;
+	}
+
+	/* nothing below can fail */
 	if (restart)
 		tmnet_stop_locked(dev);
-
 	dev->cfg.set &= ~c->clear;
 	dev->cfg.set |= c->set & TMNET_CFG_FROM_MODEL;
 	if (c->set & TMNET_CFG_MODE)
@@ -467,19 +590,24 @@ int tmnet_dev_set_config(struct tmnet_dev *dev, const struct tmnet_config *c,
 		dev->cfg.chi2_q16 = c->chi2_q16;
 	if (c->set & TMNET_CFG_SOURCE)
 		dev->cfg.source = c->source;
-	if (c->set & TMNET_CFG_CPU)
-		dev->cfg.cpu = c->cpu;
+	dev->cfg.cpu = new_cpu;
 	if (nslot) {
+		dev->next_gen++;
 		dev->cfg.rate_hz = c->rate_hz;
 		dev->period = tmnet_period(c->rate_hz);
 	}
 	old = tmnet_publish(dev, nslot);
+	nslot = NULL;
 	if (restart)
-		ret = tmnet_start_locked(dev, err);
+		ret = tmnet_start_cpus_locked(dev, err);
+	/* an online CPU under the hotplug lock: arming cannot fail */
+	WARN_ON_ONCE(ret);
 out:
+	cpus_read_unlock();
 	mutex_unlock(&dev->lock);
+	kvfree(nslot);
 	if (old)
-		kfree_rcu(old, rcu);
+		kvfree_rcu(old, rcu);
 	return ret;
 }
 
@@ -531,11 +659,13 @@ void tmnet_dev_stats(struct tmnet_dev *dev, struct tmnet_dev_stats *s)
 
 	do {
 		seq = read_seqcount_begin(&dev->stats_seq);
-		s->core = dev->st.cnt;
-		s->dev.overruns = dev->cnt.overruns;
-		s->dev.no_sample = dev->cnt.no_sample;
-		s->dev.out_records = dev->cnt.out_records;
-		s->dev.out_overflow = dev->cnt.out_overflow;
+		s->core = dev->pub_core;
+		s->dev.overruns = dev->pub_cnt.overruns;
+		s->dev.no_sample = dev->pub_cnt.no_sample;
+		s->dev.out_records = dev->pub_cnt.out_records;
+		s->dev.out_overflow = dev->pub_cnt.out_overflow;
+		s->dev.unpinned = dev->pub_cnt.unpinned;
+		s->dev.offcpu_ticks = dev->pub_cnt.offcpu_ticks;
 	} while (read_seqcount_retry(&dev->stats_seq, seq));
 
 	raw_spin_lock_irqsave(&dev->qlock, flags);
@@ -547,11 +677,9 @@ void tmnet_dev_stats(struct tmnet_dev *dev, struct tmnet_dev_stats *s)
 	s->source = dev->source;
 	raw_spin_unlock_irqrestore(&dev->qlock, flags);
 
-	mutex_lock(&dev->read_lock);
-	s->dev.out_read = dev->out_read;
-	/* pairs with the tick's release of out_head */
-	s->out_queued = smp_load_acquire(&dev->out_head) - dev->out_tail;
-	mutex_unlock(&dev->read_lock);
+	/* no read_lock: a reader may hold it across a faulting copy_to_user */
+	s->dev.out_read = atomic64_read(&dev->out_read);
+	s->out_queued = tmnet_dev_out_avail(dev);
 
 	h = kvmalloc(sizeof(*h), GFP_KERNEL);
 	if (!h)
@@ -577,13 +705,10 @@ void tmnet_dev_reset_stats(struct tmnet_dev *dev)
 	unsigned long flags;
 
 	mutex_lock(&dev->lock);
-	if (dev->running) {
+	if (dev->running)
 		atomic_set(&dev->reset_pending, 1);
-	} else {
-		write_seqcount_begin(&dev->stats_seq);
-		tmnet_reset_tick_stats(dev);
-		write_seqcount_end(&dev->stats_seq);
-	}
+	else
+		tmnet_reset_stopped(dev);
 	dev->model_loads = 0;
 	dev->model_load_errors = 0;
 	mutex_unlock(&dev->lock);
@@ -594,9 +719,7 @@ void tmnet_dev_reset_stats(struct tmnet_dev *dev)
 	dev->q_dropped = 0;
 	raw_spin_unlock_irqrestore(&dev->qlock, flags);
 
-	mutex_lock(&dev->read_lock);
-	dev->out_read = 0;
-	mutex_unlock(&dev->read_lock);
+	atomic64_set(&dev->out_read, 0);
 }
 
 int tmnet_dev_reset_state(struct tmnet_dev *dev)
@@ -608,7 +731,10 @@ int tmnet_dev_reset_state(struct tmnet_dev *dev)
 	if (dev->running) {
 		ret = -EBUSY;
 	} else {
-		/* the timer is cancelled: nobody else touches dev->st */
+		/*
+		 * The timer is cancelled: nobody else touches dev->st.  Its
+		 * counters are private (readers see the published copy).
+		 */
 		keep = dev->st.cnt;
 		tm_state_reset(&dev->st);
 		dev->st.cnt = keep;
@@ -705,11 +831,16 @@ int tmnet_latest(struct tmnet_dev *dev, struct tmnet_pred *out)
 	unsigned int seq;
 	bool have;
 
+	/*
+	 * The latch: the copy read is never the one being written, so this
+	 * retries only when the tick moved on meanwhile (on another CPU), and
+	 * never waits for a writer it interrupted.
+	 */
 	do {
-		seq = read_seqcount_begin(&dev->stats_seq);
-		have = dev->have_latest;
-		*out = dev->latest;
-	} while (read_seqcount_retry(&dev->stats_seq, seq));
+		seq = raw_read_seqcount_latch(&dev->latest_seq);
+		have = dev->latest[seq & 1].valid;
+		*out = dev->latest[seq & 1].rec;
+	} while (raw_read_seqcount_latch_retry(&dev->latest_seq, seq));
 	return have ? 0 : -ENODATA;
 }
 EXPORT_SYMBOL_GPL(tmnet_latest);
@@ -732,6 +863,8 @@ struct tmnet_dev *tmnet_dev_create(int index, u32 rate_hz, int cpu)
 	mutex_init(&dev->read_lock);
 	raw_spin_lock_init(&dev->qlock);
 	seqcount_init(&dev->stats_seq);
+	seqcount_latch_init(&dev->latest_seq);
+	atomic64_set(&dev->out_read, 0);
 	init_waitqueue_head(&dev->read_wq);
 	init_waitqueue_head(&dev->write_wq);
 	init_irq_work(&dev->wake_work, tmnet_wake);
@@ -742,7 +875,7 @@ struct tmnet_dev *tmnet_dev_create(int index, u32 rate_hz, int cpu)
 	dev->hist = kvcalloc(TMNET_N_STAGES, sizeof(*dev->hist), GFP_KERNEL);
 	slot = tmnet_builtin_slot(rate_hz, 0);
 	if (!dev->in || !dev->out || !dev->hist || !slot) {
-		kfree(slot);
+		kvfree(slot);
 		kvfree(dev->in);
 		kvfree(dev->out);
 		kvfree(dev->hist);
@@ -771,7 +904,7 @@ void tmnet_dev_destroy(struct tmnet_dev *dev)
 	tmnet_dev_stop(dev);
 	irq_work_sync(&dev->wake_work);
 	/* the timer was the only RCU reader and it is cancelled */
-	kfree(rcu_dereference_protected(dev->slot, 1));
+	kvfree(rcu_dereference_protected(dev->slot, 1));
 	kvfree(dev->in);
 	kvfree(dev->out);
 	kvfree(dev->hist);

@@ -15,7 +15,15 @@
  * Locking: dev->lock (a mutex) serialises the control plane.  The tick
  * (hard-IRQ hrtimer callback) never takes it: it reads the model through
  * RCU and the configuration and input queue under dev->qlock, a raw
- * spinlock that nobody holds across a sleep.
+ * spinlock that nobody holds across a sleep.  Lock order: dev->lock, then
+ * the CPU hotplug lock (cpus_read_lock), then dev->qlock.
+ *
+ * Statistics: the tick counts into private counters and, at the end of
+ * every tick, copies them into the published ones under dev->stats_seq (a
+ * write section of a few hundred bytes, always with interrupts off).  The
+ * latest record is published separately through a latch (two copies,
+ * dev->latest_seq), so tmnet_latest() never waits for a writer, in any
+ * context, NMI included.
  */
 #ifndef TMNET_DEV_H
 #define TMNET_DEV_H
@@ -29,6 +37,7 @@
 #include <linux/wait.h>
 #include <linux/rcupdate.h>
 #include <linux/miscdevice.h>
+#include <linux/atomic.h>
 
 #include "tm_core.h"
 
@@ -131,6 +140,8 @@ struct tmnet_dev_counters {
 	u64 out_read;		/* records delivered to readers */
 	u64 model_loads;	/* successful loads */
 	u64 model_load_errors;
+	u64 unpinned;		/* the pinned CPU went away: the timer moved */
+	u64 offcpu_ticks;	/* ticks that ran off the pinned CPU */
 };
 
 struct tmnet_dev_stats {
@@ -152,7 +163,7 @@ struct tmnet_dev_stats {
 /* ------------------------------------------------------------------ */
 
 /* A model in the RCU slot; the tick only ever sees a complete one */
-struct tmnet_slot {
+struct tmnet_slot {	/* about 22 KB: kvzalloc, kvfree_rcu */
 	struct rcu_head rcu;
 	u32 gen;
 	bool builtin;		/* tm_model_default_prior(), not a blob */
@@ -175,11 +186,13 @@ struct tmnet_dev {
 	struct hrtimer timer;
 	ktime_t period;
 	bool stopping;
+	bool on_pin;			/* tick-owned: last tick ran on tick_cpu */
 
 	/* tick configuration and the input queue, under qlock */
 	raw_spinlock_t qlock;
 	struct tm_cfg tcfg;
 	u32 source;
+	s32 tick_cpu;			/* the pinned CPU, -1: none */
 	struct tmnet_sample *in;
 	u32 in_head, in_tail;		/* free-running, under qlock */
 	u64 q_in, q_rejected, q_dropped;	/* under qlock */
@@ -188,20 +201,29 @@ struct tmnet_dev {
 	struct tmnet_pred *out;
 	u32 out_head;			/* written by the tick (release) */
 	u32 out_tail;			/* written by readers (release) */
-	struct mutex read_lock;
-	u64 out_read;			/* under read_lock */
+	struct mutex read_lock;		/* serialises readers, never stats */
+	atomic64_t out_read;		/* records delivered to readers */
 	u64 model_loads, model_load_errors;	/* under lock */
 
-	/* tick-owned state */
+	/* tick-owned state (and the control plane's while stopped) */
 	struct tm_state st;
 	u32 ran_gen;
-	struct tmnet_dev_counters cnt;	/* overruns, no_sample, out_* */
+	struct tmnet_dev_counters cnt;	/* overruns, no_sample, out_*, cpu */
 	struct tmnet_pred scratch;	/* the record when the ring is full */
-	struct tmnet_hist *hist;	/* [TMNET_N_STAGES] */
 	atomic_t reset_pending;
-	seqcount_t stats_seq;		/* covers st.cnt, cnt, latest */
-	struct tmnet_pred latest;
-	bool have_latest;
+
+	/* published statistics: written with interrupts off, under stats_seq */
+	seqcount_t stats_seq;
+	struct tm_counters pub_core;
+	struct tmnet_dev_counters pub_cnt;
+	struct tmnet_hist *hist;	/* [TMNET_N_STAGES] */
+
+	/* the latest record: a latch, readers never wait for the writer */
+	seqcount_latch_t latest_seq;
+	struct {
+		struct tmnet_pred rec;
+		bool valid;
+	} latest[2];
 
 	/* fault injection (debugfs) */
 	bool fault_stale;
@@ -214,6 +236,7 @@ struct tmnet_dev {
 	wait_queue_head_t write_wq;
 
 	struct miscdevice misc;
+	bool misc_registered;
 	struct dentry *dbg;
 };
 
@@ -243,7 +266,17 @@ int tmnet_dev_unload_model(struct tmnet_dev *dev);
 /* Copy the header fields of the current model; returns its generation */
 u32 tmnet_dev_model_info(struct tmnet_dev *dev, struct tm_model *out);
 
-/* Idempotent.  start: -EINVAL if the configured CPU is offline. */
+/*
+ * Install a copy of a model that was already validated (parsed once, e.g.
+ * from firmware, for several devices).  Errors as tmnet_dev_load_model.
+ */
+int tmnet_dev_set_model(struct tmnet_dev *dev, const struct tm_model *m,
+			struct tmnet_err *err);
+
+/*
+ * Idempotent.  start: -EINVAL if the configured CPU is offline.  stop
+ * applies a statistics reset that was requested while running.
+ */
 int tmnet_dev_start(struct tmnet_dev *dev, struct tmnet_err *err);
 void tmnet_dev_stop(struct tmnet_dev *dev);
 bool tmnet_dev_running(struct tmnet_dev *dev);
@@ -251,8 +284,9 @@ bool tmnet_dev_running(struct tmnet_dev *dev);
 /*
  * Change the fields named in cfg->set (others are ignored) and unpin those
  * in cfg->clear.  Validated as a whole: on error nothing changes and
- * err->msg says why (-EINVAL, -ERANGE).  A rate or CPU change restarts a
- * running timer.
+ * err->msg says why (-EINVAL, -ERANGE, -ENOMEM).  A rate or CPU change
+ * restarts a running timer; moving a running device to an offline CPU is
+ * refused (-EINVAL) with the device still running where it was.
  */
 int tmnet_dev_set_config(struct tmnet_dev *dev, const struct tmnet_config *cfg,
 			 struct tmnet_err *err);
@@ -261,7 +295,10 @@ void tmnet_dev_get_config(struct tmnet_dev *dev, struct tmnet_config *out);
 
 /* Consistent snapshot of the counters and per-stage percentiles */
 void tmnet_dev_stats(struct tmnet_dev *dev, struct tmnet_dev_stats *s);
-/* Clear counters and histograms (takes effect at the next tick if running) */
+/*
+ * Clear counters and histograms: at once on a stopped device, at the next
+ * tick on a running one (or at stop, whichever comes first).
+ */
 void tmnet_dev_reset_stats(struct tmnet_dev *dev);
 /* Consistent copy of the raw histogram of one stage.  0 or -EINVAL. */
 int tmnet_dev_histogram(struct tmnet_dev *dev, unsigned int stage,
@@ -277,8 +314,9 @@ void tmnet_dev_flush(struct tmnet_dev *dev);
 int tmnet_dev_reset_state(struct tmnet_dev *dev);
 
 /* ------------------------------------------------------------------ */
-/* Data plane: exported to other modules (never sleeps; any context   */
-/* but NMI, where the seqcount reader of tmnet_latest could spin)      */
+/* Data plane: exported to other modules (never sleeps).  tmnet_submit */
+/* takes dev->qlock (any context but NMI); tmnet_latest reads a latch  */
+/* and never waits for the tick (any context, NMI included).           */
 /* ------------------------------------------------------------------ */
 
 /*
@@ -302,6 +340,8 @@ u32 tmnet_dev_in_space(struct tmnet_dev *dev);
 u32 tmnet_dev_out_avail(struct tmnet_dev *dev);
 
 int tmnet_cdev_register(struct tmnet_dev *dev);
+/* Let open() succeed: called once, when the module's init cannot fail */
+void tmnet_cdev_enable(void);
 void tmnet_cdev_unregister(struct tmnet_dev *dev);
 void tmnet_debugfs_init(void);
 void tmnet_debugfs_exit(void);

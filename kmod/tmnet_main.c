@@ -8,7 +8,16 @@
  *   cpu        CPU the timer is pinned to (-1: the CPU that starts it)
  *   autostart  start ticking at load
  *   model      firmware file under tmnet/ (e.g. /lib/firmware/tmnet/<model>)
- *              loaded into every instance at load time
+ *              loaded into every instance at load time (read and validated
+ *              once)
+ *   fail_init_step  fault injection for tests: init step N fails (0: off)
+ *
+ * Init order: everything that can fail and that no user can reach (the
+ * firmware, the devices and their timers) comes first; then the netlink
+ * family (whose unregistration waits for running ops), then the misc
+ * devices, whose open() refuses until init is complete, then debugfs,
+ * which cannot fail.  So no file or socket operation outlives a failed
+ * init.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,6 +25,8 @@
 #include <linux/moduleparam.h>
 #include <linux/firmware.h>
 #include <linux/string.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
 
 #include "tmnet_dev.h"
 #include "tmnet_nl.h"
@@ -39,6 +50,11 @@ MODULE_PARM_DESC(autostart, "start ticking at load (default off)");
 static char *model;
 module_param(model, charp, 0444);
 MODULE_PARM_DESC(model, "model file name under /lib/firmware/tmnet/ to load at start");
+
+static unsigned int fail_init_step;
+module_param(fail_init_step, uint, 0444);
+MODULE_PARM_DESC(fail_init_step,
+		 "fault injection for tests: make init step N fail with -EIO (0: off)");
 
 static struct tmnet_dev *tmnet_devs[TMNET_MAX_INSTANCES];
 static int tmnet_ndevs;
@@ -67,10 +83,31 @@ int tmnet_dev_count(void)
 	return tmnet_ndevs;
 }
 
-static int tmnet_load_firmware(struct tmnet_dev *dev)
+/*
+ * Count the init steps that can fail; step fail_init_step fails on purpose
+ * (the tests insmod with every N and check that the module unloads clean).
+ */
+static unsigned int tmnet_init_steps;
+
+static int tmnet_step(int ret, const char *what, int index)
 {
+	if (++tmnet_init_steps == fail_init_step && !ret) {
+		pr_err("init step %u (%s %d): injected failure\n",
+		       tmnet_init_steps, what, index);
+		return -EIO;
+	}
+	if (ret)
+		pr_err("init step %u (%s %d) failed: %d\n", tmnet_init_steps,
+		       what, index, ret);
+	return ret;
+}
+
+/* Read and validate the model file once; *out is kvfree'd by the caller */
+static int tmnet_read_model(struct tm_model **out)
+{
+	struct tm_blob_error be = { 0 };
 	const struct firmware *fw;
-	struct tmnet_err err = { 0 };
+	struct tm_model *m;
 	char path[96];
 	int ret;
 
@@ -79,19 +116,33 @@ static int tmnet_load_firmware(struct tmnet_dev *dev)
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), "tmnet/%s", model);
-	ret = request_firmware(&fw, path, dev->misc.this_device);
+	ret = request_firmware(&fw, path, NULL);
+	ret = tmnet_step(ret, "request firmware", 0);
 	if (ret) {
-		pr_err("%s: cannot load firmware %s: %d\n", dev->name, path, ret);
+		if (!fw)
+			pr_err("cannot load firmware %s: %d\n", path, ret);
+		release_firmware(fw);
 		return ret;
 	}
-	ret = tmnet_dev_load_model(dev, fw->data, fw->size, &err);
+	m = kvzalloc(sizeof(*m), GFP_KERNEL);
+	ret = tmnet_step(m ? 0 : -ENOMEM, "allocate the model", 0);
+	if (!ret && fw->size > TMNET_BLOB_MAX_SIZE) {
+		pr_err("model %s: larger than 64 KiB\n", path);
+		ret = -E2BIG;
+	}
+	if (!ret && tm_model_from_blob(m, fw->data, (u32)fw->size, &be)) {
+		pr_err("model %s rejected: blob error %u at offset %u: %s\n", path,
+		       be.code, be.offset, be.msg ? be.msg : "error");
+		ret = -EINVAL;
+	}
 	release_firmware(fw);
-	if (ret)
-		pr_err("%s: model %s rejected: %s\n", dev->name, path,
-		       err.msg ? err.msg : "error");
-	else
-		pr_info("%s: loaded model %s\n", dev->name, path);
-	return ret;
+	if (ret) {
+		kvfree(m);
+		return ret;
+	}
+	pr_info("model %s: validated, %u Hz\n", path, m->rate_hz);
+	*out = m;
+	return 0;
 }
 
 static void tmnet_remove_all(void)
@@ -113,6 +164,7 @@ static void tmnet_remove_all(void)
 static int __init tmnet_init(void)
 {
 	struct tmnet_err err = { 0 };
+	struct tm_model *m = NULL;
 	struct tmnet_dev *dev;
 	unsigned int i;
 	int ret;
@@ -129,28 +181,34 @@ static int __init tmnet_init(void)
 		pr_err("cpu=%d is not a possible CPU\n", cpu);
 		return -EINVAL;
 	}
+	tmnet_init_steps = 0;
 
-	tmnet_debugfs_init();
+	/* 1. what no user can reach yet: the model, the devices, the timers */
+	if (model && *model) {
+		ret = tmnet_read_model(&m);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < instances; i++) {
 		dev = tmnet_dev_create(i, rate_hz, cpu);
-		if (!dev) {
-			ret = -ENOMEM;
-			goto fail;
-		}
-		ret = tmnet_cdev_register(dev);
+		ret = tmnet_step(dev ? 0 : -ENOMEM, "create tmnet", i);
 		if (ret) {
-			tmnet_dev_destroy(dev);
+			if (dev)
+				tmnet_dev_destroy(dev);
 			goto fail;
 		}
-		tmnet_debugfs_dev_add(dev);
 		tmnet_devs[tmnet_ndevs++] = dev;
-		if (model && *model) {
-			ret = tmnet_load_firmware(dev);
-			if (ret)
+		if (m) {
+			ret = tmnet_step(tmnet_dev_set_model(dev, m, &err),
+					 "load the model into tmnet", i);
+			if (ret) {
+				pr_err("%s: model rejected: %s\n", dev->name,
+				       err.msg ? err.msg : "error");
 				goto fail;
+			}
 		}
 		if (autostart) {
-			ret = tmnet_dev_start(dev, &err);
+			ret = tmnet_step(tmnet_dev_start(dev, &err), "start tmnet", i);
 			if (ret) {
 				pr_err("%s: start failed: %s\n", dev->name,
 				       err.msg ? err.msg : "error");
@@ -158,14 +216,31 @@ static int __init tmnet_init(void)
 			}
 		}
 	}
-	ret = tmnet_nl_init();
+	kvfree(m);
+	m = NULL;
+
+	/* 2. the entry points: netlink, then the misc devices (closed) */
+	ret = tmnet_step(tmnet_nl_init(), "register the netlink family", 0);
 	if (ret)
 		goto fail;
+	for (i = 0; i < tmnet_ndevs; i++) {
+		ret = tmnet_step(tmnet_cdev_register(tmnet_devs[i]),
+				 "register /dev/tmnet", i);
+		if (ret)
+			goto fail;
+	}
+
+	/* 3. nothing can fail from here on */
+	tmnet_debugfs_init();
+	for (i = 0; i < tmnet_ndevs; i++)
+		tmnet_debugfs_dev_add(tmnet_devs[i]);
+	tmnet_cdev_enable();
 	pr_info("%u instance(s) at %u Hz%s\n", instances, rate_hz,
 		autostart ? ", ticking" : "");
 	return 0;
 
 fail:
+	kvfree(m);
 	tmnet_remove_all();
 	return ret;
 }

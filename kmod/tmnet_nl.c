@@ -6,15 +6,20 @@
  * uapi/linux/tmnet_genl.h and described for machines in uapi/tmnet.yaml.
  *
  * Every op has its own policy and strict validation (resv_start_op is 0);
- * ops that change state need CAP_NET_ADMIN (GENL_ADMIN_PERM).  Every reject
+ * ops that change state need CAP_NET_ADMIN (GENL_ADMIN_PERM), and so does
+ * joining the "events" group (GENL_MCAST_CAP_NET_ADMIN): events carry model
+ * names and load errors.  Every reject
  * made here carries an extack message and points at the attribute at
  * fault; policy rejects get the core's message, attribute and policy.
  *
  * Events are sent from process context only: right after an op changed
  * something, and from a delayed work that watches every device for changes
  * made another way (module parameters, debugfs) and for the alarms (gate
- * fail rate, timer overruns).  The hard-IRQ tick knows nothing about
- * netlink.  Both paths go through tmnet_nl_sync(), which compares a device
+ * fail rate, timer overruns).  The watcher takes a statistics snapshot
+ * only while the group has listeners; without one it just keeps the
+ * record of what was announced current (a few mutexes, no snapshot), and
+ * the alarms start a fresh baseline when a listener comes.  The hard-IRQ
+ * tick knows nothing about netlink.  Both paths go through tmnet_nl_sync(), which compares a device
  * with what was last announced, so every change is announced once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -56,12 +61,16 @@ MODULE_PARM_DESC(alarm_fail_permille,
 enum { TMNET_NL_MCGRP_EVENTS };
 
 static const struct genl_multicast_group tmnet_nl_mcgrps[] = {
-	[TMNET_NL_MCGRP_EVENTS] = { .name = TMNET_GENL_MCGRP_EVENTS },
+	[TMNET_NL_MCGRP_EVENTS] = {
+		.name = TMNET_GENL_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 /* What was last announced about each device (under tmnet_nl_lock) */
 struct tmnet_nl_track {
 	bool valid;
+	bool alarm_base;	/* the alarm counters below are a baseline */
 	bool running;
 	bool fail_alarm;
 	bool overrun_alarm;	/* overruns in the last window */
@@ -135,13 +144,18 @@ static const struct nla_policy tmnet_config_nl_policy[TMNET_A_CONFIG + 1] = {
 /* Events                                                              */
 /* ------------------------------------------------------------------ */
 
+static bool tmnet_nl_listened(void)
+{
+	return genl_has_listeners(&tmnet_nl_family, &init_net, TMNET_NL_MCGRP_EVENTS);
+}
+
 static void tmnet_nl_event(struct tmnet_dev *dev, u32 event, u32 gen,
 			   u64 value, const char *msg)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&tmnet_nl_family, &init_net, TMNET_NL_MCGRP_EVENTS))
+	if (!tmnet_nl_listened())
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
@@ -236,9 +250,9 @@ static void tmnet_nl_alarms(struct tmnet_dev *dev, const struct tmnet_dev_stats 
 	bool above;
 
 	mutex_lock(&tmnet_nl_lock);
-	if (s->core.ticks < tr->ticks || pass < tr->gate_pass ||
+	if (!tr->alarm_base || s->core.ticks < tr->ticks || pass < tr->gate_pass ||
 	    fail < tr->gate_fail || s->dev.overruns < tr->overruns) {
-		/* counters were reset: start a new baseline */
+		/* first look, or counters were reset: start a new baseline */
 		goto baseline;
 	}
 	dpass = pass - tr->gate_pass;
@@ -262,6 +276,7 @@ static void tmnet_nl_alarms(struct tmnet_dev *dev, const struct tmnet_dev_stats 
 	}
 	tr->overrun_alarm = s->dev.overruns > tr->overruns;
 baseline:
+	tr->alarm_base = true;
 	tr->ticks = s->core.ticks;
 	tr->gate_pass = pass;
 	tr->gate_fail = fail;
@@ -271,11 +286,13 @@ baseline:
 
 static void tmnet_nl_watch_fn(struct work_struct *work)
 {
-	struct tmnet_dev_stats *s;
+	struct tmnet_dev_stats *s = NULL;
 	struct tmnet_dev *dev;
+	bool listened = tmnet_nl_listened();
 	int i;
 
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (listened)
+		s = kmalloc(sizeof(*s), GFP_KERNEL);
 	for (i = 0; i < tmnet_dev_count(); i++) {
 		dev = tmnet_dev_get_by_index(i);
 		if (!dev)
@@ -284,6 +301,11 @@ static void tmnet_nl_watch_fn(struct work_struct *work)
 		if (s) {
 			tmnet_dev_stats(dev, s);
 			tmnet_nl_alarms(dev, s);
+		} else if (!listened) {
+			/* nobody to tell: forget the alarm baseline */
+			mutex_lock(&tmnet_nl_lock);
+			tmnet_nl_track[i].alarm_base = false;
+			mutex_unlock(&tmnet_nl_lock);
 		}
 	}
 	kfree(s);
@@ -821,7 +843,9 @@ static int tmnet_nl_fill_stats(struct sk_buff *skb, struct tmnet_dev *dev, void 
 	    nla_put_u32(skb, TMNET_A_STATS_IN_QUEUED, s->in_queued) ||
 	    nla_put_u32(skb, TMNET_A_STATS_OUT_QUEUED, s->out_queued) ||
 	    PUT64(MODEL_LOADS, d->model_loads) ||
-	    PUT64(MODEL_LOAD_ERRORS, d->model_load_errors))
+	    PUT64(MODEL_LOAD_ERRORS, d->model_load_errors) ||
+	    PUT64(UNPINNED, d->unpinned) ||
+	    PUT64(OFFCPU_TICKS, d->offcpu_ticks))
 		goto cancel;
 	for (i = 0; i < TMNET_N_STAGES; i++)
 		if (tmnet_nl_put_stage(skb, i, &s->stage[i]))

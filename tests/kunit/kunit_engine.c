@@ -3,8 +3,9 @@
  * KUnit: the tick engine of kmod/ (tmnet_dev.c, compiled into this module
  * unchanged) on a private device instance: replayed samples give exactly
  * the records the core computes for them, predict-only ticks, live mode,
- * model swaps under RCU while ticking, load errors, the latest-record API
- * and start/stop.
+ * model swaps under RCU while ticking, load errors, the latest-record API,
+ * start/stop, statistics resets (stopped, running, just before a stop) and
+ * a refused configuration change.
  *
  * The timer really runs (2 kHz, hard IRQ), so these cases take wall time;
  * they wait for records on the device's read wait queue.
@@ -352,6 +353,121 @@ static void eng_start_stop(struct kunit *test)
 	tmnet_dev_stop(dev);
 }
 
+/* the raw histogram of the total stage: its count */
+static u64 eng_hist_count(struct kunit *test, struct tmnet_dev *dev)
+{
+	struct tmnet_hist *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	KUNIT_ASSERT_EQ(test, tmnet_dev_histogram(dev, TMNET_STAGE_TOTAL, h), 0);
+	return h->count;
+}
+
+/*
+ * A stopped device clears at once.  The old code opened the seqcount's
+ * write section in preemptible process context: lockdep (DEBUG_PREEMPT)
+ * reports it, and a hard-IRQ reader on that CPU could spin forever.
+ */
+static void eng_reset_stopped(struct kunit *test)
+{
+	struct tmnet_dev *dev = test->priv;
+	struct tmnet_dev_stats *ds = kunit_kzalloc(test, sizeof(*ds), GFP_KERNEL);
+	struct tmnet_pred p;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ds);
+	KUNIT_ASSERT_EQ(test, tmnet_dev_start(dev, NULL), 0);
+	KUNIT_ASSERT_TRUE(test, eng_wait(dev, 20));
+	tmnet_dev_stop(dev);
+	tmnet_dev_stats(dev, ds);
+	KUNIT_ASSERT_GE(test, ds->core.ticks, 20ULL);
+	KUNIT_ASSERT_EQ(test, eng_hist_count(test, dev), ds->core.ticks);
+
+	tmnet_dev_reset_stats(dev);
+	tmnet_dev_stats(dev, ds);
+	KUNIT_EXPECT_EQ(test, ds->core.ticks, 0ULL);
+	KUNIT_EXPECT_EQ(test, ds->dev.no_sample, 0ULL);
+	KUNIT_EXPECT_EQ(test, ds->dev.out_records, 0ULL);
+	KUNIT_EXPECT_EQ(test, ds->stage[TMNET_STAGE_TOTAL].count, 0ULL);
+	KUNIT_EXPECT_EQ(test, eng_hist_count(test, dev), 0ULL);
+	/* the latest record is data, not a counter: it stays */
+	KUNIT_EXPECT_EQ(test, tmnet_latest(dev, &p), 0);
+}
+
+/* a running device clears at its next tick, then counts on consistently */
+static void eng_reset_running(struct kunit *test)
+{
+	struct tmnet_dev *dev = test->priv;
+	struct tmnet_dev_stats *ds = kunit_kzalloc(test, sizeof(*ds), GFP_KERNEL);
+	struct tmnet_pred p;
+	u64 before;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ds);
+	KUNIT_ASSERT_EQ(test, tmnet_dev_start(dev, NULL), 0);
+	KUNIT_ASSERT_TRUE(test, eng_wait(dev, 200));
+	tmnet_dev_stats(dev, ds);
+	before = ds->core.ticks;
+	tmnet_dev_reset_stats(dev);
+	tmnet_dev_flush(dev);
+	KUNIT_ASSERT_TRUE(test, eng_wait(dev, 20));
+	tmnet_dev_stop(dev);
+	tmnet_dev_stats(dev, ds);
+	KUNIT_ASSERT_EQ(test, tmnet_latest(dev, &p), 0);
+	kunit_info(test, "%llu ticks before the reset, %llu after; tick number %llu",
+		   before, ds->core.ticks, p.tick);
+	KUNIT_EXPECT_GE(test, ds->core.ticks, 20ULL);
+	/* the tick number runs on: the counter restarted below it */
+	KUNIT_EXPECT_LT(test, ds->core.ticks, p.tick + 1);
+	KUNIT_EXPECT_EQ(test, ds->dev.out_records + ds->dev.out_overflow, ds->core.ticks);
+	KUNIT_EXPECT_EQ(test, ds->dev.no_sample, ds->core.ticks);
+	KUNIT_EXPECT_EQ(test, ds->stage[TMNET_STAGE_TOTAL].count, ds->core.ticks);
+}
+
+/* a reset asked for just before stop is applied by the stop, not lost */
+static void eng_reset_then_stop(struct kunit *test)
+{
+	struct tmnet_dev *dev = test->priv;
+	struct tmnet_dev_stats *ds = kunit_kzalloc(test, sizeof(*ds), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ds);
+	KUNIT_ASSERT_EQ(test, tmnet_dev_start(dev, NULL), 0);
+	KUNIT_ASSERT_TRUE(test, eng_wait(dev, 50));
+	/* microseconds apart: the tick has almost never run in between */
+	tmnet_dev_reset_stats(dev);
+	tmnet_dev_stop(dev);
+	tmnet_dev_stats(dev, ds);
+	KUNIT_EXPECT_LE(test, ds->core.ticks, 1ULL);
+	KUNIT_EXPECT_LE(test, eng_hist_count(test, dev), 1ULL);
+	/* and it does not strike again at the next start */
+	KUNIT_ASSERT_EQ(test, tmnet_dev_start(dev, NULL), 0);
+	tmnet_dev_flush(dev);
+	KUNIT_ASSERT_TRUE(test, eng_wait(dev, 30));
+	tmnet_dev_stop(dev);
+	tmnet_dev_stats(dev, ds);
+	KUNIT_EXPECT_GE(test, ds->core.ticks, 30ULL);
+}
+
+/* a config change that fails changes nothing, on a running device too */
+static void eng_config_error_changes_nothing(struct kunit *test)
+{
+	struct tmnet_dev *dev = test->priv;
+	struct tm_model *m = tmk_model_b(test, 4, 41);
+	struct tmnet_config c = { .set = TMNET_CFG_RATE | TMNET_CFG_SOURCE,
+				  .rate_hz = RATE / 2, .source = TMNET_SRC_LIVE };
+	struct tmnet_config got;
+	struct tmnet_err err;
+
+	eng_load(test, dev, m);
+	KUNIT_ASSERT_EQ(test, tmnet_dev_start(dev, NULL), 0);
+	/* another rate with a model loaded: refused, source not changed either */
+	KUNIT_EXPECT_EQ(test, tmnet_dev_set_config(dev, &c, &err), -ERANGE);
+	KUNIT_EXPECT_NOT_NULL(test, err.msg);
+	tmnet_dev_get_config(dev, &got);
+	KUNIT_EXPECT_EQ(test, got.rate_hz, (u32)RATE);
+	KUNIT_EXPECT_EQ(test, got.source, (u32)TMNET_SRC_REPLAY);
+	KUNIT_EXPECT_TRUE(test, tmnet_dev_running(dev));
+	tmnet_dev_stop(dev);
+}
+
 /* KUNIT_CASE_SLOW (6.6+) marks cases that take seconds */
 #ifndef KUNIT_CASE_SLOW
 #define KUNIT_CASE_SLOW KUNIT_CASE
@@ -366,6 +482,10 @@ static struct kunit_case tmnet_engine_cases[] = {
 	KUNIT_CASE(eng_latest),
 	KUNIT_CASE(eng_submit_limits),
 	KUNIT_CASE(eng_start_stop),
+	KUNIT_CASE(eng_reset_stopped),
+	KUNIT_CASE(eng_reset_running),
+	KUNIT_CASE(eng_reset_then_stop),
+	KUNIT_CASE(eng_config_error_changes_nothing),
 	{}
 };
 

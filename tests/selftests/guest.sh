@@ -17,7 +17,7 @@ fi
 echo "## INSMOD-OK"
 export TMNET_BLOB=$res/b1.tmn TMNET_BLOB_1K=$res/rate1000.tmn
 rc=0
-for t in nl_test dev_test debugfs_test; do
+for t in nl_test dev_test debugfs_test kmod_test; do
 	echo "## BEGIN $t"
 	"$bin/$t" 2>&1
 	s=$?

@@ -607,6 +607,33 @@ TEST_F(nl, events_model_loaded_and_rejected)
 
 /* ---- EPERM without CAP_NET_ADMIN (each TEST runs in its own child) ------ */
 
+/* the events group carries model names and load errors: CAP_NET_ADMIN only */
+TEST_F(nl, events_listener_needs_cap_net_admin)
+{
+	struct st_nl lis;
+	uint32_t grp = self->nl.mcgrp_events;
+
+	ASSERT_NE(0, grp) TH_LOG("no \"%s\" group", TMNET_GENL_MCGRP_EVENTS);
+	ASSERT_EQ(0, st_drop_cap(CAP_NET_ADMIN));
+	ASSERT_EQ(0, st_has_cap(CAP_NET_ADMIN));
+	ASSERT_EQ(0, st_nl_open(&lis));
+	EXPECT_EQ(-1, setsockopt(lis.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				 &grp, sizeof(grp)));
+	EXPECT_EQ(EPERM, errno);
+	/* nor through bind() with a group bitmap (groups 1..32) */
+	if (grp <= 32) {
+		struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+					  .nl_groups = 1u << (grp - 1) };
+		int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+		EXPECT_EQ(EPERM, errno);
+		close(fd);
+	}
+	close(lis.fd);
+}
+
 TEST_F(nl, eperm_without_cap_net_admin)
 {
 	static const uint8_t admin[] = {

@@ -4,7 +4,10 @@
 #
 # Environment: SWAPPER (the swapper binary), CTL (tmnetctl), SWAPS,
 # CYCLES, CONC_ITERS, BASE_S (baseline window seconds), MAX_SWAP_S,
-# MAX_CYC_S (time budgets of the swap and insmod/rmmod phases).
+# MAX_CYC_S (time budgets of the swap and insmod/rmmod phases); FWDIR
+# (firmware directory with model-a.tmn: the init-failure loop), KSFT_BIN
+# and KSFT_RES (the kselftest binaries and their blobs), KAPI
+# (tmnet_kapi_test.ko); each phase is skipped when its variable is empty.
 # Prints TAP lines (numbered from 1, no plan: run.sh renumbers and plans).
 # Saves dmesg and the kmemleak report into OUTDIR for the host to check.
 set -u
@@ -213,7 +216,84 @@ echo stop >"$dbg/config"
 rmmod tmnet
 t $? "rmmod after the concurrency test"
 
-# ---- (d) kmemleak ---------------------------------------------------------
+# ---- (d) a failure injected at every init step ---------------------------
+# tmnet.ko fail_init_step=N makes its N-th fallible init step fail; the
+# insmod must fail, leave nothing behind (no device, no debugfs, no
+# netlink family) and the next insmod must work.  N runs up from 1 until
+# the insmod succeeds, which says how many steps there are.
+if [ -n "${FWDIR:-}" ]; then
+	# the firmware loader resolves paths in init's root (the initramfs)
+	fw=$FWDIR
+	[ -d "/proc/1/root/newroot$FWDIR" ] && fw=/newroot$FWDIR
+	echo -n "$fw" >/sys/module/firmware_class/parameters/path
+	args="instances=2 model=model-a.tmn autostart=1"
+	steps=0 bad=0
+	for N in $(seq 1 40); do
+		if insmod "$ko" $args fail_init_step=$N 2>/dev/null; then
+			steps=$((N - 1))
+			break
+		fi
+		if lsmod | grep -q '^tmnet ' || [ -e /dev/tmnet0 ] || [ -e /sys/kernel/debug/tmnet ]; then
+			bad=$((bad + 1)); echo "# step $N: something was left behind"
+		fi
+		dmesg | tail -n 20 | grep -q "init step $N (.*): injected failure" ||
+			{ bad=$((bad + 1)); echo "# step $N: no 'injected failure' line in dmesg"; }
+	done
+	[ "$steps" -ge 7 ] && [ "$bad" -eq 0 ]
+	t $? "a failure injected at each of the $steps init steps: insmod fails and leaves nothing ($bad problems)"
+	# the module loaded after the loop (N = steps + 1) must be complete
+	[ -c /dev/tmnet1 ] && grep -q '^generation 1' /sys/kernel/debug/tmnet/tmnet1/model &&
+		a0=$(stat_of ticks) && sleep 0.3 && [ "$(stat_of ticks)" -gt "$a0" ]
+	t $? "after the injected failures the module loads clean: two devices, the firmware model, ticking"
+	rmmod tmnet
+	t $? "rmmod after the init-failure loop"
+fi
+
+# ---- (e) kselftests and the in-kernel API on the debug kernel ------------
+if [ -n "${KSFT_BIN:-}" ]; then
+	insmod "$ko" instances=2
+	t $? "insmod for the kselftests"
+	export TMNET_BLOB=$KSFT_RES/b1.tmn TMNET_BLOB_1K=$KSFT_RES/rate1000.tmn
+	for p in nl_test dev_test debugfs_test kmod_test; do
+		"$KSFT_BIN/$p" >"$out/ksft-$p.txt" 2>&1
+		r=$?
+		grep -E '^(not )?ok [0-9]+ ' "$out/ksft-$p.txt" | grep -v '^ok [0-9]* .*# SKIP' |
+			grep '^not ok' | sed "s/^/# $p: /"
+		grep -E '# SKIP' "$out/ksft-$p.txt" | sed "s/^/# $p: /"
+		t $r "kselftest $p on the debug kernel ($(grep -cE '^ok [0-9]+ ' "$out/ksft-$p.txt") passed, $(grep -cE '^not ok [0-9]+ ' "$out/ksft-$p.txt") failed)"
+	done
+	rmmod tmnet
+	t $? "rmmod after the kselftests"
+fi
+if [ -n "${KAPI:-}" ]; then
+	# tmnet_latest() from hard-IRQ hrtimers on both CPUs while the
+	# statistics are reset in a loop from process context on both CPUs:
+	# first on a stopped device (the reset's own write section), then
+	# while it ticks
+	insmod "$ko" rate_hz=2000
+	echo start >"$dbg/config"; sleep 0.2; echo stop >"$dbg/config"
+	for mode in stopped ticking; do
+		[ $mode = ticking ] && echo start >"$dbg/config"
+		for c in 0 1; do
+			taskset -c $c sh -c "while [ ! -e $out/hammer.done ]; do echo 1 >$dbg/reset; done" &
+		done
+		rm -f "$out/hammer.done"
+		st=0; [ $mode = stopped ] && st=1
+		l0=$(dmesg | wc -l)
+		insmod "$KAPI" basic=0 hammer_ms=3000 stopped=$st
+		r=$?
+		touch "$out/hammer.done"; wait
+		dmesg | tail -n +$((l0 + 1)) | grep 'tmnet_kapi_test: ' | sed 's/^.*tmnet_kapi_test: /# /'
+		rmmod tmnet_kapi_test 2>/dev/null
+		t $r "tmnet_latest() from hard-IRQ hrtimers on every CPU for 3 s, device $mode, stats reset in a loop on every CPU"
+		rm -f "$out/hammer.done"
+	done
+	echo stop >"$dbg/config"
+	rmmod tmnet
+	t $? "rmmod after the in-kernel API hammer"
+fi
+
+# ---- (f) kmemleak ---------------------------------------------------------
 if [ -w "$kml" ]; then
 	# kmemleak ignores objects younger than 5 s (its MSECS_MIN_AGE): the
 	# last module's frees/allocations must age before the scan means anything

@@ -19,6 +19,13 @@
 #                    start/stop/config test; process B (tmnetctl) runs N/3
 #                    (default 150)
 #
+# Then, on the same kernel: a failure injected at every init step of
+# tmnet.ko (fail_init_step=N; insmod fails clean, then loads clean), the
+# kselftests of tests/selftests (stats resets, CPU hotplug, multi-MiB
+# live writes, events listener permissions) and tmnet_kapi_test.ko
+# calling tmnet_latest() from hard-IRQ hrtimers on every CPU while the
+# statistics are reset in a loop, on a stopped and on a ticking device.
+#
 # Builds tmnet.ko against the cached debug kernel tree and the guest helper
 # tests/stress/swapper.c, boots the debug kernel with qemu/run-guest.sh and
 # runs tests/stress/guest.sh there.  Fails on any kernel splat in the serial
@@ -73,7 +80,26 @@ fi
 	"$BUILD/guest/mkblob" --system B --seed 2 -o "$out/model-b.tmn" >/dev/null &&
 	"$BUILD/guest/mkblob" --system B --seed 3 --rate 1000 -o "$out/model-1k.tmn" >/dev/null ||
 	bail "writing the test model blobs (mkblob)"
-echo "ok 1 - tmnet.ko, tmnetctl and the swapper build for the debug kernel $KVER"
+# the init-failure loop loads model-a.tmn through the firmware loader
+rm -rf "$out/fw" && mkdir -p "$out/fw" && cp "$out/model-a.tmn" "$out/fw/" ||
+	bail "staging the firmware directory"
+# the kselftests (tests/selftests) and the in-kernel API test module
+ksft=$out/ksft
+mkdir -p "$ksft"
+if ! make -s -C tests/selftests KSFT="$KDIR/tools/testing/selftests" OUT="$ksft" >>"$log" 2>&1 ||
+   ! "$BUILD/guest/mkblob" --system B --seed 1 --out-scale 1000 -o "$ksft/b1.tmn" >/dev/null ||
+   ! "$BUILD/guest/mkblob" --system B --seed 1 --rate 1000 -o "$ksft/rate1000.tmn" >/dev/null; then
+	sed 's/^/# /' "$log" | tail -n 30
+	bail "building the kselftests (tests/selftests) or their blobs"
+fi
+kk=$kb/kapi
+mkdir -p "$kk" && cp tests/guest/kapi/Kbuild tests/guest/kapi/*.c "$kk/"
+if ! make -C "$KDIR" M="$kk" TMNET_SRC="$kb" KBUILD_EXTRA_SYMBOLS="$kb/Module.symvers" \
+	modules >>"$log" 2>&1; then
+	sed 's/^/# /' "$log" | tail -n 30
+	bail "building tmnet_kapi_test.ko against the debug kernel"
+fi
+echo "ok 1 - tmnet.ko, tmnetctl, the swapper, the kselftests and tmnet_kapi_test.ko build for the debug kernel $KVER"
 t1=$(date +%s)
 
 # any splat anywhere in the serial log fails the run
@@ -87,9 +113,10 @@ printf '%s\n' "$SPLAT" >"$out/splat.re"
 res=$out/results
 rm -rf "$res" && mkdir -p "$res/out"
 qemu/run-guest.sh --kernel "$VMLINUZ" --moddir "$MODDIR" --results "$res" \
-	--log "$out/serial.log" --timeout $((240 + maxs * 4 / 3 + maxc)) --append "${TMNET_STRESS_APPEND-acpi=noirq}" -- \
+	--log "$out/serial.log" --timeout $((540 + maxs * 4 / 3 + maxc)) --append "${TMNET_STRESS_APPEND-acpi=noirq}" -- \
 	env SPLATF="$out/splat.re" SWAPPER="$out/swapper" CTL="$BUILD/tmnetctl" SWAPS="$swaps" CYCLES="$cycles" \
 	CONC_ITERS="$conc" MAX_SWAP_S="$maxs" MAX_CYC_S="$maxc" \
+	FWDIR="$out/fw" KSFT_BIN="$ksft" KSFT_RES="$ksft" KAPI="$kk/tmnet_kapi_test.ko" \
 	tests/stress/guest.sh "$kb/tmnet.ko" "$out/model-a.tmn" "$out/model-b.tmn" "$out/model-1k.tmn" "$res/out" >&2
 grc=$?
 t2=$(date +%s)

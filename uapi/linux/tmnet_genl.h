@@ -19,6 +19,7 @@
 
 #define TMNET_GENL_NAME		"tmnet"
 #define TMNET_GENL_VERSION	1
+/* Joining the "events" group needs CAP_NET_ADMIN (GENL_MCAST_CAP_NET_ADMIN) */
 #define TMNET_GENL_MCGRP_EVENTS	"events"
 
 /*
@@ -162,6 +163,8 @@ enum {
 	TMNET_A_STATS_MODEL_LOADS,
 	TMNET_A_STATS_MODEL_LOAD_ERRORS,
 	TMNET_A_STATS_STAGE,		/* nest, multi: TMNET_A_STAGE_* */
+	TMNET_A_STATS_UNPINNED,		/* the pinned CPU went offline, timer moved */
+	TMNET_A_STATS_OFFCPU_TICKS,	/* ticks run off the pinned CPU */
 
 	__TMNET_A_STATS_MAX,
 	TMNET_A_STATS_MAX = (__TMNET_A_STATS_MAX - 1)
