@@ -19,6 +19,7 @@ static void toy(struct tmn_xy *xy, size_t n, uint64_t seed)
 	struct tmn_rng r;
 
 	tmn_rng_seed(&r, seed);
+	memset(xy, 0, sizeof(*xy));	/* one run: no segments */
 	xy->n = n;
 	xy->F = 4;
 	xy->x = malloc(n * 4 * sizeof(float));

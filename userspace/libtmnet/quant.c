@@ -170,6 +170,7 @@ int tmq_quantize(struct tm_model *m, const struct tmq_gru *g,
 	m->window_ticks = (__u32)p->window_ticks;
 	m->horizon_ticks = (__u32)p->horizon_ticks;
 	snprintf(m->name, sizeof(m->name), "%s", p->name ? p->name : "");
+	m->units = p->units;
 
 	for (int i = 0; i < F; i++) {
 		if (!(p->std[i] > 0.0))
@@ -230,7 +231,7 @@ int tmq_quantize(struct tm_model *m, const struct tmq_gru *g,
 	}
 
 	/* round trip through the core's validator: what we emit must load */
-	sz = tm_blob_size(m->system, m->n_feat, m->hidden);
+	sz = tm_model_blob_size(m);
 	blob = calloc(1, sz);
 	if (!blob)
 		return fail(err, errlen, "out of memory");
@@ -305,10 +306,50 @@ int tmq_random_model(struct tm_model *m, int sys, int hidden, double wscale,
 	return tmq_quantize(m, sys == TMNET_SYS_PRIOR ? NULL : &g, &p, err, errlen);
 }
 
+double tmq_pass_rate(const struct tmq_corr *cv, size_t n, double c, double f, double chi2)
+{
+	size_t ok = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double a = c * cv[i].p[0] + f, b = c * cv[i].p[1], d = c * cv[i].p[2] + f;
+		double det = a * d - b * b, r0 = cv[i].r[0], r1 = cv[i].r[1];
+		double d2 = (d * r0 * r0 - 2 * b * r0 * r1 + a * r1 * r1) / det;
+
+		ok += det > 0 && d2 <= chi2;
+	}
+	return n ? (double)ok / (double)n : 1.0;
+}
+
+int tmq_gate_fit(const struct tmq_corr *cv, size_t n, double floor, double chi2, double target,
+		 double *cov_scale)
+{
+	double lo = TMQ_COV_SCALE_MIN, hi = TMQ_COV_SCALE_MAX;
+
+	if (tmq_pass_rate(cv, n, hi, floor, chi2) < target) {
+		*cov_scale = hi;
+		return 1;
+	}
+	if (tmq_pass_rate(cv, n, lo, floor, chi2) >= target) {
+		*cov_scale = lo;
+		return -1;
+	}
+	/* the pass rate is monotone in c: bisect in log space */
+	for (int it = 0; it < 60; it++) {
+		double mid = sqrt(lo * hi);
+
+		if (tmq_pass_rate(cv, n, mid, floor, chi2) >= target)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	*cov_scale = hi;
+	return 0;
+}
+
 int tmq_write_blob_file(const char *path, const struct tm_model *m,
 			char *err, int errlen)
 {
-	__u32 sz = tm_blob_size(m->system, m->n_feat, m->hidden);
+	__u32 sz = tm_model_blob_size(m);
 	unsigned char *blob = calloc(1, sz);
 	char tmp[4096];
 	FILE *f;

@@ -46,6 +46,8 @@ struct tmq_params {
 	double cov_scale;			/* default 1 */
 	double floor_xx, floor_xy, floor_yy;	/* units^2 */
 	int sat_limit;
+	/* recording units of the data (tmn_units_to_blob); zero: none */
+	struct tmnet_blob_units units;
 };
 
 /* Fill p with the defaults above (system B, 2 kHz, 256/1000 ticks) */
@@ -72,6 +74,29 @@ int tmq_quantize(struct tm_model *m, const struct tmq_gru *g,
 int tmq_random_model(struct tm_model *m, int sys, int hidden, double wscale,
 		     unsigned long long seed, struct tmq_gru *g, struct tmq_params *p,
 		     char *err, int errlen);
+
+/*
+ * Gate calibration: a network correction r (data units) with the prior's
+ * horizon covariance p (xx, xy, yy) at that tick.
+ */
+struct tmq_corr {
+	double r[2];
+	double p[3];
+};
+
+#define TMQ_COV_SCALE_MIN	(1.0 / 65536)	/* the blob's Q16 resolution */
+#define TMQ_COV_SCALE_MAX	1000.0		/* the validator's limit */
+
+/* fraction of corrections with r' (c P + f I)^-1 r <= chi2 (1 when n = 0) */
+double tmq_pass_rate(const struct tmq_corr *cv, size_t n, double c, double f, double chi2);
+/*
+ * The smallest cov_scale in [TMQ_COV_SCALE_MIN, TMQ_COV_SCALE_MAX] with a
+ * pass rate >= target.  Returns 0, or +1 when even the maximum passes less
+ * than the target (cov_scale = the maximum), -1 when the minimum already
+ * passes more (cov_scale = the minimum): the bound was hit.
+ */
+int tmq_gate_fit(const struct tmq_corr *cv, size_t n, double floor, double chi2, double target,
+		 double *cov_scale);
 
 /* Model <-> .tmn file.  Return 0 or -1 with a message in err. */
 int tmq_write_blob_file(const char *path, const struct tm_model *m,

@@ -45,6 +45,72 @@ int tmn_split_make(size_t n, size_t window, size_t horizon, struct tmn_split *sp
 	return 0;
 }
 
+size_t tmn_next_seg(const struct tmn_series *d, size_t i, size_t hi)
+{
+	for (i++; i < hi; i++)
+		if (d->s[i].flags & TMNET_SAMPLE_SEG_START)
+			return i;
+	return hi;
+}
+
+size_t tmn_count_segs(const struct tmn_series *d, size_t lo, size_t hi)
+{
+	size_t n = 0;
+
+	for (size_t i = lo; i < hi; i = tmn_next_seg(d, i, hi))
+		n++;
+	return n;
+}
+
+int tmn_ms_to_ticks(double ms, int rate_hz)
+{
+	double t = nearbyint(ms * rate_hz / 1000.0);
+
+	return t < 1 ? 1 : t > 1e9 ? 1000000000 : (int)t;
+}
+
+/* the segment start nearest to `want` in [lo, hi), or (size_t)-1 */
+static size_t nearest_seg(const struct tmn_series *d, size_t want, size_t lo, size_t hi)
+{
+	size_t best = (size_t)-1, bd = (size_t)-1;
+
+	for (size_t i = tmn_next_seg(d, lo, hi); i < hi; i = tmn_next_seg(d, i, hi)) {
+		size_t dd = i > want ? i - want : want - i;
+
+		if (dd < bd) {
+			bd = dd;
+			best = i;
+		}
+		if (i > want)
+			break;
+	}
+	return best;
+}
+
+int tmn_split_make_seg(const struct tmn_series *d, size_t window, size_t horizon,
+		       struct tmn_split *sp)
+{
+	const size_t n = d->n, tol = n / 20, minpart = window + horizon + 1;
+	size_t cut[2], s;
+
+	if (tmn_split_make(n, window, horizon, sp))
+		return -1;
+	/* the middle of each gap of the plain split */
+	cut[0] = sp->hi[0] + sp->gap / 2;
+	cut[1] = sp->hi[1] + sp->gap / 2;
+	for (int k = 0; k < 2; k++) {
+		s = nearest_seg(d, cut[k], 1, n);
+		if (s == (size_t)-1 || (s > cut[k] ? s - cut[k] : cut[k] - s) > tol)
+			continue;
+		/* a cut on a segment start: nothing crosses it, no gap needed */
+		if (s < sp->lo[k] + minpart || s + minpart > sp->hi[k + 1])
+			continue;
+		sp->hi[k] = s;
+		sp->lo[k + 1] = s;
+	}
+	return 0;
+}
+
 void tmn_kalman_to_params(const struct tmn_kalman *k, struct tmq_params *p)
 {
 	p->qa_xx = k->qa;
@@ -79,6 +145,7 @@ void tmn_track_free(struct tmn_track *tr)
 	free(tr->last);
 	free(tr->tgt);
 	free(tr->ok);
+	free(tr->segs);
 	memset(tr, 0, sizeof(*tr));
 }
 
@@ -98,22 +165,85 @@ void tmn_feat_from_state(const struct tm_state *st, int extra, float out[TMN_FEA
 	}
 }
 
+int tmn_cursor_init(struct tmn_cursor *c, const struct tmn_series *d, size_t lo, size_t hi,
+		    const struct tm_model *pm, int extra)
+{
+	memset(c, 0, sizeof(*c));
+	if (hi > d->n || lo >= hi)
+		return -1;
+	c->st = malloc(sizeof(*c->st));
+	if (!c->st)
+		return -1;
+	c->d = d;
+	c->pm = pm;
+	c->lo = lo;
+	c->hi = hi;
+	c->i = lo;
+	c->extra = extra;
+	c->nxt = tmn_next_seg(d, lo, hi);
+	tm_state_reset(c->st);
+	return 0;
+}
+
+void tmn_cursor_free(struct tmn_cursor *c)
+{
+	free(c->st);
+	c->st = NULL;
+}
+
+int tmn_cursor_next(struct tmn_cursor *c, struct tmn_tick *t)
+{
+	const struct tmnet_sample *s;
+	const size_t H = c->pm->horizon_ticks;
+	struct tm_state *st = c->st;
+	struct tm_cfg cfg;
+	size_t i = c->i;
+
+	if (i >= c->hi)
+		return 0;
+	t->seg = i == c->lo;
+	if (i == c->nxt) {
+		t->seg = 1;
+		c->nxt = tmn_next_seg(c->d, i, c->hi);
+	}
+	tm_cfg_from_model(&cfg, c->pm);
+	/* the core resets its streaming state at TMNET_SAMPLE_SEG_START itself */
+	tm_stage_prior(st, c->pm, &cfg, &c->d->s[i]);
+	tmn_feat_from_state(st, c->extra, t->feat);
+	t->prior[0] = (double)st->prior[0] / 4294967296.0;
+	t->prior[1] = (double)st->prior[1] / 4294967296.0;
+	t->pcov[0] = (double)st->prior_cov[0][0] / 4294967296.0;
+	t->pcov[1] = (double)st->prior_cov[0][1] / 4294967296.0;
+	t->pcov[2] = (double)st->prior_cov[1][1] / 4294967296.0;
+	t->last[0] = st->last_x / 65536.0;
+	t->last[1] = st->last_y / 65536.0;
+	t->ok = 0;
+	t->tgt[0] = t->tgt[1] = 0;
+	if (i + H < c->hi) {
+		s = &c->d->s[i + H];
+		t->tgt[0] = s->x / 65536.0;
+		t->tgt[1] = s->y / 65536.0;
+		/* no target across a segment start */
+		t->ok = st->kf.init && st->have_last && (s->flags & TMNET_SAMPLE_VALID) &&
+			i + H < c->nxt;
+	}
+	c->i++;
+	return 1;
+}
+
 int tmn_track_build(const struct tmn_series *d, size_t lo, size_t hi,
 		    const struct tm_model *pm, int extra, struct tmn_track *tr)
 {
-	struct tm_state *st = malloc(sizeof(*st));
-	struct tm_cfg cfg;
-	size_t n = hi - lo, i;
-	const size_t H = pm->horizon_ticks;
+	struct tmn_cursor cur;
+	struct tmn_tick t;
+	size_t n = hi - lo, i, cap = 16;
 
 	memset(tr, 0, sizeof(*tr));
-	if (!st || hi > d->n || lo >= hi) {
-		free(st);
+	if (tmn_cursor_init(&cur, d, lo, hi, pm, extra))
 		return -1;
-	}
 	tr->lo = lo;
 	tr->n = n;
-	tr->horizon = (int)H;
+	tr->horizon = (int)pm->horizon_ticks;
 	tr->extra = extra;
 	tr->feat = malloc(n * TMN_FEAT_N * sizeof(float));
 	tr->prior = malloc(n * 2 * sizeof(double));
@@ -121,33 +251,36 @@ int tmn_track_build(const struct tmn_series *d, size_t lo, size_t hi,
 	tr->last = malloc(n * 2 * sizeof(double));
 	tr->tgt = calloc(n * 2, sizeof(double));
 	tr->ok = calloc(n, 1);
-	if (!tr->feat || !tr->prior || !tr->pcov || !tr->last || !tr->tgt || !tr->ok) {
-		free(st);
+	tr->segs = malloc(cap * sizeof(size_t));
+	if (!tr->feat || !tr->prior || !tr->pcov || !tr->last || !tr->tgt || !tr->ok ||
+	    !tr->segs) {
+		tmn_cursor_free(&cur);
 		tmn_track_free(tr);
 		return -1;
 	}
-	tm_cfg_from_model(&cfg, pm);
-	tm_state_reset(st);
-	for (i = 0; i < n; i++) {
-		tm_stage_prior(st, pm, &cfg, &d->s[lo + i]);
-		tmn_feat_from_state(st, extra, tr->feat + i * TMN_FEAT_N);
-		tr->prior[2 * i] = (double)st->prior[0] / 4294967296.0;
-		tr->prior[2 * i + 1] = (double)st->prior[1] / 4294967296.0;
-		tr->pcov[3 * i] = (double)st->prior_cov[0][0] / 4294967296.0;
-		tr->pcov[3 * i + 1] = (double)st->prior_cov[0][1] / 4294967296.0;
-		tr->pcov[3 * i + 2] = (double)st->prior_cov[1][1] / 4294967296.0;
-		tr->last[2 * i] = st->last_x / 65536.0;
-		tr->last[2 * i + 1] = st->last_y / 65536.0;
-		if (i + H < n) {
-			const struct tmnet_sample *s = &d->s[lo + i + H];
+	for (i = 0; tmn_cursor_next(&cur, &t); i++) {
+		memcpy(tr->feat + i * TMN_FEAT_N, t.feat, sizeof(t.feat));
+		memcpy(tr->prior + 2 * i, t.prior, sizeof(t.prior));
+		memcpy(tr->pcov + 3 * i, t.pcov, sizeof(t.pcov));
+		memcpy(tr->last + 2 * i, t.last, sizeof(t.last));
+		memcpy(tr->tgt + 2 * i, t.tgt, sizeof(t.tgt));
+		tr->ok[i] = (uint8_t)t.ok;
+		if (t.seg) {
+			if (tr->nsegs == cap) {
+				size_t *ns = realloc(tr->segs, 2 * cap * sizeof(size_t));
 
-			tr->tgt[2 * i] = s->x / 65536.0;
-			tr->tgt[2 * i + 1] = s->y / 65536.0;
-			tr->ok[i] = st->kf.init && st->have_last &&
-				    (s->flags & TMNET_SAMPLE_VALID);
+				if (!ns) {
+					tmn_cursor_free(&cur);
+					tmn_track_free(tr);
+					return -1;
+				}
+				tr->segs = ns;
+				cap *= 2;
+			}
+			tr->segs[tr->nsegs++] = i;
 		}
 	}
-	free(st);
+	tmn_cursor_free(&cur);
 	return 0;
 }
 
@@ -158,33 +291,102 @@ static int cmp_dbl(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* horizon MSE of the prior with parameters k over [lo, hi); -1 if rejected */
+static double prior_mse(const struct tmn_series *d, size_t lo, size_t hi, int horizon,
+			const struct tmn_kalman *k, char *err, int errlen)
+{
+	struct tm_model *m = malloc(sizeof(*m));
+	struct tmn_cursor cur;
+	struct tmn_tick t;
+	double se = 0;
+	size_t ne = 0, i, skip = (size_t)d->rate_hz / 10;
+
+	if (!m || tmn_prior_model(k, d->rate_hz, horizon, m, err, errlen) ||
+	    tmn_cursor_init(&cur, d, lo, hi, m, TMN_EXTRA_NONE)) {
+		free(m);
+		return -1;
+	}
+	for (i = 0; tmn_cursor_next(&cur, &t); i++) {
+		double ex, ey;
+
+		if (i < skip || !t.ok)
+			continue;
+		ex = t.tgt[0] - t.prior[0];
+		ey = t.tgt[1] - t.prior[1];
+		se += ex * ex + ey * ey;
+		ne++;
+	}
+	tmn_cursor_free(&cur);
+	free(m);
+	return ne ? se / (double)ne : -1;
+}
+
+/* at most this many ticks feed the noise and velocity statistics */
+#define TMN_FIT_STAT_TICKS	4000000
+/* the qa search runs on at most this many ticks of the training part */
+#define TMN_FIT_SEARCH_TICKS	400000
+#define TMN_R_FLOOR_DEFAULT	1e-6
+
 int tmn_kalman_fit(const struct tmn_series *d, size_t lo, size_t hi, int horizon,
 		   struct tmn_kalman *k, int verbose)
 {
-	size_t i, nd = 0, cap = hi - lo;
-	double *dev = malloc(cap * 2 * sizeof(double)), med, mad, best = INFINITY;
-	double sp2 = 0;
-	size_t nsp = 0;
-	/* the search runs on at most this many ticks of the training part */
-	size_t fit_hi = lo + (hi - lo < 400000 ? hi - lo : 400000);
-	double qbest = 0;
+	return tmn_kalman_fit_rep(d, lo, hi, horizon, k, NULL, verbose);
+}
 
+int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int horizon,
+		       struct tmn_kalman *k, struct tmn_fit_report *rep, int verbose)
+{
+	const size_t step = (hi - lo) / TMN_FIT_STAT_TICKS + 1;
+	size_t i, nd = 0, cap = 2 * ((hi - lo) / step + 2), nsp = 0, ndv = 0;
+	double *dev = malloc(cap * sizeof(double)), med, mad, best = INFINITY;
+	double sp2 = 0, dv2 = 0, ms = 0, qbest = 0, Th = (double)horizon / d->rate_hz;
+	size_t fit_hi = lo + (hi - lo < TMN_FIT_SEARCH_TICKS ? hi - lo : TMN_FIT_SEARCH_TICKS);
+	struct tmn_fit_report r0, *rp = rep ? rep : &r0;
+	double lq_lo, lq_hi, lq_best = 0, lq_ok_lo = INFINITY, lq_ok_hi = -INFINITY;
+	/* MSE per half-decade grid point, indexed from lq = -20 (1e-10) */
+	double mse[64];
+	int widened_lo = 0, widened_hi = 0;
+
+	memset(rp, 0, sizeof(*rp));
 	if (!dev)
 		return -1;
-	for (i = lo + 1; i + 1 < hi; i++) {
+	for (i = 0; i < 64; i++)
+		mse[i] = NAN;
+	for (i = lo + 1; i + 1 < hi; i += step) {
 		const struct tmnet_sample *a = &d->s[i - 1], *b = &d->s[i], *c = &d->s[i + 1];
 
 		if (!(a->flags & b->flags & c->flags & TMNET_SAMPLE_VALID))
 			continue;
+		/* no second difference across a segment start */
+		if ((b->flags | c->flags) & TMNET_SAMPLE_SEG_START) {
+			rp->seg_skipped++;
+			continue;
+		}
 		dev[nd++] = ((double)a->x - 2.0 * b->x + c->x) / 65536.0;
 		dev[nd++] = ((double)a->y - 2.0 * b->y + c->y) / 65536.0;
 		sp2 += ((double)b->vx * b->vx + (double)b->vy * b->vy) / 4294967296.0;
 		nsp++;
 	}
+	/* velocity change over the horizon, within a segment */
+	for (i = lo; i + (size_t)horizon < hi; i += step) {
+		const struct tmnet_sample *a = &d->s[i], *b = &d->s[i + (size_t)horizon];
+		double ux, uy;
+
+		if (!(a->flags & b->flags & TMNET_SAMPLE_VALID) ||
+		    tmn_next_seg(d, i, i + (size_t)horizon + 1) <= i + (size_t)horizon)
+			continue;
+		ux = ((double)b->vx - a->vx) / 65536.0;
+		uy = ((double)b->vy - a->vy) / 65536.0;
+		dv2 += (ux * ux + uy * uy) / 2;
+		ndv++;
+	}
 	if (nd < 100) {
 		free(dev);
 		return -1;
 	}
+	for (i = 0; i < nd; i++)
+		ms += dev[i] * dev[i];
+	ms /= (double)nd;
 	qsort(dev, nd, sizeof(double), cmp_dbl);
 	med = dev[nd / 2];
 	for (i = 0; i < nd; i++)
@@ -193,7 +395,22 @@ int tmn_kalman_fit(const struct tmn_series *d, size_t lo, size_t hi, int horizon
 	mad = dev[nd / 2] * 1.4826;
 	free(dev);
 	/* var(x[t-1] - 2 x[t] + x[t+1]) = 6 sigma^2 for white noise */
-	k->r = fmax(mad * mad / 6.0, 1e-6);
+	rp->r_floor = TMN_R_FLOOR_DEFAULT;
+	rp->r_source = TMN_R_MAD;
+	k->r = mad * mad / 6.0;
+	if (!(k->r >= rp->r_floor)) {
+		/*
+		 * Most second differences are 0 (positions interpolated between
+		 * sparse events, or quantised): the robust estimate sees no
+		 * noise.  The mean square keeps the kinks of the interpolation.
+		 */
+		k->r = ms / 6.0;
+		rp->r_source = TMN_R_MEANSQ;
+	}
+	if (!(k->r >= rp->r_floor)) {
+		k->r = rp->r_floor;
+		rp->r_source = TMN_R_FLOOR;
+	}
 	k->p0_pos = k->r;
 	k->p0_vel = fmax(sp2 / (double)(nsp ? nsp : 1) / 2.0, 1.0);
 	/*
@@ -202,56 +419,111 @@ int tmn_kalman_fit(const struct tmn_series *d, size_t lo, size_t hi, int horizon
 	 * The filter starts from the measured velocity, so this only bounds how
 	 * fast the first velocity estimate adapts.
 	 */
-	if (k->p0_vel > 262144.0 * k->r)
+	if (k->p0_vel > 262144.0 * k->r) {
 		k->p0_vel = 262144.0 * k->r;
-	k->stale_ticks = d->rate_hz / 10;
-	if (verbose)
-		fprintf(stderr, "kalman: r = %.3g units^2 (sensor sd %.3g), p0_vel = %.3g\n", k->r,
-			sqrt(k->r), k->p0_vel);
-	for (double lq = 0; lq <= 6.01; lq += 0.5) {
-		struct tm_model *m = malloc(sizeof(*m));
-		struct tmn_track tr;
-		double q = pow(10, lq), se = 0;
-		size_t ne = 0;
-		char err[256] = "out of memory";
-
-		k->qa = q;
-		if (!m || tmn_prior_model(k, d->rate_hz, horizon, m, err, sizeof(err)) ||
-		    tmn_track_build(d, lo, fit_hi, m, TMN_EXTRA_NONE, &tr)) {
-			if (verbose && m)
-				fprintf(stderr, "kalman: qa = %-8.3g rejected: %s\n", q, err);
-			free(m);
-			continue;
-		}
-		free(m);
-		for (i = (size_t)d->rate_hz / 10; i < tr.n; i++) {
-			double ex, ey;
-
-			if (!tr.ok[i])
-				continue;
-			ex = tr.tgt[2 * i] - tr.prior[2 * i];
-			ey = tr.tgt[2 * i + 1] - tr.prior[2 * i + 1];
-			se += ex * ex + ey * ey;
-			ne++;
-		}
-		tmn_track_free(&tr);
-		if (!ne)
-			continue;
-		se /= (double)ne;
-		if (verbose)
-			fprintf(stderr, "kalman: qa = %-8.3g horizon MSE %.4g\n", q, se);
-		if (se < best) {
-			best = se;
-			qbest = q;
-		}
+		rp->p0_vel_capped = 1;
 	}
+	k->stale_ticks = d->rate_hz / 10;
+	/*
+	 * The search centre: for white-noise acceleration of density qa the
+	 * velocity change over T has variance qa T per axis.
+	 */
+	rp->qa_centre = ndv && dv2 > 0 ? dv2 / (double)ndv / Th : 10.0;
+	lq_lo = floor(2 * log10(rp->qa_centre)) / 2 - 3;
+	lq_hi = lq_lo + 6;
+	if (lq_lo < -9.5)
+		lq_lo = -9.5;
+	if (lq_hi > 9)
+		lq_hi = 9;
+	if (lq_hi < lq_lo + 1)
+		lq_lo = lq_hi - 1;
+	rp->fit_ticks = fit_hi - lo;
+	if (verbose)
+		fprintf(stderr, "kalman: r = %.3g units^2 (sensor sd %.3g), p0_vel = %.3g; qa centre %.3g units^2/s^3 from the velocity change over the horizon\n",
+			k->r, sqrt(k->r), k->p0_vel, rp->qa_centre);
+	for (;;) {
+		for (double lq = lq_lo; lq <= lq_hi + 0.01; lq += 0.5) {
+			int gi = (int)lrint(2 * lq) + 20;
+			char err[256] = "out of memory";
+			double q = pow(10, lq), se;
+
+			if (gi < 0 || gi >= 64 || !isnan(mse[gi]))
+				continue;
+			k->qa = q;
+			se = prior_mse(d, lo, fit_hi, horizon, k, err, sizeof(err));
+			mse[gi] = se;
+			rp->points++;
+			if (se < 0) {
+				if (verbose)
+					fprintf(stderr, "kalman: qa = %-8.3g rejected: %s\n", q, err);
+				continue;
+			}
+			if (verbose)
+				fprintf(stderr, "kalman: qa = %-8.3g horizon MSE %.4g\n", q, se);
+			lq_ok_lo = fmin(lq_ok_lo, lq);
+			lq_ok_hi = fmax(lq_ok_hi, lq);
+			if (se < best) {
+				best = se;
+				qbest = q;
+				lq_best = lq;
+			}
+		}
+		if (!(qbest > 0))
+			break;
+		/*
+		 * An optimum on an end of the range: widen that side, unless the
+		 * end is where the core's range stops (the values past it were
+		 * rejected by the validator).
+		 */
+		if (lq_best <= lq_lo + 0.01 && lq_lo > -9.5 && widened_lo < TMN_FIT_WIDEN_MAX) {
+			lq_lo = fmax(lq_lo - 3, -9.5);
+			widened_lo++;
+		} else if (lq_best >= lq_hi - 0.01 && lq_hi < 9 && widened_hi < TMN_FIT_WIDEN_MAX) {
+			lq_hi = fmin(lq_hi + 3, 9);
+			widened_hi++;
+		} else {
+			break;
+		}
+		if (verbose)
+			fprintf(stderr, "kalman: optimum on the end of the range, widened to [%.3g, %.3g]\n",
+				pow(10, lq_lo), pow(10, lq_hi));
+	}
+	rp->qa_lo = pow(10, lq_lo);
+	rp->qa_hi = pow(10, lq_hi);
+	rp->widened = widened_lo + widened_hi;
 	if (!(qbest > 0))
 		return -1;
+	/* on an end of the values tried, or of those the core accepts */
+	rp->qa_bound = lq_best <= lq_ok_lo + 0.01 ? -1 : lq_best >= lq_ok_hi - 0.01 ? 1 : 0;
+	rp->qa_core_limit = (rp->qa_bound < 0 && lq_ok_lo > lq_lo + 0.01) ||
+			    (rp->qa_bound > 0 && lq_ok_hi < lq_hi - 0.01);
 	k->qa = qbest;
+	rp->horizon_rmse = sqrt(best);
 	if (verbose)
 		fprintf(stderr, "kalman: chose qa = %.3g units^2/s^3 (horizon RMSE %.3f)\n", qbest,
 			sqrt(best));
 	return 0;
+}
+
+void tmn_fit_report_line(const struct tmn_kalman *k, const struct tmn_fit_report *r,
+			 char *buf, size_t len)
+{
+	static const char *const rs[] = { "robust second differences",
+					  "mean square of second differences: the robust estimate was 0",
+					  "AT ITS FLOOR: the data shows no measurable noise" };
+	int n;
+
+	n = snprintf(buf, len, "kalman fit: qa %.4g units^2/s^3 searched in [%.3g, %.3g] (%d points, centre %.3g from the data, widened %d times)%s; r %.4g units^2 (%s); horizon RMSE %.4g units on %zu ticks",
+		     k->qa, r->qa_lo, r->qa_hi, r->points, r->qa_centre, r->widened,
+		     r->qa_bound < 0 ? (r->qa_core_limit ? ", WARNING: the optimum is on the LOWER end of what the core accepts" :
+					", WARNING: the optimum is on the LOWER bound of the range") :
+		     r->qa_bound > 0 ? (r->qa_core_limit ? ", WARNING: the optimum is on the UPPER end of what the core accepts" :
+					", WARNING: the optimum is on the UPPER bound of the range") : "",
+		     k->r, rs[r->r_source < 0 || r->r_source > 2 ? 0 : r->r_source],
+		     r->horizon_rmse, r->fit_ticks);
+	if (r->p0_vel_capped && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "; p0_vel capped at %.3g (2^18 r, the core's range)",
+			 k->p0_vel);
 }
 
 void tmn_base(const struct tmn_track *tr, int system, size_t i, double out[2])
@@ -265,43 +537,71 @@ void tmn_base(const struct tmn_track *tr, int system, size_t i, double out[2])
 	}
 }
 
-int tmn_norm_fit(const struct tmn_track *tr, int system, struct tmn_norm *nm)
+/*
+ * The normalisation as an accumulator, so that it can be fitted from a
+ * track or streamed from the cursor: sums over the usable ticks, and every
+ * `qstep`-th tick's features (qstep = 7 unless that would keep more than
+ * TMN_NORM_QMAX ticks) for the calibration quantile.
+ */
+#define TMN_NORM_QMAX	1000000
+struct norm_acc {
+	int system, F;
+	double s[TMNET_MAX_FEATURES], s2[TMNET_MAX_FEATURES], cnt, t2, tc;
+	size_t qstep, nq, qcap;
+	float *q;	/* [qcap][F] */
+};
+
+static int norm_acc_init(struct norm_acc *a, int system, int extra, size_t n)
 {
-	const int F = system == TMNET_SYS_A ? TMNET_FEATURES_A :
-		      TMNET_FEATURES_B + (tr->extra ? 2 : 0);
-	double s[TMNET_MAX_FEATURES] = { 0 }, s2[TMNET_MAX_FEATURES] = { 0 }, cnt = 0;
-	double t2 = 0, tc = 0, besterr = INFINITY;
-	size_t i;
-	int k, f;
+	memset(a, 0, sizeof(*a));
+	a->system = system;
+	a->F = system == TMNET_SYS_A ? TMNET_FEATURES_A : TMNET_FEATURES_B + (extra ? 2 : 0);
+	a->qstep = 7;
+	if (n / a->qstep > TMN_NORM_QMAX)
+		a->qstep = n / TMN_NORM_QMAX + 1;
+	a->qcap = n / a->qstep + 1;
+	a->q = malloc(a->qcap * (size_t)a->F * sizeof(float));
+	return a->q ? 0 : -1;
+}
+
+/* tick i (index in the fitted range) with features f, base b, target tgt */
+static void norm_acc_add(struct norm_acc *a, size_t i, int ok, const float *f, const double *b,
+			 const double *tgt)
+{
+	if (ok) {
+		for (int k = 0; k < a->F; k++) {
+			a->s[k] += f[k];
+			a->s2[k] += (double)f[k] * f[k];
+		}
+		a->cnt++;
+		a->t2 += (tgt[0] - b[0]) * (tgt[0] - b[0]) + (tgt[1] - b[1]) * (tgt[1] - b[1]);
+		a->tc += 2;
+	}
+	if (i % a->qstep == 0 && ok && a->nq < a->qcap)
+		memcpy(a->q + a->nq++ * (size_t)a->F, f, (size_t)a->F * sizeof(float));
+}
+
+static int norm_acc_finish(struct norm_acc *a, int extra, struct tmn_norm *nm)
+{
+	const int F = a->F;
+	double *v, lim;
+	int k;
 
 	memset(nm, 0, sizeof(*nm));
-	nm->system = system;
+	nm->system = a->system;
 	nm->F = F;
-	nm->extra = system == TMNET_SYS_A ? TMN_EXTRA_NONE : tr->extra;
-	for (i = 0; i < tr->n; i++) {
-		double b[2];
-
-		if (!tr->ok[i])
-			continue;
-		for (k = 0; k < F; k++) {
-			s[k] += tr->feat[i * TMN_FEAT_N + k];
-			s2[k] += (double)tr->feat[i * TMN_FEAT_N + k] * tr->feat[i * TMN_FEAT_N + k];
-		}
-		cnt++;
-		tmn_base(tr, system, i, b);
-		t2 += (tr->tgt[2 * i] - b[0]) * (tr->tgt[2 * i] - b[0]) +
-		      (tr->tgt[2 * i + 1] - b[1]) * (tr->tgt[2 * i + 1] - b[1]);
-		tc += 2;
-	}
-	if (cnt < 10)
+	nm->extra = a->system == TMNET_SYS_A ? TMN_EXTRA_NONE : extra;
+	if (a->cnt < 10) {
+		free(a->q);
 		return -1;
+	}
 	for (k = 0; k < F; k++) {
-		nm->mean[k] = s[k] / cnt;
-		nm->std[k] = sqrt(fmax(s2[k] / cnt - nm->mean[k] * nm->mean[k], 1e-12));
+		nm->mean[k] = a->s[k] / a->cnt;
+		nm->std[k] = sqrt(fmax(a->s2[k] / a->cnt - nm->mean[k] * nm->mean[k], 1e-12));
 		if (nm->std[k] < 1e-4)
 			nm->std[k] = 1e-4;
 	}
-	nm->out_scale = sqrt(t2 / tc);
+	nm->out_scale = sqrt(a->t2 / a->tc);
 	if (!(nm->out_scale > 1e-4))
 		nm->out_scale = 1e-4;
 	/*
@@ -314,28 +614,39 @@ int tmn_norm_fit(const struct tmn_track *tr, int system, struct tmn_norm *nm)
 	 * outliers, are compressed rather than clipped.
 	 */
 	nm->in_frac = 4;
-	{
-		size_t cap = tr->n / 7 + 1, m;
-		double *v = malloc(cap * sizeof(double)), lim = 127.0 / (1 << nm->in_frac);
-
-		if (!v)
-			return -1;
-		for (k = 0; k < F; k++) {
-			m = 0;
-			for (i = 0; i < tr->n; i += 7)
-				if (tr->ok[i])
-					v[m++] = fabs(tr->feat[i * TMN_FEAT_N + k] - nm->mean[k]);
-			if (!m)
-				continue;
-			qsort(v, m, sizeof(double), cmp_dbl);
-			if (v[(size_t)(0.999 * (double)(m - 1))] > 0)
-				nm->std[k] = v[(size_t)(0.999 * (double)(m - 1))] / lim;
-		}
-		free(v);
+	lim = 127.0 / (1 << nm->in_frac);
+	v = malloc((a->nq ? a->nq : 1) * sizeof(double));
+	if (!v) {
+		free(a->q);
+		return -1;
 	}
-	(void)besterr;
-	(void)f;
+	for (k = 0; k < F && a->nq; k++) {
+		for (size_t m = 0; m < a->nq; m++)
+			v[m] = fabs(a->q[m * (size_t)F + k] - nm->mean[k]);
+		qsort(v, a->nq, sizeof(double), cmp_dbl);
+		if (v[(size_t)(0.999 * (double)(a->nq - 1))] > 0)
+			nm->std[k] = v[(size_t)(0.999 * (double)(a->nq - 1))] / lim;
+	}
+	free(v);
+	free(a->q);
+	a->q = NULL;
 	return 0;
+}
+
+int tmn_norm_fit(const struct tmn_track *tr, int system, struct tmn_norm *nm)
+{
+	struct norm_acc a;
+	int extra = system == TMNET_SYS_A ? TMN_EXTRA_NONE : tr->extra;
+
+	if (norm_acc_init(&a, system, extra, tr->n))
+		return -1;
+	for (size_t i = 0; i < tr->n; i++) {
+		double b[2];
+
+		tmn_base(tr, system, i, b);
+		norm_acc_add(&a, i, tr->ok[i], tr->feat + i * TMN_FEAT_N, b, tr->tgt + 2 * i);
+	}
+	return norm_acc_finish(&a, extra, nm);
 }
 
 void tmn_xy_free(struct tmn_xy *xy)
@@ -343,6 +654,8 @@ void tmn_xy_free(struct tmn_xy *xy)
 	free(xy->x);
 	free(xy->y);
 	free(xy->m);
+	free(xy->runs);
+	free(xy->run_seg);
 	memset(xy, 0, sizeof(*xy));
 }
 
@@ -369,9 +682,16 @@ int tmn_xy_build(const struct tmn_track *tr, const struct tmn_norm *nm, struct t
 	xy->x = malloc(tr->n * F * sizeof(float));
 	xy->y = malloc(tr->n * 2 * sizeof(float));
 	xy->m = malloc(tr->n);
-	if (!xy->x || !xy->y || !xy->m) {
+	xy->nruns = tr->nsegs ? tr->nsegs : 1;
+	xy->runs = calloc(xy->nruns, sizeof(size_t));
+	xy->run_seg = calloc(xy->nruns, 1);
+	if (!xy->x || !xy->y || !xy->m || !xy->runs || !xy->run_seg) {
 		tmn_xy_free(xy);
 		return -1;
+	}
+	for (size_t r = 1; r < tr->nsegs; r++) {
+		xy->runs[r] = tr->segs[r];
+		xy->run_seg[r] = 1;
 	}
 	for (i = 0; i < tr->n; i++) {
 		double b[2];
@@ -399,4 +719,171 @@ size_t tmn_windows(size_t n, size_t window, size_t stride, size_t **starts)
 	for (i = 0; i < cnt; i++)
 		(*starts)[i] = i * stride;
 	return cnt;
+}
+
+size_t tmn_windows_runs(const struct tmn_xy *xy, size_t window, size_t stride, size_t **starts,
+			uint8_t **cont)
+{
+	static const size_t zero = 0;
+	const size_t *runs = xy->nruns ? xy->runs : &zero, nruns = xy->nruns ? xy->nruns : 1;
+	size_t cnt = 0, k = 0;
+
+	for (size_t r = 0; r < nruns; r++) {
+		size_t e = r + 1 < nruns ? runs[r + 1] : xy->n, len = e - runs[r];
+
+		cnt += len >= window ? (len - window) / stride + 1 : 0;
+	}
+	*starts = malloc((cnt ? cnt : 1) * sizeof(size_t));
+	if (cont)
+		*cont = calloc(cnt ? cnt : 1, 1);
+	if (!*starts || (cont && !*cont)) {
+		free(*starts);
+		*starts = NULL;
+		if (cont) {
+			free(*cont);
+			*cont = NULL;
+		}
+		return 0;
+	}
+	for (size_t r = 0; r < nruns; r++) {
+		size_t b = runs[r], e = r + 1 < nruns ? runs[r + 1] : xy->n;
+
+		for (size_t s = b; s + window <= e; s += stride) {
+			(*starts)[k] = s;
+			if (cont)
+				(*cont)[k] = s > b;
+			k++;
+		}
+	}
+	return cnt;
+}
+
+/* append a run start at tick k of xy */
+static int xy_add_run(struct tmn_xy *xy, size_t *cap, size_t k, int seg)
+{
+	if (xy->nruns && xy->runs[xy->nruns - 1] == k) {
+		xy->run_seg[xy->nruns - 1] |= (uint8_t)seg;
+		return 0;
+	}
+	if (xy->nruns == *cap) {
+		size_t *nr = realloc(xy->runs, 2 * *cap * sizeof(size_t));
+		uint8_t *ns;
+
+		if (!nr)
+			return -1;
+		xy->runs = nr;
+		ns = realloc(xy->run_seg, 2 * *cap);
+		if (!ns)
+			return -1;
+		xy->run_seg = ns;
+		*cap *= 2;
+	}
+	xy->runs[xy->nruns] = k;
+	xy->run_seg[xy->nruns] = (uint8_t)seg;
+	xy->nruns++;
+	return 0;
+}
+
+/* block b of nb in [0, n): first tick (evenly spaced) */
+static size_t block_lo(size_t b, size_t nb, size_t n, size_t block)
+{
+	return nb > 1 ? (size_t)((double)b * (double)(n - block) / (double)(nb - 1)) : 0;
+}
+
+int tmn_xy_stream(const struct tmn_series *d, size_t lo, size_t hi, const struct tm_model *pm,
+		  int extra, size_t max_ticks, size_t block, int fit_norm, struct tmn_norm *nm,
+		  struct tmn_xy *xy, const char *progress)
+{
+	const size_t n = hi - lo;
+	size_t nb = 1, keep = n, rcap = 64;
+	struct tmn_cursor cur;
+	struct tmn_tick t;
+	int pass, F = 0, system = nm->system;
+
+	memset(xy, 0, sizeof(*xy));
+	if (lo >= hi)
+		return -1;
+	if (block < 1)
+		block = 1;
+	if (max_ticks && n > max_ticks) {
+		if (block > max_ticks)
+			block = max_ticks;
+		nb = max_ticks / block;
+		keep = nb * block;
+	} else {
+		block = n;
+	}
+	for (pass = fit_norm ? 0 : 1; pass < 2; pass++) {
+		struct norm_acc a;
+		size_t i, k = 0, b = 0, blo = 0, next_pr = n / 10 + 1;
+
+		if (pass == 0 && norm_acc_init(&a, system, extra, keep))
+			return -1;
+		if (pass == 1) {
+			F = nm->F;
+			xy->n = keep;
+			xy->F = F;
+			xy->x = malloc(keep * (size_t)F * sizeof(float));
+			xy->y = malloc(keep * 2 * sizeof(float));
+			xy->m = malloc(keep);
+			xy->runs = malloc(rcap * sizeof(size_t));
+			xy->run_seg = malloc(rcap);
+			if (!xy->x || !xy->y || !xy->m || !xy->runs || !xy->run_seg) {
+				tmn_xy_free(xy);
+				return -1;
+			}
+		}
+		if (tmn_cursor_init(&cur, d, lo, hi, pm, extra)) {
+			if (pass == 0)
+				free(a.q);
+			tmn_xy_free(xy);
+			return -1;
+		}
+		blo = block_lo(0, nb, n, block);
+		for (i = 0; tmn_cursor_next(&cur, &t); i++) {
+			double bs[2];
+			int in;
+
+			if (progress && i >= next_pr) {
+				fprintf(stderr, "%s: %s pass %zu %%  (%zu of %zu ticks)\n", progress,
+					pass ? "input" : "normalisation", 100 * i / n, i, n);
+				next_pr += n / 10 + 1;
+			}
+			while (b < nb && i >= blo + block) {
+				b++;
+				if (b < nb)
+					blo = block_lo(b, nb, n, block);
+			}
+			in = b < nb && i >= blo;
+			if (!in)
+				continue;
+			if (system == TMNET_SYS_A) {
+				bs[0] = t.last[0];
+				bs[1] = t.last[1];
+			} else {
+				bs[0] = t.prior[0];
+				bs[1] = t.prior[1];
+			}
+			if (pass == 0) {
+				norm_acc_add(&a, k, t.ok, t.feat, bs, t.tgt);
+			} else {
+				tmn_norm_apply(nm, t.feat, xy->x + k * (size_t)F);
+				xy->y[2 * k] = (float)((t.tgt[0] - bs[0]) / nm->out_scale);
+				xy->y[2 * k + 1] = (float)((t.tgt[1] - bs[1]) / nm->out_scale);
+				xy->m[k] = (uint8_t)t.ok;
+				/* a run starts at the part, at each block and at each segment */
+				if ((i == blo || t.seg) &&
+				    xy_add_run(xy, &rcap, k, t.seg && i > 0)) {
+					tmn_cursor_free(&cur);
+					tmn_xy_free(xy);
+					return -1;
+				}
+			}
+			k++;
+		}
+		tmn_cursor_free(&cur);
+		if (pass == 0 && norm_acc_finish(&a, extra, nm))
+			return -1;
+	}
+	return 0;
 }

@@ -26,6 +26,24 @@ struct tmn_split {
 };
 
 int tmn_split_make(size_t n, size_t window, size_t horizon, struct tmn_split *sp);
+/*
+ * The same split of a series with segments (TMNET_SAMPLE_SEG_START): a cut
+ * that a segment start lies near (within n/20 of where the plain split puts
+ * it) moves onto that start and needs no gap, since nothing crosses a
+ * segment start; otherwise the cut keeps its gap.  Each part's first tick
+ * is a fresh start (the prior runs from reset there).  With one segment the
+ * split is tmn_split_make()'s.
+ */
+int tmn_split_make_seg(const struct tmn_series *d, size_t window, size_t horizon,
+		       struct tmn_split *sp);
+
+/* index of the first segment start in (i, hi), or hi */
+size_t tmn_next_seg(const struct tmn_series *d, size_t i, size_t hi);
+/* number of segments in [lo, hi) (a part's first tick always starts one) */
+size_t tmn_count_segs(const struct tmn_series *d, size_t lo, size_t hi);
+
+/* horizon / window in ticks from milliseconds at a rate (rounded, >= 1) */
+int tmn_ms_to_ticks(double ms, int rate_hz);
 
 /* Isotropic constant-velocity Kalman parameters (double, data units) */
 struct tmn_kalman {
@@ -34,6 +52,36 @@ struct tmn_kalman {
 	double p0_pos, p0_vel;
 	int stale_ticks;
 };
+
+/*
+ * What the Kalman fit did (tmnet train prints it on one line, --json as
+ * fields).  qa is searched on a half-decade grid around a centre derived
+ * from the data (the variance of the velocity change over the horizon
+ * divided by the horizon: the white-noise-acceleration model's own
+ * relation), 3 decades either side; an optimum on an end of the range
+ * widens that side by 3 decades, at most TMN_FIT_WIDEN_MAX times, and an
+ * optimum still on an end is reported as a bound hit.
+ */
+#define TMN_FIT_WIDEN_MAX	2
+enum { TMN_R_MAD, TMN_R_MEANSQ, TMN_R_FLOOR };
+struct tmn_fit_report {
+	double qa_centre;	/* units^2/s^3, from the data */
+	double qa_lo, qa_hi;	/* the final search range */
+	int points;		/* qa values tried */
+	int widened;		/* range widenings */
+	int qa_bound;		/* -1 optimum on the lower end, +1 upper, 0 inside */
+	int qa_core_limit;	/* that end is the core's range (values past it
+				 * are rejected by the blob validator) */
+	int r_source;		/* TMN_R_*: robust (MAD), mean square, or the floor */
+	double r_floor;		/* units^2 */
+	int p0_vel_capped;	/* p0_vel limited by the core's range (2^18 r) */
+	double horizon_rmse;	/* the prior's, units, at the chosen qa */
+	size_t fit_ticks;	/* ticks of the qa search */
+	size_t seg_skipped;	/* second differences left out at segment starts */
+};
+/* one line, no newline: "kalman fit: ..." */
+void tmn_fit_report_line(const struct tmn_kalman *k, const struct tmn_fit_report *r,
+			 char *buf, size_t len);
 
 /* Fill the Kalman fields of a quantiser parameter block */
 void tmn_kalman_to_params(const struct tmn_kalman *k, struct tmq_params *p);
@@ -60,6 +108,38 @@ struct tm_state;
 /* the TMN_FEAT_N features of the tick st has just ingested */
 void tmn_feat_from_state(const struct tm_state *st, int extra, float out[TMN_FEAT_N]);
 
+/*
+ * One pass of the core prior over ticks [lo, hi) of a series, from reset at
+ * lo, one tick at a time: the per-tick values without per-tick arrays.
+ * The core resets its streaming state at every TMNET_SAMPLE_SEG_START
+ * itself (tm_stage_prior); the cursor masks targets that would cross one.
+ */
+struct tmn_tick {
+	float feat[TMN_FEAT_N];
+	double prior[2];	/* horizon prior position */
+	double pcov[3];		/* its covariance xx, xy, yy */
+	double last[2];		/* last valid sample position */
+	double tgt[2];		/* measured position at i + horizon (when ok) */
+	int ok;			/* prior initialised, have_last, and the target
+				 * tick is valid, inside [lo, hi) and in the
+				 * same segment */
+	int seg;		/* this tick starts a segment (or the part) */
+};
+
+struct tmn_cursor {
+	const struct tmn_series *d;
+	const struct tm_model *pm;
+	struct tm_state *st;
+	size_t lo, hi, i, nxt;
+	int extra;
+};
+
+int tmn_cursor_init(struct tmn_cursor *c, const struct tmn_series *d, size_t lo, size_t hi,
+		    const struct tm_model *prior_model, int extra);
+/* the tick at c->i (then c->i advances); returns 0 at the end */
+int tmn_cursor_next(struct tmn_cursor *c, struct tmn_tick *t);
+void tmn_cursor_free(struct tmn_cursor *c);
+
 struct tmn_track {
 	size_t lo, n;
 	int horizon;
@@ -70,7 +150,9 @@ struct tmn_track {
 	double *last;		/* [n][2] last valid sample position */
 	double *tgt;		/* [n][2] measured position at i + horizon */
 	uint8_t *ok;		/* [n] prior initialised, have_last and the
-				 * target tick is valid and inside [lo, hi) */
+				 * target tick is valid, inside [lo, hi) and in
+				 * the same segment */
+	size_t *segs, nsegs;	/* segment starts (track indices, segs[0] = 0) */
 };
 
 int tmn_track_build(const struct tmn_series *d, size_t lo, size_t hi,
@@ -85,6 +167,9 @@ void tmn_track_free(struct tmn_track *tr);
  */
 int tmn_kalman_fit(const struct tmn_series *d, size_t lo, size_t hi, int horizon,
 		   struct tmn_kalman *k, int verbose);
+/* the same, saying what it did (rep may be NULL) */
+int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int horizon,
+		       struct tmn_kalman *k, struct tmn_fit_report *rep, int verbose);
 
 /* Normalisation fitted on the training track only */
 struct tmn_norm {
@@ -98,17 +183,40 @@ struct tmn_norm {
 
 int tmn_norm_fit(const struct tmn_track *tr, int system, struct tmn_norm *nm);
 
-/* Normalised, clipped inputs x[n][F], targets y[n][2] and mask m[n] */
+/*
+ * Normalised, clipped inputs x[n][F], targets y[n][2] and mask m[n], in
+ * runs: runs[r] is the first tick of run r (runs[0] = 0), and no window
+ * and no carried hidden state crosses a run start.  run_seg[r] is 1 when
+ * the run begins at a segment start inside the part (the core's hidden
+ * state is exactly zero there), 0 when it begins at the part's first tick
+ * or at a block of a subsampled part (the state before it is unknown, so
+ * validation warms up there).
+ */
 struct tmn_xy {
 	size_t n;
 	int F;
 	float *x, *y;
 	uint8_t *m;
+	size_t *runs, nruns;
+	uint8_t *run_seg;
 };
 
 /* Normalise and clip one tick's features (TMN_FEAT_N in, F out) as training does */
 void tmn_norm_apply(const struct tmn_norm *nm, const float *feat, float *x);
 int tmn_xy_build(const struct tmn_track *tr, const struct tmn_norm *nm, struct tmn_xy *xy);
+
+/*
+ * Bounded memory: the inputs of ticks [lo, hi) straight from the core
+ * prior (no per-tick prior/covariance/target arrays).  When the part has
+ * more than max_ticks ticks (0: no limit), evenly spaced blocks of `block`
+ * ticks (at least a window) are kept, max_ticks in all; every block starts
+ * a run.  The normalisation is fitted on the same ticks when fit_norm
+ * (nm->system must be set then), else taken from nm.  progress (may be
+ * NULL) prints one line every ~10 % to stderr under that label.
+ */
+int tmn_xy_stream(const struct tmn_series *d, size_t lo, size_t hi,
+		  const struct tm_model *prior_model, int extra, size_t max_ticks, size_t block,
+		  int fit_norm, struct tmn_norm *nm, struct tmn_xy *xy, const char *progress);
 void tmn_xy_free(struct tmn_xy *xy);
 /* base position the system adds its output to (last sample or prior) */
 void tmn_base(const struct tmn_track *tr, int system, size_t i, double out[2]);
@@ -118,5 +226,13 @@ void tmn_base(const struct tmn_track *tr, int system, size_t i, double out[2]);
  * ticks (their targets are inside the track by construction of tr->ok).
  */
 size_t tmn_windows(size_t n, size_t window, size_t stride, size_t **starts);
+/*
+ * The same inside each run of xy: windows start every `stride` from each
+ * run's first tick and never cross a run start.  cont (may be NULL)
+ * receives [count] flags: 1 when window w starts `stride` after window w - 1
+ * in the same run (so w - 1's state at that tick may seed w).
+ */
+size_t tmn_windows_runs(const struct tmn_xy *xy, size_t window, size_t stride, size_t **starts,
+			uint8_t **cont);
 
 #endif /* TMN_PREP_H */

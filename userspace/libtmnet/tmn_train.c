@@ -102,6 +102,7 @@ struct job {
 	float *grad;
 	const float *h0;
 	const float *w;
+	const uint8_t *score;	/* [nb] 0: the window is warm-up only (NULL: all scored) */
 	int use_grad;
 	double *per_seq;
 	double smooth, norm_n, norm_pairs, huber;
@@ -119,7 +120,7 @@ static void gather(struct job *j)
 			memcpy(j->x + dst * F, j->xy->x + src * F, (size_t)F * sizeof(float));
 			j->y[2 * dst] = j->xy->y[2 * src];
 			j->y[2 * dst + 1] = j->xy->y[2 * src + 1];
-			j->m[dst] = t >= j->burn && j->xy->m[src];
+			j->m[dst] = t >= j->burn && j->xy->m[src] && (!j->score || j->score[b]);
 		}
 }
 
@@ -193,7 +194,7 @@ static void pool_free(struct pool *p)
 static void pool_batch(struct pool *p, const struct tmn_gru *g, const struct tmn_xy *xy,
 		       const size_t *starts, int nb, int burn, double smooth, float *grad_sum,
 		       double *sse, double *cnt, double *per_win, const float *h0, int save_t,
-		       float *h_out, const float *w)
+		       float *h_out, const float *w, const uint8_t *score)
 {
 	pthread_t th[8];
 	int nt = p->nt, per = (nb + nt - 1) / nt, used = 0;
@@ -229,6 +230,7 @@ static void pool_batch(struct pool *p, const struct tmn_gru *g, const struct tmn
 		j->use_grad = grad_sum != NULL;
 		j->h0 = h0 ? h0 + (size_t)lo * g->H : NULL;
 		j->w = w ? w + lo : NULL;
+		j->score = score ? score + lo : NULL;
 		used = i + 1;
 	}
 	/* jobs 1.. on their own threads, job 0 on this one */
@@ -275,7 +277,7 @@ double tmn_eval_windows(const struct tmn_gru *g, const struct tmn_xy *xy, int wi
 			int burn, int batch, int threads)
 {
 	struct pool p;
-	size_t *starts, n = tmn_windows(xy->n, (size_t)window, (size_t)window, &starts);
+	size_t *starts, n = tmn_windows_runs(xy, (size_t)window, (size_t)window, &starts, NULL);
 	double sse = 0, cnt = 0;
 
 	if (!n || pool_init(&p, g, threads, window, batch)) {
@@ -287,7 +289,7 @@ double tmn_eval_windows(const struct tmn_gru *g, const struct tmn_xy *xy, int wi
 		double s, c;
 
 		pool_batch(&p, g, xy, starts + i, nb, burn, 0, NULL, &s, &c, NULL, NULL, 0, NULL,
-			   NULL);
+			   NULL, NULL);
 		sse += s;
 		cnt += c;
 	}
@@ -300,45 +302,86 @@ double tmn_eval_stream(const struct tmn_gru *g, const struct tmn_xy *xy, int win
 		       int batch, int threads)
 {
 	struct pool p;
-	size_t B = (size_t)batch, L, nw;
-	size_t *starts = NULL;
+	size_t B = (size_t)batch, nw, nall;
+	size_t *starts = NULL, *all = NULL, *wrun = NULL;
 	float *h = NULL, *hn = NULL;
+	uint8_t *score = NULL, *warm = NULL;
 	double sse = 0, cnt = 0;
 
-	/* B contiguous chunks streamed in parallel, state carried between windows */
-	/* chunks of >= 16 windows, the first 2 of each are warm-up */
+	/*
+	 * B contiguous chunks of the part's windows (back to back inside each
+	 * run) streamed in parallel, the state carried from window to window;
+	 * chunks of >= 16 windows.  The state starts from zero at a run start
+	 * and at a chunk start; where that is not the core's state (the part's
+	 * first tick, a block of a subsampled part, a chunk that begins inside
+	 * a run) the first two windows are warm-up only.  At a segment start
+	 * the core's state is zero too, so scoring starts at once.
+	 */
 	while (B > 1 && xy->n / B < 16 * (size_t)window)
 		B /= 2;
-	L = xy->n / B / (size_t)window * (size_t)window;
-	nw = L / (size_t)window;
-	if (!nw || pool_init(&p, g, threads, window, (int)B))
+	nall = tmn_windows_runs(xy, (size_t)window, (size_t)window, &all, NULL);
+	nw = nall / B;
+	if (!nw || pool_init(&p, g, threads, window, (int)B)) {
+		free(all);
 		return NAN;
+	}
 	starts = malloc(B * sizeof(size_t));
 	h = calloc(B * g->H, sizeof(float));
 	hn = malloc(B * g->H * sizeof(float));
-	if (!starts || !h || !hn) {
+	score = malloc(B);
+	warm = calloc(B, 1);
+	wrun = malloc(nall * sizeof(size_t));
+	if (!starts || !h || !hn || !score || !warm || !wrun) {
 		pool_free(&p);
+		free(all);
 		free(starts);
 		free(h);
 		free(hn);
+		free(score);
+		free(warm);
+		free(wrun);
 		return NAN;
+	}
+	/* run of each window */
+	for (size_t w = 0, r = 0; w < nall; w++) {
+		while (r + 1 < xy->nruns && xy->runs[r + 1] <= all[w])
+			r++;
+		wrun[w] = r;
 	}
 	for (size_t k = 0; k < nw; k++) {
 		double s, c;
 
-		for (size_t b = 0; b < B; b++)
-			starts[b] = b * L + k * (size_t)window;
-		/* the first two windows of each chunk are warm-up only */
-		pool_batch(&p, g, xy, starts, (int)B, k < 2 ? window : 0, 0, NULL, &s, &c, NULL,
-			   h, window - 1, hn, NULL);
+		for (size_t b = 0; b < B; b++) {
+			size_t w = b * nw + k;
+			int fresh = k == 0 || wrun[w] != wrun[w - 1];
+
+			starts[b] = all[w];
+			if (fresh) {
+				/* a true segment start is the core's zero state */
+				int exact = xy->nruns && xy->run_seg[wrun[w]] &&
+					    all[w] == xy->runs[wrun[w]];
+
+				memset(h + b * g->H, 0, (size_t)g->H * sizeof(float));
+				warm[b] = exact ? 2 : 0;
+			}
+			score[b] = warm[b] >= 2;
+			if (warm[b] < 2)
+				warm[b]++;
+		}
+		pool_batch(&p, g, xy, starts, (int)B, 0, 0, NULL, &s, &c, NULL, h, window - 1, hn,
+			   NULL, score);
 		memcpy(h, hn, B * g->H * sizeof(float));
 		sse += s;
 		cnt += c;
 	}
 	pool_free(&p);
+	free(all);
 	free(starts);
 	free(h);
 	free(hn);
+	free(score);
+	free(warm);
+	free(wrun);
 	return cnt > 0 ? sse / (2 * cnt) : NAN;
 }
 
@@ -480,6 +523,7 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 	struct pool pl;
 	struct tmn_graph graph = { 0 };
 	size_t *pool_starts = NULL, npool, nsel, *sel = NULL, *sel_starts = NULL;
+	uint8_t *pool_cont = NULL;
 	double *werr = NULL, *wtmp = NULL, *perwin = NULL, *pp = NULL, *rr = NULL, *ss = NULL;
 	float *best = NULL, *grad = NULL, *hstore = NULL, *h0b = NULL, *hout = NULL;
 	float *iw = NULL, *iwb = NULL;
@@ -497,7 +541,7 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 	tmn_rng_seed(&rng, c->seed);
 	best = malloc(g.np * sizeof(float));
 	grad = malloc(g.np * sizeof(float));
-	npool = tmn_windows(tr->n, (size_t)T, (size_t)c->stride, &pool_starts);
+	npool = tmn_windows_runs(tr, (size_t)T, (size_t)c->stride, &pool_starts, &pool_cont);
 	if (!best || !grad || !npool) {
 		fail(err, errlen, "no training windows (training part shorter than a window?)");
 		goto out;
@@ -544,12 +588,13 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 		if (ckpt_read(c->ckpt, &h, &b, &cur, &m, &v, err, errlen))
 			goto out;
 		if (h.system != hdr->system || h.F != hdr->F || h.H != hdr->H ||
-		    h.window != hdr->window || h.seed != hdr->seed || h.data_n != hdr->data_n) {
+		    h.window != hdr->window || h.horizon != hdr->horizon || h.seed != hdr->seed ||
+		    h.data_n != hdr->data_n) {
 			free(b);
 			free(cur);
 			free(m);
 			free(v);
-			fail(err, errlen, "%s: checkpoint does not match this run (system, shape, seed or data)",
+			fail(err, errlen, "%s: checkpoint does not match this run (system, shape, window, horizon, seed or data)",
 			     c->ckpt);
 			goto out;
 		}
@@ -712,13 +757,16 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 					iwb[b] = iw[sel[i + b]];
 			}
 			pool_batch(&pl, &g, tr, sel_starts + i, nb, c->burn, c->smooth, grad, &s, &cn,
-				   perwin, h0b, c->stride - 1, hout, iw ? iwb : NULL);
+				   perwin, h0b, c->stride - 1, hout, iw ? iwb : NULL, NULL);
 			for (int b = 0; b < nb; b++) {
 				size_t w = sel[i + b];
 
 				werr[w] = perwin[b];
-				/* stored state: this window's state at the next one's start */
-				if (w + 1 < npool && c->stride < T) {
+				/*
+				 * stored state: this window's state at the next one's
+				 * start, never across a run (segment) start
+				 */
+				if (w + 1 < npool && c->stride < T && pool_cont[w + 1]) {
 					memcpy(hstore + (w + 1) * (size_t)H, hout + (size_t)b * H,
 					       (size_t)H * sizeof(float));
 					hhave[w + 1] = 1;
@@ -781,6 +829,7 @@ out:
 	pool_free(&pl);
 	tmn_graph_free(&graph);
 	free(pool_starts);
+	free(pool_cont);
 	free(sel);
 	free(sel_starts);
 	free(werr);
@@ -800,4 +849,151 @@ out:
 	tmn_adam_free(&adam);
 	tmn_gru_free(&g);
 	return rc;
+}
+
+/* ---- a training set in bounded memory ------------------------------------- */
+
+void tmn_trainset_default(struct tmn_trainset_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->system = TMNET_SYS_B;
+	c->max_ticks[0] = TMN_MAX_TRAIN_TICKS_DEFAULT;
+	c->max_ticks[1] = TMN_MAX_VAL_TICKS_DEFAULT;
+}
+
+void tmn_trainset_free(struct tmn_trainset *ts)
+{
+	tmn_series_free(&ts->d);
+	free(ts->prior);
+	tmn_xy_free(&ts->xy[0]);
+	tmn_xy_free(&ts->xy[1]);
+	memset(ts, 0, sizeof(*ts));
+}
+
+void tmn_trainset_hdr(const struct tmn_trainset *ts, struct tmn_ckpt_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->rate_hz = (uint32_t)ts->d.rate_hz;
+	h->horizon = (uint32_t)ts->horizon;
+	h->window = (uint32_t)ts->window;
+	h->norm = ts->norm;
+	h->kalman = ts->kalman;
+	h->data_n = ts->d.n;
+}
+
+int tmn_trainset_load(struct tmn_trainset *ts, const char *csv, const struct tmn_trainset_cfg *c,
+		      char *err, int errlen)
+{
+	const struct tmn_ckpt_hdr *from = c->from;
+	char e2[512];
+	int rate;
+
+	memset(ts, 0, sizeof(*ts));
+	ts->system = c->system;
+	if (tmn_csv_read(csv, &ts->d, err, errlen))
+		return -1;
+	rate = ts->d.rate_hz;
+	if (rate < TMNET_MIN_RATE_HZ || rate > TMNET_MAX_RATE_HZ) {
+		tmn_trainset_free(ts);
+		return fail(err, errlen, "%s: sample rate %d Hz out of range", csv, rate);
+	}
+	ts->horizon = c->horizon_ms > 0 ? tmn_ms_to_ticks(c->horizon_ms, rate) :
+		      TMNET_DEFAULT_HORIZON_TICKS * rate / TMNET_DEFAULT_RATE_HZ;
+	ts->window = c->window_ms > 0 ? tmn_ms_to_ticks(c->window_ms, rate) :
+		     TMNET_DEFAULT_WINDOW_TICKS * rate / TMNET_DEFAULT_RATE_HZ;
+	if (!from && (ts->horizon > TMNET_MAX_HORIZON_TICKS || ts->window < 2 ||
+		      ts->window > 100000)) {
+		int h = ts->horizon, w = ts->window;
+
+		tmn_trainset_free(ts);
+		return fail(err, errlen, "%s: at %d Hz the horizon is %d ticks (1 .. %d) and the window %d ticks (2 .. 100000)",
+			    csv, rate, h, TMNET_MAX_HORIZON_TICKS, w);
+	}
+	if (from) {
+		if ((int)from->rate_hz != rate) {
+			int r0 = (int)from->rate_hz;
+
+			tmn_trainset_free(ts);
+			return fail(err, errlen, "%s: %d Hz data, but the checkpoint was trained at %d Hz",
+				    csv, rate, r0);
+		}
+		ts->horizon = (int)from->horizon;
+		ts->window = (int)from->window;
+	}
+	ts->nsegs = tmn_count_segs(&ts->d, 0, ts->d.n);
+	if (tmn_split_make_seg(&ts->d, (size_t)ts->window, (size_t)ts->horizon, &ts->sp)) {
+		size_t n = ts->d.n;
+		int gap = ts->window + ts->horizon;
+
+		tmn_trainset_free(ts);
+		return fail(err, errlen, "%s: %zu samples is too short for a 70/15/15 split with %d-tick gaps",
+			    csv, n, gap);
+	}
+	ts->part_ticks[0] = ts->sp.hi[0] - ts->sp.lo[0];
+	ts->part_ticks[1] = ts->sp.hi[1] - ts->sp.lo[1];
+	if (c->verbose)
+		fprintf(stderr, "data: %zu samples at %d Hz in %zu segment(s); horizon %d ticks (%.1f ms), window %d ticks (%.1f ms); train [%zu,%zu) val [%zu,%zu) test [%zu,%zu)\n",
+			ts->d.n, rate, ts->nsegs, ts->horizon, 1e3 * ts->horizon / rate, ts->window,
+			1e3 * ts->window / rate, ts->sp.lo[0], ts->sp.hi[0], ts->sp.lo[1],
+			ts->sp.hi[1], ts->sp.lo[2], ts->sp.hi[2]);
+	if (from) {
+		ts->kalman = from->kalman;
+		ts->norm = from->norm;
+	} else {
+		if (tmn_kalman_fit_rep(&ts->d, ts->sp.lo[0], ts->sp.hi[0], ts->horizon,
+				       &ts->kalman, &ts->fit, c->verbose)) {
+			tmn_trainset_free(ts);
+			return fail(err, errlen, "%s: cannot fit the Kalman prior (too few valid samples?)",
+				    csv);
+		}
+		ts->fitted = 1;
+		if (c->qa > 0) {
+			ts->kalman.qa = c->qa;
+			if (c->verbose)
+				fprintf(stderr, "kalman: qa set to %.4g units^2/s^3 by the caller\n", c->qa);
+		}
+	}
+	ts->prior = malloc(sizeof(*ts->prior));
+	if (!ts->prior ||
+	    tmn_prior_model(&ts->kalman, rate, ts->horizon, ts->prior, e2, sizeof(e2))) {
+		tmn_trainset_free(ts);
+		return fail(err, errlen, "prior model: %s", e2);
+	}
+	ts->norm.system = c->system;
+	for (int i = 0; i < 2; i++) {
+		size_t lo = ts->sp.lo[i], hi = ts->sp.hi[i];
+		const char *lab = c->verbose && hi - lo > 1000000 ? (i ? "val" : "train") : NULL;
+		double s2 = 0, cn = 0;
+
+		if (tmn_xy_stream(&ts->d, lo, hi, ts->prior, from ? from->norm.extra : c->extra,
+				  c->max_ticks[i], (size_t)ts->window * 32, !from && i == 0,
+				  &ts->norm, &ts->xy[i], lab)) {
+			tmn_trainset_free(ts);
+			return fail(err, errlen, i == 0 && !from ? "%s: no usable training ticks (or out of memory)" :
+				    "%s: out of memory", csv);
+		}
+		if (c->verbose && ts->xy[i].n < hi - lo)
+			fprintf(stderr, "%s: %zu of %zu ticks kept (%zu runs of evenly spaced blocks; --max-ticks)\n",
+				i ? "val" : "train", ts->xy[i].n, hi - lo, ts->xy[i].nruns);
+		if (i == 0 && c->verbose) {
+			fprintf(stderr, "norm: out_scale %.3f units, in_frac %d (int8 range +-%.2f sd); mean/std:",
+				ts->norm.out_scale, ts->norm.in_frac, 127.0 / (1 << ts->norm.in_frac));
+			for (int k = 0; k < ts->norm.F; k++)
+				fprintf(stderr, " %.3g/%.3g", ts->norm.mean[k], ts->norm.std[k]);
+			fprintf(stderr, "\n");
+		}
+		for (size_t t = (size_t)ts->window / 4; t < ts->xy[i].n; t++)
+			if (ts->xy[i].m[t]) {
+				s2 += (double)ts->xy[i].y[2 * t] * ts->xy[i].y[2 * t] +
+				      (double)ts->xy[i].y[2 * t + 1] * ts->xy[i].y[2 * t + 1];
+				cn++;
+			}
+		ts->zero_mse[i] = cn > 0 ? s2 / (2 * cn) : 0;
+		if (c->verbose)
+			fprintf(stderr, "%s: MSE of a zero output (%s) %.5f normalised\n",
+				i ? "val" : "train",
+				c->system == TMNET_SYS_A ? "hold the last position" : "the prior alone",
+				ts->zero_mse[i]);
+	}
+	return 0;
 }

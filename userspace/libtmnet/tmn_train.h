@@ -105,4 +105,46 @@ double tmn_eval_stream(const struct tmn_gru *g, const struct tmn_xy *xy, int win
 int tmn_window_embed_dim(int F);
 void tmn_window_embed(const struct tmn_xy *xy, size_t start, int window, float *emb);
 
+/*
+ * A training set in bounded memory: the series, its segment-aware split,
+ * the Kalman prior (fitted, with its report, or from a checkpoint) and the
+ * normalised train/val inputs streamed from the core prior (at most
+ * max_ticks[0] / max_ticks[1] ticks each, in evenly spaced blocks beyond
+ * that).  Nothing per tick but the inputs stays allocated; the caller may
+ * free the series (tmn_series_free(&ts->d)) once it is loaded.
+ */
+struct tmn_trainset_cfg {
+	int system;
+	double horizon_ms, window_ms;	/* 0: the defaults (500, 128) at the data rate */
+	double qa;		/* > 0: force the prior's qa */
+	int extra;		/* TMN_EXTRA_* */
+	size_t max_ticks[2];	/* train, val; 0 = no limit */
+	const struct tmn_ckpt_hdr *from;	/* take kalman/norm/horizon/window from it */
+	int verbose;
+};
+
+#define TMN_MAX_TRAIN_TICKS_DEFAULT	8000000
+#define TMN_MAX_VAL_TICKS_DEFAULT	2000000
+
+struct tmn_trainset {
+	struct tmn_series d;
+	struct tmn_split sp;
+	struct tmn_kalman kalman;
+	struct tmn_fit_report fit;
+	int fitted;		/* fit is meaningful (not from a checkpoint) */
+	struct tm_model *prior;
+	struct tmn_norm norm;
+	struct tmn_xy xy[2];
+	int system, horizon, window;
+	size_t nsegs;		/* segments in the whole series */
+	size_t part_ticks[2];	/* ticks of the train / val parts */
+	double zero_mse[2];
+};
+
+void tmn_trainset_default(struct tmn_trainset_cfg *c);
+int tmn_trainset_load(struct tmn_trainset *ts, const char *csv, const struct tmn_trainset_cfg *c,
+		      char *err, int errlen);
+void tmn_trainset_free(struct tmn_trainset *ts);
+void tmn_trainset_hdr(const struct tmn_trainset *ts, struct tmn_ckpt_hdr *h);
+
 #endif /* TMN_TRAIN_H */

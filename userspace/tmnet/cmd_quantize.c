@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "quant.h"
-#include "tmn_dataset.h"
+#include "tmn_train.h"
 #include "tmnet.h"
 
 static const char usage[] =
@@ -17,7 +17,11 @@ static const char usage[] =
 	"  from the checkpoint's calibrated in_frac and per-feature scales, the\n"
 	"  Kalman prior fitted at training time, and (System B) the gate's\n"
 	"  cov_scale fitted so that --gate-pass of the float network's training\n"
-	"  corrections pass the chi2 test; everything goes into the blob.\n"
+	"  corrections pass the chi2 test; everything goes into the blob.  One\n"
+	"  'gate fit:' line reports the pass fraction on the training corrections\n"
+	"  and on the VALIDATION part, and whether cov_scale hit a bound of the\n"
+	"  blob's range (1/65536 .. 1000).  Horizon and window come from the\n"
+	"  checkpoint; segments are honoured as in training.\n"
 	"  -m, --model FILE      checkpoint from tmnet train\n"
 	"  -d, --data FILE       the training CSV\n"
 	"  -o, --out FILE        .tmn blob\n"
@@ -25,27 +29,53 @@ static const char usage[] =
 	"      --gate-pass Q     target pass rate on training corrections (default 0.98)\n"
 	"      --chi2 X          gate threshold (default 9.21 = chi2(2) 99 %)\n"
 	"      --eps X           gate certificate target (default 0.02)\n"
-	"      --calib-ticks N   training ticks used for the gate fit (default 300000)\n"
+	"      --calib-ticks N   training ticks used for the gate fit, and validation\n"
+	"                        ticks for its check (default 300000 each)\n"
+	"  -j, --json            print the result (blob, gate fit) as JSON\n"
 	"  -h, --help\n";
 
-struct corr {
-	double r[2];
-	double p[3];
-};
-
-/* fraction of corrections with r' (c P + f I)^-1 r <= chi2 */
-static double pass_rate(const struct corr *cv, size_t n, double c, double f, double chi2)
+/*
+ * The float network's corrections over up to max ticks of [lo, hi), with
+ * the core prior's horizon covariance.  The hidden state is reset where a
+ * segment starts, as the core resets it; the part's first window is
+ * warm-up, and ticks without a target are left out.
+ */
+static int collect(const struct tmn_series *d, size_t lo, size_t hi, size_t max,
+		   const struct tm_model *pm, const struct tmn_model_f *mf, struct tmq_corr **out,
+		   size_t *nout)
 {
-	size_t ok = 0;
+	size_t n = hi - lo < max ? hi - lo : max, nc = 0, i;
+	struct tmq_corr *cv = malloc((n ? n : 1) * sizeof(*cv));
+	double h[TMNET_MAX_HIDDEN] = { 0 };
+	float x[TMNET_MAX_FEATURES];
+	struct tmn_cursor cur;
+	struct tmn_tick t;
 
-	for (size_t i = 0; i < n; i++) {
-		double a = c * cv[i].p[0] + f, b = c * cv[i].p[1], d = c * cv[i].p[2] + f;
-		double det = a * d - b * b, r0 = cv[i].r[0], r1 = cv[i].r[1];
-		double d2 = (d * r0 * r0 - 2 * b * r0 * r1 + a * r1 * r1) / det;
-
-		ok += det > 0 && d2 <= chi2;
+	*out = NULL;
+	*nout = 0;
+	/* over the whole part (targets near lo + n are inside it), n ticks */
+	if (!cv || tmn_cursor_init(&cur, d, lo, hi, pm, mf->h.norm.extra)) {
+		free(cv);
+		return -1;
 	}
-	return n ? (double)ok / (double)n : 1.0;
+	for (i = 0; i < n && tmn_cursor_next(&cur, &t); i++) {
+		double y[2];
+
+		if (t.seg)
+			memset(h, 0, sizeof(h));
+		tmn_norm_apply(&mf->h.norm, t.feat, x);
+		tmn_gru_step1(&mf->g, h, x, y);
+		if (i < (size_t)mf->h.window || !t.ok)
+			continue;
+		cv[nc].r[0] = y[0] * mf->h.norm.out_scale;
+		cv[nc].r[1] = y[1] * mf->h.norm.out_scale;
+		memcpy(cv[nc].p, t.pcov, sizeof(t.pcov));
+		nc++;
+	}
+	tmn_cursor_free(&cur);
+	*out = cv;
+	*nout = nc;
+	return 0;
 }
 
 int cmd_quantize(int argc, char **argv)
@@ -59,6 +89,7 @@ int cmd_quantize(int argc, char **argv)
 		{ "chi2", required_argument, NULL, 3 },
 		{ "eps", required_argument, NULL, 4 },
 		{ "calib-ticks", required_argument, NULL, 5 },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -67,14 +98,20 @@ int cmd_quantize(int argc, char **argv)
 	double gate_pass = 0.98, chi2 = 9.21, eps = 0.02;
 	long calib = 300000;
 	struct tmn_model_f mf;
-	struct tmn_dataset ds;
+	struct tmn_series d;
+	struct tmn_split sp;
 	struct tmq_params p;
+	struct tm_model *pm = NULL;
+	struct tmq_corr *cv[2] = { NULL, NULL };
+	size_t nc[2] = { 0, 0 };
+	double pass[2] = { NAN, NAN };
+	int json = 0, cap = 0;
 	struct tmq_gru qg;
 	struct tm_model *m;
 	int o, rc = 1;
 
 	name[0] = 0;
-	while ((o = getopt_long(argc, argv, "m:d:o:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "m:d:o:jh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'm':
 			model = optarg;
@@ -109,6 +146,9 @@ int cmd_quantize(int argc, char **argv)
 			if (parse_int(optarg, "--calib-ticks", 1000, 100000000, &calib))
 				return 2;
 			break;
+		case 'j':
+			json = 1;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -140,14 +180,29 @@ int cmd_quantize(int argc, char **argv)
 		tmn_model_f_free(&mf);
 		return 1;
 	}
-	if (tmn_dataset_load(&ds, data, (int)mf.h.system, &mf.h, 0, err, sizeof(err))) {
+	if (tmn_csv_read(data, &d, err, sizeof(err))) {
 		fprintf(stderr, "tmnet quantize: %s\n", err);
 		tmn_model_f_free(&mf);
 		return 1;
 	}
-	if (ds.d.n != mf.h.data_n)
+	memset(&sp, 0, sizeof(sp));
+	if (d.n != mf.h.data_n)
 		fprintf(stderr, "tmnet quantize: warning: %s has %zu samples, the checkpoint was trained on %llu\n",
-			data, ds.d.n, (unsigned long long)mf.h.data_n);
+			data, d.n, (unsigned long long)mf.h.data_n);
+	if ((unsigned)d.rate_hz != mf.h.rate_hz) {
+		fprintf(stderr, "tmnet quantize: %s is %d Hz data, the checkpoint was trained at %u Hz\n",
+			data, d.rate_hz, mf.h.rate_hz);
+		goto out;
+	}
+	if (tmn_split_make_seg(&d, mf.h.window, mf.h.horizon, &sp)) {
+		fprintf(stderr, "tmnet quantize: %s: %zu samples is too short for the split\n", data, d.n);
+		goto out;
+	}
+	pm = malloc(sizeof(*pm));
+	if (!pm || tmn_prior_model(&mf.h.kalman, d.rate_hz, (int)mf.h.horizon, pm, err, sizeof(err))) {
+		fprintf(stderr, "tmnet quantize: prior model: %s\n", pm ? err : "out of memory");
+		goto out;
+	}
 
 	tmq_params_default(&p);
 	p.system = (int)mf.h.system;
@@ -169,51 +224,24 @@ int cmd_quantize(int argc, char **argv)
 	p.cov_scale = 1.0;
 
 	if (mf.h.system == TMNET_SYS_B) {
-		/* stream the float network over the training part: its corrections */
-		const struct tmn_track *tr = &ds.tr[0];
-		size_t n = tr->n < (size_t)calib ? tr->n : (size_t)calib, nc = 0;
-		struct corr *cv = malloc(n * sizeof(*cv));
-		double h[TMNET_MAX_HIDDEN] = { 0 }, lo = 1.0 / 65536, hi = 1000, c;
-		float x[TMNET_MAX_FEATURES];
+		double c;
 
-		if (!cv) {
-			fprintf(stderr, "tmnet quantize: out of memory\n");
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++) {
-			double y[2];
-
-			tmn_norm_apply(&mf.h.norm, tr->feat + i * TMN_FEAT_N, x);
-			tmn_gru_step1(&mf.g, h, x, y);
-			if (i < (size_t)mf.h.window || !tr->ok[i])
-				continue;
-			cv[nc].r[0] = y[0] * mf.h.norm.out_scale;
-			cv[nc].r[1] = y[1] * mf.h.norm.out_scale;
-			cv[nc].p[0] = tr->pcov[3 * i];
-			cv[nc].p[1] = tr->pcov[3 * i + 1];
-			cv[nc].p[2] = tr->pcov[3 * i + 2];
-			nc++;
-		}
-		/* smallest cov_scale with the target pass rate (monotone in c) */
-		if (pass_rate(cv, nc, hi, p.floor_xx, chi2) < gate_pass) {
-			c = hi;
-		} else if (pass_rate(cv, nc, lo, p.floor_xx, chi2) >= gate_pass) {
-			c = lo;
-		} else {
-			for (int it = 0; it < 60; it++) {
-				double mid = sqrt(lo * hi);
-
-				if (pass_rate(cv, nc, mid, p.floor_xx, chi2) >= gate_pass)
-					hi = mid;
-				else
-					lo = mid;
+		/* stream the float network over the training and validation parts */
+		for (int part = 0; part < 2; part++) {
+			if (collect(&d, sp.lo[part], sp.hi[part], (size_t)calib, pm, &mf, &cv[part],
+				    &nc[part])) {
+				fprintf(stderr, "tmnet quantize: out of memory\n");
+				goto out;
 			}
-			c = hi;
 		}
+		cap = tmq_gate_fit(cv[0], nc[0], p.floor_xx, chi2, gate_pass, &c);
 		p.cov_scale = c;
-		fprintf(stderr, "gate: cov_scale %.4g, floor %.3g units^2: %.2f %% of %zu training corrections pass chi2 %.2f\n",
-			c, p.floor_xx, 100 * pass_rate(cv, nc, c, p.floor_xx, chi2), nc, chi2);
-		free(cv);
+		pass[0] = tmq_pass_rate(cv[0], nc[0], c, p.floor_xx, chi2);
+		pass[1] = nc[1] ? tmq_pass_rate(cv[1], nc[1], c, p.floor_xx, chi2) : NAN;
+		printf("gate fit: cov_scale %.4g%s, floor %.3g units^2, chi2 %.2f: %.2f %% of %zu training corrections pass (target %.2f %%), %.2f %% of %zu VALIDATION corrections\n",
+		       c, cap > 0 ? " (AT ITS CAP 1000, the blob's limit: the target pass rate is NOT reached)" :
+		       cap < 0 ? " (at its lower bound 1/65536: even that passes more than the target)" : "",
+		       p.floor_xx, chi2, 100 * pass[0], nc[0], 100 * gate_pass, 100 * pass[1], nc[1]);
 	}
 	tmn_gru_to_quant(&mf.g, &qg);
 	m = malloc(sizeof(*m));
@@ -227,14 +255,29 @@ int cmd_quantize(int argc, char **argv)
 		free(m);
 		goto out;
 	}
-	printf("%s: system %s, F=%u H=%u, %u bytes, crc32 %08x, in_frac %u, out_scale %.3f, qa %.4g r %.4g, cov_scale %.4g\n",
+	printf("%s: system %s, F=%u H=%u, %u bytes, crc32 %08x, in_frac %u, out_scale %.3f, qa %.4g r %.4g, cov_scale %.4g, horizon %u ticks (%.1f ms), window %u ticks\n",
 	       out, m->system == TMNET_SYS_A ? "A" : "B", m->n_feat, m->hidden,
 	       tm_blob_size(m->system, m->n_feat, m->hidden), m->crc32, m->norm.in_frac,
-	       m->norm.out_scale[0] / 65536.0, mf.h.kalman.qa, mf.h.kalman.r, p.cov_scale);
+	       m->norm.out_scale[0] / 65536.0, mf.h.kalman.qa, mf.h.kalman.r, p.cov_scale,
+	       m->horizon_ticks, 1e3 * m->horizon_ticks / m->rate_hz, m->window_ticks);
+	if (json) {
+		printf("{\"blob\": \"%s\", \"system\": \"%s\", \"bytes\": %u, \"crc32\": \"%08x\", \"rate_hz\": %u, \"horizon_ticks\": %u, \"window_ticks\": %u",
+		       out, m->system == TMNET_SYS_A ? "A" : "B",
+		       tm_blob_size(m->system, m->n_feat, m->hidden), m->crc32, m->rate_hz,
+		       m->horizon_ticks, m->window_ticks);
+		if (m->system == TMNET_SYS_B)
+			printf(", \"gate\": {\"cov_scale\": %.6g, \"cap\": \"%s\", \"floor\": %.6g, \"chi2\": %.4g, \"target_pass\": %.4g, \"pass_train\": %.6g, \"n_train\": %zu, \"pass_val\": %.6g, \"n_val\": %zu}",
+			       p.cov_scale, cap > 0 ? "upper" : cap < 0 ? "lower" : "none", p.floor_xx,
+			       chi2, gate_pass, pass[0], nc[0], nc[1] ? pass[1] : -1.0, nc[1]);
+		printf("}\n");
+	}
 	free(m);
 	rc = 0;
 out:
-	tmn_dataset_free(&ds);
+	free(cv[0]);
+	free(cv[1]);
+	free(pm);
+	tmn_series_free(&d);
 	tmn_model_f_free(&mf);
 	return rc;
 }

@@ -8,19 +8,27 @@
 
 #include "tmn_train.h"
 #include "tmnet.h"
-#include "tmn_dataset.h"
 
 static const char usage[] =
 	"usage: tmnet train --data FILE.csv --system A|B -o MODEL.ckpt [options]\n"
 	"  Temporal 70/15/15 split (gap >= horizon), Kalman prior fitted on the\n"
 	"  training part and run by the core, z-score normalisation from the\n"
 	"  training part, float GRU (hidden 32) trained with truncated BPTT over\n"
-	"  256-tick windows (64 burn-in ticks), Adam, MSE + smoothness penalty on\n"
-	"  the change of prediction between ticks, gradient clipping, early\n"
-	"  stopping on val, a checkpoint every epoch.\n"
+	"  windows of --window-ms (64 burn-in ticks), Adam, MSE + smoothness penalty\n"
+	"  on the change of prediction between ticks, gradient clipping, early\n"
+	"  stopping on val, a checkpoint every epoch.  Segments (TMNET_SAMPLE_SEG_START)\n"
+	"  are honoured: no window, target or filter state crosses one.\n"
+	"  Prints one 'kalman fit:' line saying what the prior's fit did.\n"
 	"  -d, --data FILE       canonical CSV (tmnet data gen/import)\n"
 	"  -S, --system A|B      A: horizon position; B: residual over the prior\n"
 	"  -o, --out FILE        checkpoint (best-on-val network + everything to resume)\n"
+	"      --horizon-ms MS   prediction horizon (default 500; the blob carries it)\n"
+	"      --window-ms MS    training window, the BPTT length (default 128);\n"
+	"                        --burn and --stride default to 1/4 and 1/2 of it\n"
+	"      --max-ticks N     training ticks held in memory (default 8000000;\n"
+	"                        validation: N/4); a longer part is sampled in\n"
+	"                        evenly spaced blocks of 32 windows\n"
+	"      --json            print the result (fit, horizon, best val) as JSON\n"
 	"  -e, --epochs N        (default 15)\n"
 	"  -b, --batch N         windows per batch (default 256)\n"
 	"      --hidden N        GRU width (default 32)\n"
@@ -39,8 +47,8 @@ static const char usage[] =
 	"      --head-gain X     fixed multiplier on the linear head (default 8)\n"
 	"      --kalman-qa X     force the prior's qa (units^2/s^3) instead of the\n"
 	"                        search that minimises the prior's horizon MSE\n"
-	"      --burn N          burn-in ticks per window (default 64)\n"
-	"      --stride N        window pool stride (default 128)\n"
+	"      --burn N          burn-in ticks per window (default 64 = window / 4)\n"
+	"      --stride N        window pool stride (default 128 = window / 2)\n"
 	"      --patience N      early-stopping patience in epochs (default 5)\n"
 	"      --seed N          first seed (default 1)\n"
 	"      --seeds N         train N seeds, report mean +- sd, keep the best on val\n"
@@ -77,13 +85,22 @@ int cmd_train(int argc, char **argv)
 		{ "kalman-qa", required_argument, NULL, 14 },
 		{ "huber", required_argument, NULL, 15 },
 		{ "b-extra", required_argument, NULL, 16 },
+		{ "horizon-ms", required_argument, NULL, 17 },
+		{ "window-ms", required_argument, NULL, 18 },
+		{ "max-ticks", required_argument, NULL, 19 },
+		{ "json", no_argument, NULL, 20 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tmn_train_cfg c;
-	struct tmn_dataset ds;
+	struct tmn_trainset_cfg tc;
+	struct tmn_trainset ds;
 	struct tmn_ckpt_hdr hdr;
+	double horizon_ms = 500, window_ms = 128;
+	int burn_set = 0, stride_set = 0, json = 0;
+	long max_ticks = TMN_MAX_TRAIN_TICKS_DEFAULT;
+	char fitline[1024] = "";
 	const char *data = NULL, *out = NULL;
 	char err[512];
 	long l, nseeds = 1;
@@ -141,11 +158,13 @@ int cmd_train(int argc, char **argv)
 			if (parse_int(optarg, "--burn", 0, 100000, &l))
 				return 2;
 			c.burn = (int)l;
+			burn_set = 1;
 			break;
 		case 6:
 			if (parse_int(optarg, "--stride", 1, 100000, &l))
 				return 2;
 			c.stride = (int)l;
+			stride_set = 1;
 			break;
 		case 7:
 			if (parse_int(optarg, "--patience", 0, 1000, &l))
@@ -199,6 +218,21 @@ int cmd_train(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 17:
+			if (parse_dbl(optarg, "--horizon-ms", 0.1, 600000, &horizon_ms))
+				return 2;
+			break;
+		case 18:
+			if (parse_dbl(optarg, "--window-ms", 0.5, 60000, &window_ms))
+				return 2;
+			break;
+		case 19:
+			if (parse_int(optarg, "--max-ticks", 10000, 1L << 40, &max_ticks))
+				return 2;
+			break;
+		case 20:
+			json = 1;
+			break;
 		case 'q':
 			c.quiet = 1;
 			break;
@@ -211,10 +245,6 @@ int cmd_train(int argc, char **argv)
 	}
 	if (!data || !out || c.system < 0 || optind != argc)
 		die_usage(usage);
-	if (c.burn >= c.window) {
-		fprintf(stderr, "tmnet train: --burn must be below the window (%d)\n", c.window);
-		return 2;
-	}
 	if (c.active && !c.budget) {
 		fprintf(stderr, "tmnet train: --active needs --budget (windows per epoch)\n");
 		return 2;
@@ -223,17 +253,41 @@ int cmd_train(int argc, char **argv)
 		fprintf(stderr, "tmnet train: --b-extra is for System B only\n");
 		return 2;
 	}
-	if (tmn_dataset_load_qa(&ds, data, c.system, NULL, qa, extra, !c.quiet, err,
-				sizeof(err))) {
+	tmn_trainset_default(&tc);
+	tc.system = c.system;
+	tc.qa = qa;
+	tc.extra = extra;
+	tc.verbose = !c.quiet;
+	tc.max_ticks[0] = (size_t)max_ticks;
+	tc.max_ticks[1] = (size_t)max_ticks / 4;
+	tc.horizon_ms = horizon_ms;
+	tc.window_ms = window_ms;
+	if (tmn_trainset_load(&ds, data, &tc, err, sizeof(err))) {
 		fprintf(stderr, "tmnet train: %s\n", err);
 		return 1;
 	}
 	c.window = ds.window;
+	if (!burn_set)
+		c.burn = c.window / 4;
+	if (!stride_set)
+		c.stride = c.window / 2 > 0 ? c.window / 2 : 1;
 	if (c.burn >= c.window) {
-		fprintf(stderr, "tmnet train: --burn must be below the window (%d)\n", c.window);
-		tmn_dataset_free(&ds);
+		fprintf(stderr, "tmnet train: --burn must be below the window (%d ticks)\n", c.window);
+		tmn_trainset_free(&ds);
 		return 2;
 	}
+	if (ds.fitted) {
+		tmn_fit_report_line(&ds.kalman, &ds.fit, fitline, sizeof(fitline));
+		if (qa > 0)
+			snprintf(fitline + strlen(fitline), sizeof(fitline) - strlen(fitline),
+				 "; qa forced to %.4g by --kalman-qa", qa);
+		printf("%s\n", fitline);
+	}
+	/* the inputs are built: the series is no longer needed */
+	tmn_trainset_hdr(&ds, &hdr);
+	tmn_series_free(&ds.d);
+	ds.d.rate_hz = (int)hdr.rate_hz;
+	ds.d.n = hdr.data_n;
 	for (long s = 0; s < nseeds; s++) {
 		struct tmn_train_cfg cs = c;
 		struct tmn_train_result res;
@@ -246,10 +300,10 @@ int cmd_train(int argc, char **argv)
 		else
 			snprintf(path, sizeof(path), "%s", out);
 		cs.ckpt = path;
-		tmn_dataset_hdr(&ds, &hdr);
+		tmn_trainset_hdr(&ds, &hdr);
 		if (tmn_train_run(&cs, &hdr, &ds.xy[0], &ds.xy[1], &g, &res, err, sizeof(err))) {
 			fprintf(stderr, "tmnet train: %s\n", err);
-			tmn_dataset_free(&ds);
+			tmn_trainset_free(&ds);
 			return 1;
 		}
 		tmn_gru_free(&g);
@@ -291,7 +345,7 @@ int cmd_train(int argc, char **argv)
 				fclose(fi);
 			if (fo)
 				fclose(fo);
-			tmn_dataset_free(&ds);
+			tmn_trainset_free(&ds);
 			return 1;
 		}
 		while ((n = fread(buf, 1, sizeof(buf), fi)) > 0)
@@ -299,12 +353,33 @@ int cmd_train(int argc, char **argv)
 		fclose(fi);
 		if (fclose(fo)) {
 			fprintf(stderr, "tmnet train: write %s failed\n", out);
-			tmn_dataset_free(&ds);
+			tmn_trainset_free(&ds);
 			return 1;
 		}
 	}
-	printf("train: system %s, %ld seed(s), %.1f s wall in total (%d threads)\n",
-	       c.system == TMNET_SYS_A ? "A" : "B", nseeds, secs, c.threads);
-	tmn_dataset_free(&ds);
+	printf("train: system %s, %ld seed(s), %.1f s wall in total (%d threads); horizon %d ticks (%.1f ms), window %d ticks\n",
+	       c.system == TMNET_SYS_A ? "A" : "B", nseeds, secs, c.threads, ds.horizon,
+	       1e3 * ds.horizon / hdr.rate_hz, ds.window);
+	if (json) {
+		const struct tmn_fit_report *f = &ds.fit;
+
+		printf("{\"system\": \"%s\", \"rate_hz\": %u, \"horizon_ticks\": %d, \"horizon_ms\": %.3f, \"window_ticks\": %d, \"segments\": %zu, \"train_ticks\": %zu, \"train_ticks_used\": %zu, \"val_ticks\": %zu, \"val_ticks_used\": %zu, \"best_val_mse\": %.6g, \"best_seed\": %llu, \"seconds\": %.2f",
+		       c.system == TMNET_SYS_A ? "A" : "B", hdr.rate_hz, ds.horizon,
+		       1e3 * ds.horizon / hdr.rate_hz, ds.window, ds.nsegs, ds.part_ticks[0],
+		       ds.xy[0].n, ds.part_ticks[1], ds.xy[1].n, best,
+		       (unsigned long long)(c.seed + (uint64_t)best_seed), secs);
+		printf(", \"kalman\": {\"qa\": %.6g, \"r\": %.6g, \"p0_vel\": %.6g, \"fitted\": %s",
+		       ds.kalman.qa, ds.kalman.r, ds.kalman.p0_vel, ds.fitted ? "true" : "false");
+		if (ds.fitted)
+			printf(", \"qa_centre\": %.6g, \"qa_lo\": %.6g, \"qa_hi\": %.6g, \"points\": %d, \"widened\": %d, \"qa_bound\": \"%s\", \"qa_bound_is_core_limit\": %s, \"qa_forced\": %s, \"r_source\": \"%s\", \"r_floor\": %.6g, \"r_at_floor\": %s, \"p0_vel_capped\": %s, \"horizon_rmse\": %.6g, \"fit_ticks\": %zu",
+			       f->qa_centre, f->qa_lo, f->qa_hi, f->points, f->widened,
+			       f->qa_bound < 0 ? "lower" : f->qa_bound > 0 ? "upper" : "none",
+			       f->qa_core_limit ? "true" : "false", qa > 0 ? "true" : "false",
+			       f->r_source == TMN_R_MAD ? "mad" : f->r_source == TMN_R_MEANSQ ? "mean-square" : "floor",
+			       f->r_floor, f->r_source == TMN_R_FLOOR ? "true" : "false",
+			       f->p0_vel_capped ? "true" : "false", f->horizon_rmse, f->fit_ticks);
+		printf("}}\n");
+	}
+	tmn_trainset_free(&ds);
 	return 0;
 }
