@@ -11,15 +11,19 @@ PKGS="build-essential clang llvm libclang-rt-dev pkg-config python3 valgrind
 libcmocka-dev libnl-genl-3-dev libopenblas-dev libgsl-dev gnuplot-nox
 linux-headers-amd64 linux-image-amd64 busybox-static qemu-system-x86 kmod cpio
 iproute2 util-linux xz-utils zstd linux-source-6.12 python3-yaml python3-jsonschema
-dwarves python3-numpy python3-scipy python3-torch python3-onnx"
+dwarves python3-numpy python3-scipy python3-torch python3-onnx nodejs"
 
 # program:package pairs.  pahole builds BTF for Debian's 6.12 modules (its
 # headers are unpacked by qemu/kernels.sh, which brings no dependencies).
+# npm is a program, not a package, in the list: Debian 12 ships it as the
+# npm package, while a NodeSource nodejs provides it (and conflicts with
+# Debian's npm); tests/export installs onnxruntime-node with it
+# (tools/ort-install.sh).
 PROGS="cc:build-essential make:build-essential clang:clang llvm-ar:llvm
 pkg-config:pkg-config valgrind:valgrind gnuplot:gnuplot-nox
 qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio
 modinfo:kmod depmod:kmod ip:iproute2 setpriv:util-linux xz:xz-utils
-zstd:zstd pahole:dwarves /usr/bin/python3:python3"
+zstd:zstd pahole:dwarves /usr/bin/python3:python3 node:nodejs npm:npm"
 
 missing_pkgs() {
 	for p in $PKGS; do

@@ -4,7 +4,9 @@
 #
 #   host    the ```sh blocks of docs/*.md and the EXAMPLES of docs/man/*.1,
 #           in a scratch directory that links the checkout's top level
-#           (quick: part of make check-quick)
+#           (quick: part of make check-quick), and the ```python snippet of
+#           the model card that tmnet export-hf writes (tests/export/run.sh
+#           --card)
 #   guest   first the host blocks again (as setup, reported as comments),
 #           then the ```sh long blocks on the host (make demo), then the
 #           ```sh root blocks and the EXAMPLES of the section 4 and 8 man
@@ -92,6 +94,12 @@ host_blocks() {	# report: tap|comment
 
 if [ "$mode" = host ]; then
 	host_blocks tap
+	# the model card is not a file in docs/: tmnet export-hf writes it; its
+	# Python snippet is run on a System A and a System B export
+	out=$(BUILD="$BUILD" tests/export/run.sh --card 2>&1)
+	rc=$?
+	echo "$out" | grep -E '^# torch|^not ok' | sed 's/^not ok/# not ok/'
+	tap $rc "model card (tmnet export-hf README.md): its Python snippet = the C float network (A, B)"
 	echo "1..$n"
 	[ $fails -eq 0 ]
 	exit

@@ -1197,10 +1197,34 @@ int tmn_export_hf(const struct tmn_export_opts *o, int quiet, char *err, int err
 		  ev.split[0] ? ev.split : "test", ev.scored, 1e3 * m.horizon_ticks / m.rate_hz,
 		  ev.mse, ev.p50, ev.p90, ev.p99, ev.pr_mse, ev.pr_p50, ev.pr_p90, ev.pr_p99);
 	if (ev.have_pass)
-		sb_printf(&card, "Gate pass rate: %.2f %%. ", 100 * ev.pass);
+		sb_printf(&card, "Gate pass rate: %.2f %% of the gate's decisions on the %s split. ", 100 * ev.pass,
+			  ev.split[0] ? ev.split : "test");
 	if (ev.have_i8)
 		sb_printf(&card, "INT8 vs float MSE: %+.3f %%.", ev.i8pct);
 	sb_printf(&card, "\n\nData: %s.\n\n", o->data_desc ? o->data_desc : "not stated");
+	if (m.system == TMNET_SYS_B) {
+		double c = m.gate.cov_scale_q16 / 65536.0;
+
+		sb_printf(&card, "### What a gate pass proves\n\n"
+			  "With P_h the prior's horizon position covariance, the gate tests the\n"
+			  "correction r against S = cov_scale P_h + floor, cov_scale = %.4g, floor =\n"
+			  "[[%.3g, %.3g], [%.3g, %.3g]] units^2: a pass is a certified proof (in the\n"
+			  "fixed-point system) that r' S^-1 r <= %.4g. The accepted ellipse is the\n"
+			  "prior's own 99 %% ellipse scaled by sqrt(cov_scale) = %.3g in every\n"
+			  "direction, enlarged further by the floor (most where P_h is small); it is\n"
+			  "not the prior's 99 %% ellipse. A pass bounds how far the network may move\n"
+			  "the prediction, at no less than %.3g times the radius the prior itself\n"
+			  "calls plausible. cov_scale was fitted by `tmnet quantize` so that a\n"
+			  "target share (default 98 %%) of the float network's *training* corrections\n"
+			  "pass, so a high pass rate on training data holds by construction; the rate\n"
+			  "above is measured on the %s split. A gross fault such as the kernel's\n"
+			  "corrupt-network test (+64 normalised units = %.4g data units) is rejected by\n"
+			  "any such gate; smaller errors of the network inside the scaled ellipse pass.\n\n",
+			  c, m.gate.floor_xx / 4294967296.0, m.gate.floor_xy / 4294967296.0,
+			  m.gate.floor_xy / 4294967296.0, m.gate.floor_yy / 4294967296.0,
+			  m.gate.chi2_q16 / 65536.0, sqrt(c), sqrt(c), ev.split[0] ? ev.split : "test",
+			  64 * mf.h.norm.out_scale);
+	}
 	sb_printf(&card, "## Training recipe\n\n"
 		  "Float GRU trained by `tmnet train` (C, OpenBLAS): Adam, truncated BPTT over\n"
 		  "%u-tick windows with %u burn-in ticks, MSE plus a smoothness penalty, gradient\n"
