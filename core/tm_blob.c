@@ -18,6 +18,25 @@
 #define TM_BIAS_MAX	(1 << 24)
 #define TM_STALE_MAX	1000000U
 #define TM_WINDOW_MAX	100000U
+#define TM_HDR_V1	((__u32)sizeof(struct tmnet_blob_hdr))
+#define TM_HDR_V2	((__u32)(sizeof(struct tmnet_blob_hdr) + sizeof(struct tmnet_blob_units)))
+#define UOFF(f)	(TM_HDR_V1 + (__u32)__builtin_offsetof(struct tmnet_blob_units, f))
+
+/* IEEE-754 binary64 bit patterns, checked without floating point */
+static int tm_f64_finite(__u64 b)
+{
+	return ((b >> 52) & 0x7ff) != 0x7ff;
+}
+
+static int tm_f64_positive(__u64 b)
+{
+	return tm_f64_finite(b) && !(b >> 63) && b != 0;
+}
+
+static int tm_units_set(const struct tmnet_blob_units *u)
+{
+	return u->scale_f64[0] || u->scale_f64[1] || u->offset_f64[0] || u->offset_f64[1];
+}
 
 static __u32 rd8(const __u8 *p, __u32 off)
 {
@@ -83,6 +102,7 @@ static const char *const tm_blob_msgs[__TMNET_BLOB_E_MAX] = {
 	[TMNET_BLOB_E_RQ] = "requantisation multiplier/shift out of range",
 	[TMNET_BLOB_E_BIAS] = "bias out of range",
 	[TMNET_BLOB_E_RESERVED] = "reserved or padding bytes are not zero",
+	[TMNET_BLOB_E_UNITS] = "recording units: scale not finite and > 0, or offset not finite",
 };
 
 const char *tm_blob_strerror(__u32 code)
@@ -205,8 +225,9 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 		       struct tm_blob_error *err)
 {
 	const __u8 *p = blob;
-	__u32 total, crc, sys, F, H, nout, rate, hor, win, ntens, toff, i;
+	__u32 total, crc, sys, F, H, nout, rate, hor, win, ntens, toff, i, ver, hsz;
 	__u32 seen = 0, need = 0, end_prev;
+	struct tmnet_blob_units units = { { 0, 0 }, { 0, 0 } };
 	__u64 tend;
 
 	if (err)
@@ -215,12 +236,14 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 		return tm_fail(err, TMNET_BLOB_E_SHORT, 0);
 	if (rd32(p, OFF(magic)) != TMNET_BLOB_MAGIC)
 		return tm_fail(err, TMNET_BLOB_E_MAGIC, OFF(magic));
-	if (rd16(p, OFF(version)) != TMNET_BLOB_VERSION)
+	ver = rd16(p, OFF(version));
+	if (ver != TMNET_BLOB_VERSION && ver != TMNET_BLOB_VERSION_UNITS)
 		return tm_fail(err, TMNET_BLOB_E_VERSION, OFF(version));
-	if (rd16(p, OFF(hdr_size)) != sizeof(struct tmnet_blob_hdr))
+	hsz = ver == TMNET_BLOB_VERSION ? TM_HDR_V1 : TM_HDR_V2;
+	if (rd16(p, OFF(hdr_size)) != hsz)
 		return tm_fail(err, TMNET_BLOB_E_HDR_SIZE, OFF(hdr_size));
 	total = rd32(p, OFF(total_size));
-	if (total != len || total > TMNET_BLOB_MAX_SIZE || (total & 7))
+	if (total != len || total > TMNET_BLOB_MAX_SIZE || (total & 7) || total < hsz)
 		return tm_fail(err, TMNET_BLOB_E_SIZE, OFF(total_size));
 	crc = tm_crc32(0, p, OFF(crc32));
 	crc = tm_crc32(crc, "\0\0\0\0", 4);
@@ -330,13 +353,25 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 			return tm_fail(err, TMNET_BLOB_E_RESERVED, OFF(gate._pad));
 	}
 
+	/* recording units (version 2) */
+	if (ver == TMNET_BLOB_VERSION_UNITS) {
+		for (i = 0; i < 2; i++) {
+			units.scale_f64[i] = (__u64)rd64(p, UOFF(scale_f64) + 8 * i);
+			units.offset_f64[i] = (__u64)rd64(p, UOFF(offset_f64) + 8 * i);
+			if (!tm_f64_positive(units.scale_f64[i]))
+				return tm_fail(err, TMNET_BLOB_E_UNITS, UOFF(scale_f64) + 8 * i);
+			if (!tm_f64_finite(units.offset_f64[i]))
+				return tm_fail(err, TMNET_BLOB_E_UNITS, UOFF(offset_f64) + 8 * i);
+		}
+	}
+
 	/* tensor table */
 	ntens = rd32(p, OFF(n_tensors));
 	toff = rd32(p, OFF(tensor_off));
 	if (sys == TMNET_SYS_PRIOR ? ntens != 0 : ntens != __TMNET_T_MAX - 1)
 		return tm_fail(err, TMNET_BLOB_E_TABLE, OFF(n_tensors));
 	tend = (__u64)toff + (__u64)ntens * sizeof(struct tmnet_tensor_desc);
-	if (toff != sizeof(struct tmnet_blob_hdr) || tend > total)
+	if (toff != hsz || tend > total)
 		return tm_fail(err, TMNET_BLOB_E_TABLE, OFF(tensor_off));
 	if (sys != TMNET_SYS_PRIOR)
 		need = ((1U << __TMNET_T_MAX) - 1) & ~1U;
@@ -399,6 +434,7 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 	m->window_ticks = win;
 	m->horizon_ticks = hor;
 	m->crc32 = crc;
+	m->units = units;
 	for (i = 0; i < TMNET_NAME_LEN; i++)
 		m->name[i] = (char)p[OFF(name) + i];
 	for (i = 0; i < TMNET_MAX_FEATURES; i++) {
@@ -477,18 +513,35 @@ __u32 tm_blob_size(__u32 system, __u32 n_feat, __u32 hidden)
 	return (sz + 7) & ~7U;
 }
 
+__u32 tm_model_blob_size(const struct tm_model *m)
+{
+	return tm_blob_size(m->system, m->n_feat, m->hidden) +
+	       (tm_units_set(&m->units) ? (__u32)sizeof(struct tmnet_blob_units) : 0);
+}
+
+/*
+ * Version 1 unless the model records units (then version 2, the units
+ * right after the header): a model without units keeps its exact bytes.
+ */
 int tm_blob_write(void *buf, __u32 cap, const struct tm_model *m)
 {
 	__u8 *p = buf;
-	__u32 total = tm_blob_size(m->system, m->n_feat, m->hidden);
+	__u32 total = tm_model_blob_size(m);
+	__u32 hsz = tm_units_set(&m->units) ? TM_HDR_V2 : TM_HDR_V1;
 	__u32 i, id, off, ntens = 0;
 
 	if (cap < total || m->system >= __TMNET_SYS_MAX)
 		return -1;
 	tm_memzero(p, total);
 	wr32(p, OFF(magic), TMNET_BLOB_MAGIC);
-	wr16(p, OFF(version), TMNET_BLOB_VERSION);
-	wr16(p, OFF(hdr_size), sizeof(struct tmnet_blob_hdr));
+	wr16(p, OFF(version), hsz == TM_HDR_V1 ? TMNET_BLOB_VERSION : TMNET_BLOB_VERSION_UNITS);
+	wr16(p, OFF(hdr_size), hsz);
+	if (hsz == TM_HDR_V2) {
+		for (i = 0; i < 2; i++) {
+			wr64(p, UOFF(scale_f64) + 8 * i, (__s64)m->units.scale_f64[i]);
+			wr64(p, UOFF(offset_f64) + 8 * i, (__s64)m->units.offset_f64[i]);
+		}
+	}
 	wr32(p, OFF(total_size), total);
 	p[OFF(system)] = (__u8)m->system;
 	p[OFF(n_features)] = (__u8)m->n_feat;
@@ -522,16 +575,15 @@ int tm_blob_write(void *buf, __u32 cap, const struct tm_model *m)
 	wr64(p, OFF(gate.floor_xy), m->gate.floor_xy);
 	wr64(p, OFF(gate.floor_yy), m->gate.floor_yy);
 	wr32(p, OFF(gate.sat_limit), m->gate.sat_limit);
-	wr32(p, OFF(tensor_off), sizeof(struct tmnet_blob_hdr));
+	wr32(p, OFF(tensor_off), hsz);
 
-	off = sizeof(struct tmnet_blob_hdr);
+	off = hsz;
 	if (m->system != TMNET_SYS_PRIOR)
 		ntens = __TMNET_T_MAX - 1;
 	wr32(p, OFF(n_tensors), ntens);
 	off += ntens * sizeof(struct tmnet_tensor_desc);
 	for (id = 1; id <= ntens; id++) {
-		__u32 d = sizeof(struct tmnet_blob_hdr) +
-			  (id - 1) * sizeof(struct tmnet_tensor_desc);
+		__u32 d = hsz + (id - 1) * (__u32)sizeof(struct tmnet_tensor_desc);
 		struct tm_tshape t;
 		__u32 r, c;
 

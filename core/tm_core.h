@@ -185,6 +185,7 @@ struct tm_model {
 	struct tm_kf_params kf;		/* derived per-tick terms */
 	struct tmnet_gate gate;
 	struct tmnet_norm norm;
+	struct tmnet_blob_units units;	/* all zero: none recorded (version 1) */
 	__s8 w_ih[TM_G3][TMNET_MAX_FEATURES];
 	__s8 w_hh[TM_G3][TMNET_MAX_HIDDEN];
 	__s32 b_ih[TM_G3];
@@ -241,6 +242,8 @@ const char *tm_blob_strerror(__u32 code);
  * returns the blob's size in bytes, or -1 if cap is too small */
 __u32 tm_blob_size(__u32 system, __u32 n_feat, __u32 hidden);
 int tm_blob_write(void *buf, __u32 cap, const struct tm_model *m);
+/* Size tm_blob_write() needs for m: tm_blob_size(), plus the units if any */
+__u32 tm_model_blob_size(const struct tm_model *m);
 
 /* ------------------------------------------------------------------ */
 /* Pipeline                                                            */
@@ -273,6 +276,7 @@ struct tm_counters {
 	__u64 cert_n;
 	__u32 cert_max_q16;
 	__u32 _pad;
+	__u64 seg_starts;	/* samples with TMNET_SAMPLE_SEG_START */
 };
 
 struct tm_state {
@@ -301,6 +305,8 @@ void tm_cfg_from_model(struct tm_cfg *cfg, const struct tm_model *m);
 void tm_state_reset(struct tm_state *st);
 /* Reset only what depends on the model (hidden state); keeps counters */
 void tm_state_model_changed(struct tm_state *st);
+/* A segment starts (TMNET_SAMPLE_SEG_START): streaming state back to cold */
+void tm_state_seg_start(struct tm_state *st);
 
 /* Stages (each also usable alone, e.g. by the trainer) */
 void tm_stage_prior(struct tm_state *st, const struct tm_model *m,
@@ -327,5 +333,6 @@ TM_STATIC_ASSERT(sizeof(struct tmnet_norm) == 80, "tmnet_norm size");
 TM_STATIC_ASSERT(sizeof(struct tmnet_kalman) == 64, "tmnet_kalman size");
 TM_STATIC_ASSERT(sizeof(struct tmnet_gate) == 48, "tmnet_gate size");
 TM_STATIC_ASSERT(sizeof(struct tmnet_blob_hdr) == 264, "blob header size");
+TM_STATIC_ASSERT(sizeof(struct tmnet_blob_units) == 32, "blob units size");
 
 #endif /* TM_CORE_H */

@@ -39,6 +39,25 @@ void tm_state_model_changed(struct tm_state *st)
 		st->h[i] = 0;
 }
 
+/*
+ * A new segment (TMNET_SAMPLE_SEG_START): forget the filter, the hidden
+ * state and the last position, as if the input had never been seen; the
+ * tick number and the counters carry on.
+ */
+void tm_state_seg_start(struct tm_state *st)
+{
+	unsigned int i;
+
+	tm_kf_reset(&st->kf);
+	tm_state_model_changed(st);
+	for (i = 0; i < TMNET_MAX_FEATURES; i++)
+		st->feat[i] = 0;
+	st->last_x = 0;
+	st->last_y = 0;
+	st->have_last = 0;
+	st->cnt.seg_starts++;
+}
+
 static __s32 tm_q32_to_q16(__s64 v)
 {
 	return tm_sat_s32(tm_sat_shr128((tm_s128)v, 16));
@@ -50,6 +69,8 @@ void tm_stage_prior(struct tm_state *st, const struct tm_model *m,
 	int valid = s && (s->flags & TMNET_SAMPLE_VALID) &&
 		    !(cfg->faults & TM_FAULT_STALE);
 
+	if (s && (s->flags & TMNET_SAMPLE_SEG_START))
+		tm_state_seg_start(st);
 	st->flags = 0;
 	st->sat_tick = 0;
 	if (valid) {

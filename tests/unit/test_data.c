@@ -133,11 +133,57 @@ static void test_csv_roundtrip(void **state)
 	tmn_series_free(&b);
 }
 
+/* segments and units survive the canonical CSV; old 6-column files read */
+static void test_csv_segments(void **state)
+{
+	struct tmn_series a, b;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(tmn_series_alloc(&a, 10, 1000), 0);
+	for (int i = 0; i < 10; i++) {
+		a.s[i].t_ns = (__u64)i * 1000000 + (i >= 6 ? 86400000000000ULL : 0);	/* a day */
+		a.s[i].x = i << 16;
+		a.s[i].flags = TMNET_SAMPLE_VALID | (i == 0 || i == 6 ? TMNET_SAMPLE_SEG_START : 0);
+	}
+	a.units.scale[0] = a.units.scale[1] = 0.001;
+	a.units.offset[1] = 12.5;
+	assert_int_equal(tmn_csv_write(path("seg.csv"), &a, err, sizeof(err)), 0);
+	assert_int_equal(tmn_csv_read(path("seg.csv"), &b, err, sizeof(err)), 0);
+	assert_int_equal(b.n, 10);
+	assert_int_equal(b.rate_hz, 1000);	/* from the header, not the span */
+	assert_int_equal(b.nseg, 2);
+	assert_true(b.has_units && b.units.scale[0] == 0.001 && b.units.offset[1] == 12.5);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(a.s[i].flags, b.s[i].flags);
+	tmn_series_free(&b);
+	/* without the header line: the rate is the median step inside segments */
+	write_file(path("seg2.csv"), "0,0,0,0,0,1,1\n1000000,1,0,0,0,1,0\n2000000,2,0,0,0,1,0\n"
+		   "900000000000,2,0,0,0,1,1\n900001000000,2,0,0,0,1,0\n");
+	assert_int_equal(tmn_csv_read(path("seg2.csv"), &b, err, sizeof(err)), 0);
+	assert_int_equal(b.rate_hz, 1000);
+	assert_int_equal(b.nseg, 2);
+	tmn_series_free(&b);
+	/* an old file */
+	write_file(path("old.csv"), "t_ns,x,y,vx,vy,valid\n0,1,2,3,4,1\n500000,1,2,3,4,0\n");
+	assert_int_equal(tmn_csv_read(path("old.csv"), &b, err, sizeof(err)), 0);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(b.rate_hz, 2000);
+	assert_int_equal(b.nseg, 0);
+	assert_false(b.has_units);
+	tmn_series_free(&b);
+	/* NaN in the first row is no header */
+	write_file(path("nan.csv"), "nan,1,2,3,4,1\n500000,1,2,3,4,0\n");
+	assert_int_equal(tmn_csv_read(path("nan.csv"), &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "line 1: field 1 (t_ns) 'nan' is NaN"));
+	tmn_series_free(&a);
+}
+
 static void expect_import_error(const char *text, const char *needle)
 {
 	struct tmn_import_cfg c;
 	struct tmn_series d;
-	char err[512] = "";
+	char err[1024] = "";
 	const char *p = path("bad.csv");
 
 	tmn_import_default(&c);
@@ -153,27 +199,34 @@ static void expect_import_error(const char *text, const char *needle)
 static void test_import_errors(void **state)
 {
 	(void)state;
-	expect_import_error("t,x,y\n0,1,2\n8,1,2\n16,abc,2\n", "line 4: column 2 ('abc')");
-	expect_import_error("0;1;2\n8;1;2\n4;1;2\n", "line 3: timestamp 4 goes backwards");
+	expect_import_error("t,x,y\n0,1,2\n8,1,2\n16,abc,2\n", "line 4: column 2 (x) 'abc' is not a number");
 	expect_import_error("0,1,2\n8,1\n", "line 2: 2 fields, need at least 3");
-	expect_import_error("0 1 2\n", "line 1: no ',' or ';' delimiter");
+	expect_import_error("0 1 2\n", "line 1: no ',', ';' or tab delimiter");
 	expect_import_error("0,1,2\n", "fewer than 2 samples");
-	expect_import_error("0,1,2\n1,1e9,2\n", "line 2: position outside");
-	expect_import_error("t,x,y\nfoo,bar,baz\n", "line 2: column 1 ('foo')");
+	expect_import_error("t,x,y\nfoo,bar,baz\n", "line 2: column 1 (time) 'foo' is not a number");
+	/* NaN, inf, empty anywhere, also in the first row (no header then) */
+	expect_import_error("nan,1,2\n8,1,2\n16,1,2\n", "line 1: column 1 (time) 'nan' is NaN");
+	expect_import_error("0,NaN,2\n8,1,2\n16,1,2\n", "line 1: column 2 (x) 'NaN' is NaN");
+	expect_import_error("0,1,2\n8,1,inf\n16,1,2\n", "line 2: column 3 (y) 'inf' is infinite");
+	expect_import_error("0,1,2\n8,,2\n16,1,2\n", "line 2: column 2 (x) '' is empty");
+	expect_import_error("0,1,2\n8,1,1e999\n", "line 2: column 3 (y) '1e999' is infinite");
+	expect_import_error("0;1;2\n8;1;-\n", "line 2: column 3 (y) '-' is not a number");
 	/* a timestamp step that fits no unit */
 	expect_import_error("0,1,2\n1e12,1,2\n2e12,1,2\n", "cannot detect the timestamp unit");
+	/* 100 per step: 10 Hz in ms or 10 kHz in us */
+	expect_import_error("0,1,2\n100,1,2\n200,1,2\n300,1,2\n", "ambiguous: a median step of 100 is 10 Hz in ms and 1e+04 Hz in us; give --time-unit");
 }
 
-/* milliseconds, ';', header, irregular rate, a gap: resampled and derived */
+/* milliseconds, ';', header, irregular rate, a gap: two segments */
 static void test_import_resample(void **state)
 {
 	struct tmn_import_cfg c;
 	struct tmn_series d;
-	char err[512], info[512];
+	char err[1024], info[1024];
 	const char *p = path("mouse.csv");
 	FILE *f = fopen(p, "w");
 	double t = 1000;
-	size_t gap_lo, gap_hi, nvalid = 0;
+	size_t seg2 = 0, nseg = 0;
 
 	(void)state;
 	assert_non_null(f);
@@ -190,64 +243,229 @@ static void test_import_resample(void **state)
 	assert_int_equal(tmn_import(p, &c, &d, err, sizeof(err), info, sizeof(info)), 0);
 	assert_non_null(strstr(info, "time unit ms"));
 	assert_non_null(strstr(info, "header"));
+	assert_non_null(strstr(info, "in 2 segments"));
 	assert_int_equal(d.rate_hz, 2000);
-	/* the hole [t_199, t_200] is invalid, everything else valid */
-	gap_lo = d.n;
-	gap_hi = 0;
+	/* units: positions <= 160, speed 100: scale 10 (the largest 10^k under 8192) */
+	assert_true(d.has_units);
+	assert_true(d.units.scale[0] == 10.0 && d.units.offset[0] == 0.0);
 	for (size_t i = 0; i < d.n; i++) {
-		if (d.s[i].flags & TMNET_SAMPLE_VALID) {
-			nvalid++;
-			continue;
+		assert_true(d.s[i].flags & TMNET_SAMPLE_VALID);	/* gaps are not written */
+		if (d.s[i].flags & TMNET_SAMPLE_SEG_START) {
+			nseg++;
+			if (i)
+				seg2 = i;
 		}
-		if (i < gap_lo)
-			gap_lo = i;
-		gap_hi = i;
+		if (i && !(d.s[i].flags & TMNET_SAMPLE_SEG_START))
+			assert_int_equal(d.s[i].t_ns - d.s[i - 1].t_ns, 500000);
 	}
-	assert_true(gap_hi > gap_lo);
-	assert_true((double)(gap_hi - gap_lo) / 2000.0 > 0.18);
-	assert_true((double)(gap_hi - gap_lo) / 2000.0 < 0.22);
-	assert_true(nvalid > d.n * 3 / 4);
-	/* interpolated position and causal velocity away from the edges */
-	for (size_t i = 100; i < gap_lo; i += 37) {
+	assert_int_equal(nseg, 2);
+	assert_int_equal(d.nseg, 2);
+	/* the hole is skipped: t_ns jumps by about 200 ms */
+	assert_true(d.s[seg2].t_ns - d.s[seg2 - 1].t_ns > 190000000ULL);
+	assert_true(d.s[seg2].t_ns - d.s[seg2 - 1].t_ns < 215000000ULL);
+	assert_int_equal(tmn_seg_next(&d, 0), seg2);
+	assert_int_equal(tmn_seg_next(&d, seg2), d.n);
+	/* interpolated position and causal velocity, in data units (x 10) */
+	for (size_t i = 100; i < seg2; i += 37) {
 		double tt = (double)d.s[i].t_ns * 1e-9;
 
-		assert_true(fabs(d.s[i].x / 65536.0 - 100.0 * tt) < 1e-3);
-		assert_true(fabs(d.s[i].y / 65536.0 - 5.0) < 1e-4);
+		assert_true(fabs(d.s[i].x / 65536.0 - 1000.0 * tt) < 1e-2);
+		assert_true(fabs(d.s[i].y / 65536.0 - 50.0) < 1e-3);
 		if (i > 40) {
-			assert_true(fabs(d.s[i].vx / 65536.0 - 100.0) < 0.5);
-			assert_true(fabs(d.s[i].vy / 65536.0) < 1e-3);
+			assert_true(fabs(d.s[i].vx / 65536.0 - 1000.0) < 5);
+			assert_true(fabs(d.s[i].vy / 65536.0) < 1e-2);
 		}
 	}
+	/* the second segment's velocity starts from rest (no state crosses) */
+	assert_int_equal(d.s[seg2].vx, 0);
 	tmn_series_free(&d);
 }
 
 static void test_import_units(void **state)
 {
 	static const struct {
-		const char *step;
-		double scale;
-	} cases[] = { { "s", 1.0 }, { "ms", 1e3 }, { "us", 1e6 }, { "ns", 1e9 } };
-	char err[512], info[512], needle[64];
+		const char *unit;
+		double per_s, step_s;
+		size_t n;
+	} cases[] = {
+		{ "s", 1.0, 0.004, 99 * 8 + 1 }, { "ms", 1e3, 0.004, 99 * 8 + 1 },
+		{ "us", 1e6, 0.004, 99 * 8 + 1 }, { "ns", 1e9, 0.004, 99 * 8 + 1 },
+		/* 2 kHz: once taken for ms / us (a 500 ms step, 0 valid ticks) */
+		{ "us", 1e6, 0.0005, 100 }, { "ns", 1e9, 0.0005, 100 },
+	};
+	char err[1024], info[1024], needle[64];
 
 	(void)state;
-	for (size_t k = 0; k < 4; k++) {
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		struct tmn_import_cfg c;
 		struct tmn_series d;
 		FILE *f = fopen(path("u.csv"), "w");
 
 		assert_non_null(f);
 		for (int i = 0; i < 100; i++)
-			fprintf(f, "%.17g,%d,0\n", i * 0.004 * cases[k].scale, i);
+			fprintf(f, "%.17g,%d,0\n", 1e3 * cases[k].per_s + i * cases[k].step_s * cases[k].per_s, i);
 		fclose(f);
 		tmn_import_default(&c);
-		assert_int_equal(tmn_import(path("u.csv"), &c, &d, err, sizeof(err), info,
-					    sizeof(info)), 0);
-		snprintf(needle, sizeof(needle), "time unit %s,", cases[k].step);
-		assert_non_null(strstr(info, needle));
-		/* 99 steps of 4 ms at 2 kHz */
-		assert_int_equal(d.n, 99 * 8 + 1);
+		if (tmn_import(path("u.csv"), &c, &d, err, sizeof(err), info, sizeof(info)))
+			fail_msg("case %zu: %s", k, err);
+		snprintf(needle, sizeof(needle), "time unit %s,", cases[k].unit);
+		if (!strstr(info, needle))
+			fail_msg("case %zu: '%s' lacks '%s'", k, info, needle);
+		assert_int_equal(d.n, cases[k].n);
 		tmn_series_free(&d);
 	}
+}
+
+/* tablet: ';', raw X 28 407 .. 53 306, pen speed 31 500 units/s, a pen jump */
+static void test_import_tablet_and_jump(void **state)
+{
+	struct tmn_import_cfg c;
+	struct tmn_series d, e;
+	char err[1024], info[1024];
+	const char *p = path("tablet.csv"), *o = path("tablet-out.csv");
+	FILE *f = fopen(p, "w");
+	double vmax = 0;
+	int t;
+
+	(void)state;
+	assert_non_null(f);
+	fprintf(f, "X;Y;T\n");
+	for (t = 0; t < 4000; t++) {
+		/* peak speed 31 500 units/s */
+		double x = 40856.5 + 12449.5 * sin(t * 0.005 * 31500.0 / 12449.5);
+		double y = 20000 + 3000 * cos(t * 0.01);
+
+		if (t % 1000 == 500)
+			x = x > 40856 ? 28407 : 53306;	/* the pen jumps across */
+		fprintf(f, "%.0f;%.0f;%d\n", x, y, 1000 + 5 * t);
+	}
+	fclose(f);
+	tmn_import_default(&c);
+	c.col_t = 2;
+	c.col_x = 0;
+	c.col_y = 1;
+	assert_int_equal(tmn_import(p, &c, &d, err, sizeof(err), info, sizeof(info)), 0);
+	assert_non_null(strstr(info, "time unit ms"));
+	/*
+	 * Scale 0.1: 53 306 -> 5 331, 31 500/s -> 3 150/s.  Centring would not
+	 * buy a finer power of ten, so the offset stays 0.
+	 */
+	if (!(d.units.scale[0] == 0.1 && d.units.scale[1] == 0.1 && d.units.offset[0] == 0))
+		fail_msg("units %g %g offset %g", d.units.scale[0], d.units.scale[1],
+			 d.units.offset[0]);
+	for (size_t i = 0; i < d.n; i++) {
+		vmax = fmax(vmax, fabs(d.s[i].vx / 65536.0));
+		vmax = fmax(vmax, fabs(d.s[i].vy / 65536.0));
+		assert_true(fabs(d.s[i].x / 65536.0) < TMN_DATA_POS_MAX);
+	}
+	assert_true(vmax <= TMN_DATA_VEL_SPLIT);
+	assert_true(d.nseg >= 4);	/* the jumps split the track */
+	assert_int_equal(tmn_csv_write(o, &d, err, sizeof(err)), 0);
+	if (tmn_csv_read(o, &e, err, sizeof(err)))
+		fail_msg("eval's reader refused the import: %s", err);
+	assert_int_equal(e.n, d.n);
+	assert_int_equal(e.nseg, d.nseg);
+	assert_int_equal(e.rate_hz, 2000);
+	assert_true(e.has_units && e.units.scale[0] == 0.1 && e.units.offset[0] == d.units.offset[0]);
+	tmn_series_free(&d);
+	tmn_series_free(&e);
+	/* given units: a value outside the range is an error naming line and column */
+	tmn_import_default(&c);
+	c.col_t = 2;
+	c.col_x = 0;
+	c.col_y = 1;
+	c.auto_units = 0;
+	assert_int_equal(tmn_import(p, &c, &d, err, sizeof(err), NULL, 0), -1);
+	if (!strstr(err, "line 2: column 1 (x) 40856 is 40856 data units"))
+		fail_msg("%s", err);
+}
+
+/* several files, duplicates and a step back: segments, increasing t_ns */
+struct count_sink {
+	size_t n, segs, bad;
+	__u64 last;
+};
+
+static int count_put(void *ctx, const struct tmnet_sample *s, size_t n)
+{
+	struct count_sink *cs = ctx;
+
+	for (size_t i = 0; i < n; i++) {
+		cs->bad += cs->n && s[i].t_ns <= cs->last;
+		cs->bad += !(s[i].flags & TMNET_SAMPLE_VALID);
+		cs->segs += (s[i].flags & TMNET_SAMPLE_SEG_START) != 0;
+		cs->last = s[i].t_ns;
+		cs->n++;
+	}
+	return 0;
+}
+
+static void test_import_files(void **state)
+{
+	struct tmn_import_cfg c;
+	struct tmn_import_info in;
+	struct count_sink cs = { 0, 0, 0, 0 };
+	struct tmn_import_sink sink = { NULL, count_put, &cs };
+	const char *files[2] = { path("f1.csv"), path("f2.csv") };
+	char err[1024];
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		FILE *f = fopen(files[k], "w");
+
+		assert_non_null(f);
+		/* a 16 ms clock with 3 events per clock tick; file 2 steps back once */
+		for (int i = 0; i < 300; i++)
+			fprintf(f, "%d,%d,%d\n", 5000 + 16 * (i / 3) - (k && i >= 150 ? 1000 : 0),
+				i, 2 * i);
+		fclose(f);
+	}
+	tmn_import_default(&c);
+	assert_int_equal(tmn_import_files(files, 2, &c, &sink, &in, err, sizeof(err)), 0);
+	assert_int_equal(in.files, 2);
+	assert_int_equal(in.raw, 2 * 100);	/* 3 per clock tick merged into 1 */
+	assert_int_equal(in.dup, 2 * 200);
+	assert_int_equal(in.back, 1);
+	assert_int_equal(in.segs, 3);		/* file 1, file 2, after the step back */
+	assert_int_equal(cs.segs, 3);
+	assert_int_equal(cs.bad, 0);		/* t_ns increasing, all valid */
+	assert_int_equal(cs.n, in.ticks);
+}
+
+static void test_blob_units(void **state)
+{
+	static struct tm_model m, m2;
+	struct tmn_units u = { { 0.1, 0.1 }, { 40860, -5 } }, back;
+	struct tm_blob_error e;
+	unsigned char buf[4096];
+	__u32 n1, n2;
+
+	(void)state;
+	tm_model_default_prior(&m, 2000);
+	n1 = tm_model_blob_size(&m);
+	assert_int_equal(n1, tm_blob_size(TMNET_SYS_PRIOR, 0, 0));
+	assert_int_equal(tm_blob_write(buf, sizeof(buf), &m), (int)n1);
+	assert_int_equal(buf[4], TMNET_BLOB_VERSION);	/* no units: version 1 bytes */
+	tmn_units_to_blob(&u, &m.units);
+	n2 = tm_model_blob_size(&m);
+	assert_int_equal(n2, n1 + sizeof(struct tmnet_blob_units));
+	assert_int_equal(tm_blob_write(buf, sizeof(buf), &m), (int)n2);
+	assert_int_equal(buf[4], TMNET_BLOB_VERSION_UNITS);
+	assert_int_equal(tm_model_from_blob(&m2, buf, n2, &e), 0);
+	tmn_units_from_blob(&m2.units, &back);
+	assert_true(back.scale[0] == 0.1 && back.scale[1] == 0.1);
+	assert_true(back.offset[0] == 40860 && back.offset[1] == -5);
+	/* a NaN or negative scale is refused */
+	u.scale[1] = NAN;
+	tmn_units_to_blob(&u, &m.units);
+	assert_int_equal(tm_blob_write(buf, sizeof(buf), &m), (int)n2);
+	assert_true(tm_model_from_blob(&m2, buf, n2, &e) < 0);
+	assert_int_equal(e.code, TMNET_BLOB_E_UNITS);
+	u.scale[1] = -1;
+	tmn_units_to_blob(&u, &m.units);
+	assert_int_equal(tm_blob_write(buf, sizeof(buf), &m), (int)n2);
+	assert_true(tm_model_from_blob(&m2, buf, n2, &e) < 0);
+	assert_int_equal(e.code, TMNET_BLOB_E_UNITS);
 }
 
 int main(void)
@@ -259,6 +477,10 @@ int main(void)
 		cmocka_unit_test(test_import_errors),
 		cmocka_unit_test(test_import_resample),
 		cmocka_unit_test(test_import_units),
+		cmocka_unit_test(test_import_tablet_and_jump),
+		cmocka_unit_test(test_import_files),
+		cmocka_unit_test(test_csv_segments),
+		cmocka_unit_test(test_blob_units),
 	};
 
 	return cmocka_run_group_tests_name("data", tests, setup, teardown);

@@ -191,6 +191,72 @@ static void test_deterministic(void **state)
 }
 
 /*
+ * TMNET_SAMPLE_SEG_START: from the flagged sample on, the records equal
+ * those of a fresh state fed the same samples (filter, hidden state and
+ * last position forgotten), except the tick number; the counters carry on.
+ */
+static void test_seg_start(void **state)
+{
+	enum { N = 6000, K = 2500 };
+	struct tm_model m;
+	struct tm_cfg cfg;
+	static struct tm_state a, b;
+	static struct tmnet_sample s[N];
+	struct tm_vec_traj tr;
+	int t, differs = 0;
+
+	(void)state;
+	b_model(&m, 1.0);
+	tm_cfg_from_model(&cfg, &m);
+	tm_vec_traj_init(&tr, 11);
+	for (t = 0; t < N; t++)
+		tm_vec_traj_next(&tr, &s[t]);
+	s[K].flags |= TMNET_SAMPLE_VALID | TMNET_SAMPLE_SEG_START;
+	tm_state_reset(&a);
+	tm_state_reset(&b);
+	static struct tmnet_pred oc;
+
+	for (t = 0; t < N; t++) {
+		struct tmnet_pred oa, ob;
+		struct tmnet_sample plain;
+
+		memset(&oa, 0, sizeof(oa));
+		memset(&ob, 0, sizeof(ob));
+		tm_tick(&a, &m, &cfg, &s[t], &oa, NULL);
+		if (t == K - 1) {
+			/* without the flag the state would have carried on */
+			static struct tm_state c;
+
+			c = a;
+			plain = s[K];
+			plain.flags &= ~TMNET_SAMPLE_SEG_START;
+			memset(&oc, 0, sizeof(oc));
+			tm_tick(&c, &m, &cfg, &plain, &oc, NULL);
+			assert_true(c.kf.init);
+			assert_int_equal(c.cnt.seg_starts, 0);
+		}
+		if (t < K)
+			continue;
+		tm_tick(&b, &m, &cfg, &s[t], &ob, NULL);
+		if (t == K) {
+			assert_int_equal(a.cnt.seg_starts, 1);
+			/* the flag made a difference */
+			oc.tick = oa.tick;
+			assert_true(memcmp(&oa, &oc, sizeof(oa)) != 0);
+		}
+		assert_int_equal(oa.tick, (__u64)t);
+		ob.tick = oa.tick;
+		if (memcmp(&oa, &ob, sizeof(oa)))
+			differs++;
+	}
+	assert_int_equal(differs, 0);
+	assert_int_equal(a.cnt.ticks, N);
+	assert_int_equal(b.cnt.ticks, N - K);
+	for (t = 0; t < TMNET_MAX_HIDDEN; t++)
+		assert_int_equal(a.h[t], b.h[t]);
+}
+
+/*
  * Parity vector (also run by the KUnit suite in the kernel): the CRC of
  * every record for a stored blob over a stored trajectory.  It was produced
  * by this core; its purpose is that every build of the core - userspace,
@@ -222,6 +288,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_no_model),
 		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_seg_start),
 		cmocka_unit_test(test_parity_vector),
 	};
 

@@ -153,7 +153,8 @@ struct tmnet_pred {
 /* ------------------------------------------------------------------ */
 
 #define TMNET_BLOB_MAGIC	0x4e4d5454U	/* "TTMN" as little-endian bytes */
-#define TMNET_BLOB_VERSION	1
+#define TMNET_BLOB_VERSION	1	/* the header alone */
+#define TMNET_BLOB_VERSION_UNITS 2	/* header + struct tmnet_blob_units */
 #define TMNET_BLOB_MAX_SIZE	(64U * 1024U)
 #define TMNET_BLOB_MAX_TENSORS	16
 #define TMNET_NAME_LEN		32
@@ -277,6 +278,21 @@ struct tmnet_blob_hdr {
 	struct tmnet_gate gate;
 };
 
+/*
+ * Recording units (version 2 only): the data the model was trained on was
+ * imported as data = (recording - offset) * scale, per axis, so that tools
+ * can report positions and errors in the recording's own units
+ * (recording = data / scale + offset).  Version 2 puts this struct right
+ * after the header (hdr_size = sizeof header + sizeof this) and the tensor
+ * table after it; a version 1 blob has scale 1 and offset 0.  The values
+ * are IEEE-754 binary64 bit patterns: the core never computes with them,
+ * it only checks that scale is finite and > 0 and offset finite.
+ */
+struct tmnet_blob_units {
+	__u64 scale_f64[2];	/* data units per recording unit, x and y */
+	__u64 offset_f64[2];	/* recording units, x and y */
+};
+
 /* Validator error codes (the core also gives a message for each) */
 enum tmnet_blob_err {
 	TMNET_BLOB_OK = 0,
@@ -301,6 +317,7 @@ enum tmnet_blob_err {
 	TMNET_BLOB_E_RQ,	/* requantisation parameter out of range */
 	TMNET_BLOB_E_BIAS,	/* bias out of range */
 	TMNET_BLOB_E_RESERVED,	/* padding not zero */
+	TMNET_BLOB_E_UNITS,	/* recording units not finite or scale <= 0 */
 	__TMNET_BLOB_E_MAX,
 };
 

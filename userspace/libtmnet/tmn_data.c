@@ -49,6 +49,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,6 +79,8 @@ void tmn_series_free(struct tmn_series *d)
 
 int tmn_series_alloc(struct tmn_series *d, size_t n, int rate_hz)
 {
+	memset(d, 0, sizeof(*d));
+	tmn_units_identity(&d->units);
 	d->s = calloc(n ? n : 1, sizeof(*d->s));
 	d->n = d->s ? n : 0;
 	d->rate_hz = rate_hz;
@@ -95,36 +98,146 @@ static __s32 q16(double v)
 	return (__s32)s;
 }
 
+/* ---- units and segments ------------------------------------------------ */
+
+void tmn_units_identity(struct tmn_units *u)
+{
+	u->scale[0] = u->scale[1] = 1.0;
+	u->offset[0] = u->offset[1] = 0.0;
+}
+
+int tmn_units_is_identity(const struct tmn_units *u)
+{
+	return u->scale[0] == 1.0 && u->scale[1] == 1.0 && u->offset[0] == 0.0 &&
+	       u->offset[1] == 0.0;
+}
+
+void tmn_units_to_blob(const struct tmn_units *u, struct tmnet_blob_units *b)
+{
+	memset(b, 0, sizeof(*b));
+	if (tmn_units_is_identity(u))
+		return;
+	for (int i = 0; i < 2; i++) {
+		memcpy(&b->scale_f64[i], &u->scale[i], sizeof(double));
+		memcpy(&b->offset_f64[i], &u->offset[i], sizeof(double));
+	}
+}
+
+void tmn_units_from_blob(const struct tmnet_blob_units *b, struct tmn_units *u)
+{
+	tmn_units_identity(u);
+	if (!b->scale_f64[0] && !b->scale_f64[1] && !b->offset_f64[0] && !b->offset_f64[1])
+		return;
+	for (int i = 0; i < 2; i++) {
+		memcpy(&u->scale[i], &b->scale_f64[i], sizeof(double));
+		memcpy(&u->offset[i], &b->offset_f64[i], sizeof(double));
+	}
+}
+
+void tmn_units_describe(const struct tmn_units *u, char *buf, size_t n)
+{
+	if (u->scale[0] == u->scale[1])
+		snprintf(buf, n, "data = (recording - (%.10g, %.10g)) * %.10g", u->offset[0],
+			 u->offset[1], u->scale[0]);
+	else
+		snprintf(buf, n, "data = (recording - (%.10g, %.10g)) * (%.10g, %.10g)",
+			 u->offset[0], u->offset[1], u->scale[0], u->scale[1]);
+}
+
+size_t tmn_seg_next(const struct tmn_series *d, size_t t)
+{
+	for (t++; t < d->n; t++)
+		if (d->s[t].flags & TMNET_SAMPLE_SEG_START)
+			return t;
+	return d->n;
+}
+
 /* ---- canonical CSV ----------------------------------------------------- */
+
+struct tmn_csv_out {
+	FILE *f;
+	char path[4096], tmp[4200];
+};
+
+struct tmn_csv_out *tmn_csv_open(const char *path, int rate_hz, const struct tmn_units *u,
+				 char *err, int errlen)
+{
+	struct tmn_csv_out *w = calloc(1, sizeof(*w));
+	struct tmn_units id;
+
+	if (!w) {
+		fail(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (!u) {
+		tmn_units_identity(&id);
+		u = &id;
+	}
+	snprintf(w->path, sizeof(w->path), "%s", path);
+	snprintf(w->tmp, sizeof(w->tmp), "%s.tmp", path);
+	w->f = fopen(w->tmp, "w");
+	if (!w->f) {
+		fail(err, errlen, "%s: %s", w->tmp, strerror(errno));
+		free(w);
+		return NULL;
+	}
+	setvbuf(w->f, NULL, _IOFBF, 1 << 20);
+	fprintf(w->f, "# tmnet-data rate_hz=%d scale=%.17g,%.17g offset=%.17g,%.17g\n", rate_hz,
+		u->scale[0], u->scale[1], u->offset[0], u->offset[1]);
+	fprintf(w->f, "t_ns,x,y,vx,vy,valid,seg\n");
+	return w;
+}
+
+int tmn_csv_put(struct tmn_csv_out *w, const struct tmnet_sample *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++, s++)
+		if (fprintf(w->f, "%llu,%.6f,%.6f,%.6f,%.6f,%u,%u\n", (unsigned long long)s->t_ns,
+			    s->x / 65536.0, s->y / 65536.0, s->vx / 65536.0, s->vy / 65536.0,
+			    s->flags & TMNET_SAMPLE_VALID ? 1U : 0U,
+			    s->flags & TMNET_SAMPLE_SEG_START ? 1U : 0U) < 0)
+			return -1;
+	return 0;
+}
+
+int tmn_csv_close(struct tmn_csv_out *w, int ok, char *err, int errlen)
+{
+	int rc = 0;
+
+	if (!w)
+		return -1;
+	if (ferror(w->f))
+		ok = 0;
+	if (fclose(w->f) != 0 && ok) {
+		fail(err, errlen, "%s: write failed: %s", w->tmp, strerror(errno));
+		ok = 0;
+		rc = -1;
+	}
+	if (!ok) {
+		remove(w->tmp);
+		free(w);
+		return -1;
+	}
+	if (rename(w->tmp, w->path) != 0) {
+		fail(err, errlen, "%s: %s", w->path, strerror(errno));
+		remove(w->tmp);
+		rc = -1;
+	}
+	free(w);
+	return rc;
+}
 
 int tmn_csv_write(const char *path, const struct tmn_series *d, char *err, int errlen)
 {
-	char tmp[4096];
-	FILE *f;
-	size_t i;
+	struct tmn_csv_out *w = tmn_csv_open(path, d->rate_hz, &d->units, err, errlen);
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return fail(err, errlen, "%s: %s", tmp, strerror(errno));
-	setvbuf(f, NULL, _IOFBF, 1 << 20);
-	fprintf(f, "t_ns,x,y,vx,vy,valid\n");
-	for (i = 0; i < d->n; i++) {
-		const struct tmnet_sample *s = &d->s[i];
-
-		fprintf(f, "%llu,%.6f,%.6f,%.6f,%.6f,%u\n", (unsigned long long)s->t_ns,
-			s->x / 65536.0, s->y / 65536.0, s->vx / 65536.0, s->vy / 65536.0,
-			s->flags & TMNET_SAMPLE_VALID ? 1U : 0U);
+	if (!w)
+		return -1;
+	if (tmn_csv_put(w, d->s, d->n)) {
+		fail(err, errlen, "%s: write failed: %s", path, strerror(errno));
+		tmn_csv_close(w, 0, NULL, 0);
+		return -1;
 	}
-	if (fclose(f) != 0) {
-		remove(tmp);
-		return fail(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
-	}
-	if (rename(tmp, path) != 0) {
-		remove(tmp);
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
-	}
-	return 0;
+	return tmn_csv_close(w, 1, err, errlen);
 }
 
 /* split a line in place on delim; returns the number of fields (<= max) */
@@ -145,6 +258,10 @@ static int split_fields(char *line, char delim, char **f, int max)
 	return n;
 }
 
+/*
+ * A number: 0, or -1 not a number, -2 empty, -3 NaN, -4 infinite or out of
+ * the double range.  Surrounding blanks are allowed.
+ */
 static int parse_num(const char *s, double *v)
 {
 	char *end;
@@ -152,14 +269,39 @@ static int parse_num(const char *s, double *v)
 	while (isspace((unsigned char)*s))
 		s++;
 	if (!*s)
-		return -1;
+		return -2;
 	errno = 0;
 	*v = strtod(s, &end);
-	if (end == s || errno == ERANGE || !isfinite(*v))
+	if (end == s)
 		return -1;
 	while (isspace((unsigned char)*end))
 		end++;
-	return *end ? -1 : 0;
+	if (*end)
+		return -1;
+	if (isnan(*v))
+		return -3;
+	if (isinf(*v) || errno == ERANGE) {
+		if (errno == ERANGE && fabs(*v) < 1.0) {
+			*v = 0;		/* underflow: a denormal is as good as zero */
+			return 0;
+		}
+		return -4;
+	}
+	return 0;
+}
+
+static const char *num_problem(int rc)
+{
+	switch (rc) {
+	case -2:
+		return "is empty";
+	case -3:
+		return "is NaN";
+	case -4:
+		return "is infinite or out of range";
+	default:
+		return "is not a number";
+	}
 }
 
 static void chomp(char *s)
@@ -170,6 +312,54 @@ static void chomp(char *s)
 		s[--n] = '\0';
 }
 
+/* "# tmnet-data rate_hz=R scale=SX,SY offset=OX,OY" */
+static int parse_meta(const char *line, int *rate, struct tmn_units *u)
+{
+	const char *p;
+	struct tmn_units v = *u;
+	int ok = 0;
+
+	if (strncmp(line, "# tmnet-data", 12))
+		return 0;
+	p = strstr(line, "rate_hz=");
+	if (p && sscanf(p + 8, "%d", rate) == 1)
+		ok |= 1;
+	p = strstr(line, "scale=");
+	if (p && sscanf(p + 6, "%lf,%lf", &v.scale[0], &v.scale[1]) == 2)
+		ok |= 2;
+	p = strstr(line, "offset=");
+	if (p && sscanf(p + 7, "%lf,%lf", &v.offset[0], &v.offset[1]) == 2)
+		ok |= 4;
+	if ((ok & 6) == 6 && isfinite(v.scale[0]) && isfinite(v.scale[1]) && v.scale[0] > 0 &&
+	    v.scale[1] > 0 && isfinite(v.offset[0]) && isfinite(v.offset[1])) {
+		*u = v;
+		return ok;
+	}
+	return ok & 1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the tick rate: the median step inside segments (the first 65536) */
+static int series_rate(const struct tmnet_sample *s, size_t n)
+{
+	__u64 st[65536];
+	size_t k = 0;
+
+	for (size_t i = 1; i < n && k < 65536; i++)
+		if (!(s[i].flags & TMNET_SAMPLE_SEG_START))
+			st[k++] = s[i].t_ns - s[i - 1].t_ns;
+	if (!k)
+		return 0;
+	qsort(st, k, sizeof(st[0]), cmp_u64);
+	return st[k / 2] ? (int)lround(1e9 / (double)st[k / 2]) : 0;
+}
+
 int tmn_csv_read(const char *path, struct tmn_series *d, char *err, int errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -177,8 +367,11 @@ int tmn_csv_read(const char *path, struct tmn_series *d, char *err, int errlen)
 	size_t cap = 1 << 16, n = 0, lineno = 0;
 	struct tmnet_sample *s;
 	double prev_t = -1;
+	int rate = 0, seen_data = 0;
+	static const char *const names[7] = { "t_ns", "x", "y", "vx", "vy", "valid", "seg" };
 
 	memset(d, 0, sizeof(*d));
+	tmn_units_identity(&d->units);
 	if (!f)
 		return fail(err, errlen, "%s: %s", path, strerror(errno));
 	s = malloc(cap * sizeof(*s));
@@ -187,8 +380,8 @@ int tmn_csv_read(const char *path, struct tmn_series *d, char *err, int errlen)
 		return fail(err, errlen, "out of memory");
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char *fl[7];
-		double v[6];
+		char *fl[8];
+		double v[7];
 		int nf, i;
 
 		lineno++;
@@ -199,28 +392,43 @@ int tmn_csv_read(const char *path, struct tmn_series *d, char *err, int errlen)
 		chomp(line);
 		if (!line[0])
 			continue;
-		if (lineno == 1 && isalpha((unsigned char)line[0]))
+		if (line[0] == '#') {
+			if (!seen_data && (parse_meta(line, &rate, &d->units) & 6))
+				d->has_units = 1;
+			continue;
+		}
+		if (!seen_data && (!strcmp(line, "t_ns,x,y,vx,vy,valid") ||
+				   !strcmp(line, "t_ns,x,y,vx,vy,valid,seg"))) {
+			seen_data = 1;
 			continue;	/* header */
-		nf = split_fields(line, ',', fl, 7);
-		if (nf != 6) {
-			fail(err, errlen, "%s: line %zu: expected 6 fields t_ns,x,y,vx,vy,valid, got %d",
+		}
+		seen_data = 1;
+		nf = split_fields(line, ',', fl, 8);
+		if (nf != 6 && nf != 7) {
+			fail(err, errlen, "%s: line %zu: expected 6 or 7 fields t_ns,x,y,vx,vy,valid[,seg], got %d",
 			     path, lineno, nf);
 			goto bad;
 		}
-		for (i = 0; i < 6; i++) {
-			if (parse_num(fl[i], &v[i])) {
-				fail(err, errlen, "%s: line %zu: field %d ('%s') is not a number",
-				     path, lineno, i + 1, fl[i]);
+		for (i = 0; i < nf; i++) {
+			int rc = parse_num(fl[i], &v[i]);
+
+			if (rc) {
+				fail(err, errlen, "%s: line %zu: field %d (%s) '%s' %s", path, lineno,
+				     i + 1, names[i], fl[i], num_problem(rc));
 				goto bad;
 			}
 		}
-		if (v[0] < 0 || v[0] <= prev_t) {
-			fail(err, errlen, "%s: line %zu: t_ns must be >= 0 and increasing", path,
-			     lineno);
+		if (v[0] < 0 || v[0] <= prev_t || v[0] > 1.8e19) {
+			fail(err, errlen, "%s: line %zu: field 1 (t_ns) must be >= 0 and increasing",
+			     path, lineno);
 			goto bad;
 		}
 		if (v[5] != 0 && v[5] != 1) {
-			fail(err, errlen, "%s: line %zu: valid must be 0 or 1", path, lineno);
+			fail(err, errlen, "%s: line %zu: field 6 (valid) must be 0 or 1", path, lineno);
+			goto bad;
+		}
+		if (nf == 7 && v[6] != 0 && v[6] != 1) {
+			fail(err, errlen, "%s: line %zu: field 7 (seg) must be 0 or 1", path, lineno);
 			goto bad;
 		}
 		for (i = 1; i < 5; i++) {
@@ -248,6 +456,10 @@ int tmn_csv_read(const char *path, struct tmn_series *d, char *err, int errlen)
 		s[n].vx = q16(v[3]);
 		s[n].vy = q16(v[4]);
 		s[n].flags = v[5] != 0 ? TMNET_SAMPLE_VALID : 0;
+		if (nf == 7 && v[6] != 0) {
+			s[n].flags |= TMNET_SAMPLE_SEG_START;
+			d->nseg++;
+		}
 		s[n].seq = (__u32)n;
 		n++;
 	}
@@ -258,11 +470,10 @@ int tmn_csv_read(const char *path, struct tmn_series *d, char *err, int errlen)
 	}
 	d->s = s;
 	d->n = n;
-	{
-		double dt = (double)(s[n - 1].t_ns - s[0].t_ns) / (double)(n - 1);
-
-		d->rate_hz = (int)lround(1e9 / dt);
-	}
+	if (rate <= 0)
+		rate = d->nseg > 1 ? series_rate(s, n) :
+			(int)lround(1e9 / ((double)(s[n - 1].t_ns - s[0].t_ns) / (double)(n - 1)));
+	d->rate_hz = rate;
 	return 0;
 bad:
 	fclose(f);
@@ -595,6 +806,8 @@ void tmn_import_default(struct tmn_import_cfg *c)
 	c->col_t = 0;
 	c->col_x = 1;
 	c->col_y = 2;
+	c->auto_units = 1;
+	tmn_units_identity(&c->units);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -604,127 +817,231 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int tmn_import(const char *path, const struct tmn_import_cfg *c, struct tmn_series *d,
-	       char *err, int errlen, char *info, int infolen)
-{
-	FILE *f;
-	char line[4096];
-	size_t cap = 4096, n = 0, lineno = 0, i, nt, k;
-	double *t = NULL, *x = NULL, *y = NULL, unit, *dts = NULL;
-	char delim = 0;
-	int maxcol = c->col_t, header = 0;
-	static const double units[4] = { 1.0, 1e-3, 1e-6, 1e-9 };
-	static const char *const unames[4] = { "s", "ms", "us", "ns" };
-	const char *uname = "given";
+/* raw samples of every file, concatenated; t in seconds, increasing */
+#define RAW_SEG		1	/* a segment starts here (new file, step back) */
+#define RAW_DROP	2	/* outside the representable range: not used */
 
-	memset(d, 0, sizeof(*d));
-	if (c->col_x > maxcol)
-		maxcol = c->col_x;
-	if (c->col_y > maxcol)
-		maxcol = c->col_y;
-	if (c->col_t < 0 || c->col_x < 0 || c->col_y < 0 || maxcol >= 64)
-		return fail(err, errlen, "column numbers must be in 0..63");
-	if (c->rate_hz < TMNET_MIN_RATE_HZ || c->rate_hz > TMNET_MAX_RATE_HZ)
-		return fail(err, errlen, "rate %d Hz out of range %d..%d", c->rate_hz,
-			    TMNET_MIN_RATE_HZ, TMNET_MAX_RATE_HZ);
-	if (!(c->gap_s > 0) || !(c->vel_window_s > 0))
-		return fail(err, errlen, "gap and velocity window must be > 0");
-	f = fopen(path, "r");
+struct raw {
+	size_t n, cap;
+	double *t, *x, *y;
+	unsigned char *fl;
+};
+
+static void raw_free(struct raw *r)
+{
+	free(r->t);
+	free(r->x);
+	free(r->y);
+	free(r->fl);
+	memset(r, 0, sizeof(*r));
+}
+
+static int raw_push(struct raw *r, double t, double x, double y, unsigned char fl)
+{
+	if (r->n == r->cap) {
+		size_t nc = r->cap ? 2 * r->cap : 4096;
+		double *a = realloc(r->t, nc * sizeof(double));
+
+		if (!a)
+			return -1;
+		r->t = a;
+		a = realloc(r->x, nc * sizeof(double));
+		if (!a)
+			return -1;
+		r->x = a;
+		a = realloc(r->y, nc * sizeof(double));
+		if (!a)
+			return -1;
+		r->y = a;
+		{
+			unsigned char *b = realloc(r->fl, nc);
+
+			if (!b)
+				return -1;
+			r->fl = b;
+		}
+		r->cap = nc;
+	}
+	r->t[r->n] = t;
+	r->x[r->n] = x;
+	r->y[r->n] = y;
+	r->fl[r->n] = fl;
+	r->n++;
+	return 0;
+}
+
+/* q-quantile of every stride-th value of v[i] (subsampled to <= 2^20) */
+static double quantile_sub(const double *v, size_t n, double q, double *tmp)
+{
+	size_t stride = n / (1U << 20) + 1, k = 0;
+
+	for (size_t i = 0; i < n; i += stride)
+		tmp[k++] = v[i];
+	if (!k)
+		return 0;
+	qsort(tmp, k, sizeof(double), cmp_double);
+	return tmp[(size_t)floor(q * (double)(k - 1) + 0.5)];
+}
+
+static int is_int_text(const char *s, long long *v)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s)
+		return 0;
+	for (const char *p = (*s == '-' || *s == '+') ? s + 1 : s; *p; p++)
+		if (!isdigit((unsigned char)*p) && !isspace((unsigned char)*p))
+			return 0;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return errno == 0;
+}
+
+static const double unit_s[4] = { 1.0, 1e-3, 1e-6, 1e-9 };
+static const char *const unit_name[4] = { "s", "ms", "us", "ns" };
+
+/* plausible device rates for the timestamp unit guess */
+#define RATE_LO	5.0
+#define RATE_HI	20000.0
+
+struct file_stat {
+	size_t raw, dup, back, lines;
+	double unit, med_step;
+	const char *uname;
+	char delim;
+	int header;
+};
+
+/*
+ * Parse one file into r (times in seconds, after prev_end + 1 s), detecting
+ * its delimiter, header and timestamp unit.
+ */
+static int import_file(const char *path, const struct tmn_import_cfg *c, struct raw *r,
+		       struct file_stat *fs, char *err, int errlen)
+{
+	static const char *const cname[3] = { "time", "x", "y" };
+	const int col[3] = { c->col_t, c->col_x, c->col_y };
+	int maxcol = col[0] > col[1] ? col[0] : col[1];
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t lcap = 0, lineno = 0, first = r->n, i;
+	ssize_t len;
+	long long t0i = 0;
+	int t0_int = 0, have0 = 0, k;
+	double t0d = 0, prev = 0, *steps = NULL, base, shift;
+	size_t nsteps = 0;
+
+	if (col[2] > maxcol)
+		maxcol = col[2];
+	memset(fs, 0, sizeof(*fs));
 	if (!f)
 		return fail(err, errlen, "%s: %s", path, strerror(errno));
-	t = malloc(cap * sizeof(double));
-	x = malloc(cap * sizeof(double));
-	y = malloc(cap * sizeof(double));
-	if (!t || !x || !y) {
-		fail(err, errlen, "out of memory");
-		goto bad;
-	}
-	while (fgets(line, sizeof(line), f)) {
+	while ((len = getline(&line, &lcap, f)) > 0) {
 		char *fl[64], *p;
 		double v[3];
-		int nf, j;
-		const int col[3] = { c->col_t, c->col_x, c->col_y };
+		int nf, j, rc[3], bad = 0;
 
 		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			fail(err, errlen, "%s: line %zu: line too long (> %zu bytes)", path, lineno,
-			     sizeof(line) - 2);
-			goto bad;
-		}
+		if (c->progress && lineno % 4000000 == 0)
+			fprintf(c->progress, "tmnet data import: %s: %.1f M lines read\n", path,
+				(double)lineno / 1e6);
 		chomp(line);
 		for (p = line; isspace((unsigned char)*p); p++)
 			;
 		if (!*p || *p == '#')
 			continue;
-		if (!delim) {
-			int nc = 0, ns = 0;
-
-			for (char *q = p; *q; q++) {
-				nc += *q == ',';
-				ns += *q == ';';
-			}
-			if (!nc && !ns) {
-				fail(err, errlen, "%s: line %zu: no ',' or ';' delimiter", path,
+		if (!fs->delim) {
+			if (strchr(p, ';'))
+				fs->delim = ';';
+			else if (strchr(p, ','))
+				fs->delim = ',';
+			else if (strchr(p, '\t'))
+				fs->delim = '\t';
+			else {
+				fail(err, errlen, "%s: line %zu: no ',', ';' or tab delimiter", path,
 				     lineno);
 				goto bad;
 			}
-			delim = ns > nc ? ';' : ',';
 		}
-		nf = split_fields(p, delim, fl, 64);
+		nf = split_fields(p, fs->delim, fl, 64);
 		if (nf <= maxcol) {
 			fail(err, errlen, "%s: line %zu: %d fields, need at least %d", path, lineno,
 			     nf, maxcol + 1);
 			goto bad;
 		}
 		for (j = 0; j < 3; j++) {
-			if (parse_num(fl[col[j]], &v[j])) {
-				if (n == 0 && !header) {
-					header = 1;	/* a header line before any data */
-					break;
-				}
-				fail(err, errlen, "%s: line %zu: column %d ('%s') is not a number",
-				     path, lineno, col[j] + 1, fl[col[j]]);
+			if (fs->delim == ';')	/* decimal commas */
+				for (char *q = fl[col[j]]; *q; q++)
+					if (*q == ',')
+						*q = '.';
+			rc[j] = parse_num(fl[col[j]], &v[j]);
+			bad += rc[j] == -1;
+		}
+		if (!fs->raw && !fs->header && !have0 && bad == 3) {
+			fs->header = 1;		/* three names before any data */
+			continue;
+		}
+		for (j = 0; j < 3; j++) {
+			if (rc[j]) {
+				fail(err, errlen, "%s: line %zu: column %d (%s) '%s' %s", path,
+				     lineno, col[j] + 1, cname[j], fl[col[j]], num_problem(rc[j]));
 				goto bad;
 			}
 		}
-		if (j < 3)
-			continue;
-		if (n && v[0] < t[n - 1]) {
-			fail(err, errlen, "%s: line %zu: timestamp %.17g goes backwards (previous %.17g)",
-			     path, lineno, v[0], t[n - 1]);
-			goto bad;
-		}
-		if (fabs(v[1]) >= 32000 || fabs(v[2]) >= 32000) {
-			fail(err, errlen, "%s: line %zu: position outside +-32000 data units", path,
-			     lineno);
-			goto bad;
-		}
-		if (n && v[0] == t[n - 1]) {
-			/* duplicate timestamp: the later sample wins */
-			x[n - 1] = v[1];
-			y[n - 1] = v[2];
-			continue;
-		}
-		if (n == cap) {
-			double *nt2 = realloc(t, 2 * cap * sizeof(double));
-			double *nx = nt2 ? realloc(x, 2 * cap * sizeof(double)) : NULL;
-			double *ny = nx ? realloc(y, 2 * cap * sizeof(double)) : NULL;
+		/* time relative to the first sample, exact for integers */
+		{
+			long long ti = 0;
+			int isint = is_int_text(fl[col[0]], &ti);
+			double tr;
 
-			if (nt2)
-				t = nt2;
-			if (nx)
-				x = nx;
-			if (!ny) {
+			if (!have0) {
+				t0_int = isint;
+				t0i = ti;
+				t0d = v[0];
+				have0 = 1;
+			}
+			if (isint && t0_int && !((ti > 0 && t0i < 0 && ti > LLONG_MAX + t0i) ||
+						 (ti < 0 && t0i > 0 && ti < LLONG_MIN + t0i)))
+				tr = (double)(ti - t0i);
+			else
+				tr = v[0] - t0d;
+			if (!isfinite(tr)) {
+				fail(err, errlen, "%s: line %zu: column %d (time) '%s' is out of range",
+				     path, lineno, col[0] + 1, fl[col[0]]);
+				goto bad;
+			}
+			if (!c->auto_units) {
+				for (j = 1; j < 3; j++) {
+					double dv = (v[j] - c->units.offset[j - 1]) *
+						    c->units.scale[j - 1];
+
+					if (!(fabs(dv) <= TMN_DATA_POS_MAX)) {
+						fail(err, errlen, "%s: line %zu: column %d (%s) %g is %g data units with the given --scale/--offset, outside +-%g",
+						     path, lineno, col[j] + 1, cname[j], v[j], dv,
+						     TMN_DATA_POS_MAX);
+						goto bad;
+					}
+				}
+			}
+			if (fs->raw && tr == prev) {
+				/* duplicate timestamp: the later sample wins */
+				r->x[r->n - 1] = v[1];
+				r->y[r->n - 1] = v[2];
+				fs->dup++;
+				continue;
+			}
+			if (raw_push(r, tr, v[1], v[2],
+				     !fs->raw || tr < prev ? RAW_SEG : 0)) {
 				fail(err, errlen, "out of memory");
 				goto bad;
 			}
-			y = ny;
-			cap *= 2;
+			if (fs->raw && tr < prev)
+				fs->back++;
+			prev = tr;
+			fs->raw++;
 		}
-		t[n] = v[0];
-		x[n] = v[1];
-		y[n] = v[2];
-		n++;
 	}
 	if (ferror(f)) {
 		fail(err, errlen, "%s: read error", path);
@@ -732,123 +1049,449 @@ int tmn_import(const char *path, const struct tmn_import_cfg *c, struct tmn_seri
 	}
 	fclose(f);
 	f = NULL;
-	if (n < 2) {
+	free(line);
+	line = NULL;
+	fs->lines = lineno;
+	if (fs->raw < 2) {
 		fail(err, errlen, "%s: fewer than 2 samples", path);
 		goto bad;
 	}
-	/* timestamp unit */
-	dts = malloc((n - 1) * sizeof(double));
-	if (!dts) {
+	/* timestamp unit: the median step inside runs */
+	steps = malloc(fs->raw * sizeof(double));
+	if (!steps) {
 		fail(err, errlen, "out of memory");
 		goto bad;
 	}
-	for (i = 1; i < n; i++)
-		dts[i - 1] = t[i] - t[i - 1];
-	qsort(dts, n - 1, sizeof(double), cmp_double);
-	unit = c->time_unit;
-	if (unit <= 0) {
-		double med = dts[(n - 1) / 2];
-
-		for (k = 0; k < 4; k++)
-			if (med * units[k] >= 1e-5 && med * units[k] <= 0.5)
-				break;
-		if (k == 4) {
-			fail(err, errlen, "%s: cannot detect the timestamp unit (median step %g); use --time-unit",
-			     path, med);
-			goto bad;
-		}
-		unit = units[k];
-		uname = unames[k];
+	for (i = first + 1; i < r->n; i++)
+		if (!(r->fl[i] & RAW_SEG))
+			steps[nsteps++] = r->t[i] - r->t[i - 1];
+	if (!nsteps) {
+		fail(err, errlen, "%s: no two samples in time order", path);
+		goto bad;
 	}
-	/* resample */
-	{
-		double t0 = t[0] * unit, t1 = t[n - 1] * unit, dt = 1.0 / c->rate_hz;
-		double span = t1 - t0;
-		size_t j = 0;
-		long wticks = lround(c->vel_window_s * c->rate_hz);
-		size_t nvalid = 0;
+	fs->med_step = quantile_sub(steps, nsteps, 0.5, steps);	/* in place */
+	fs->unit = c->time_unit;
+	fs->uname = "given";
+	if (fs->unit <= 0) {
+		int cand[4], nc = 0;
 
-		if (span / dt > 2e8) {
-			fail(err, errlen, "%s: %.0f s at %d Hz is too long", path, span, c->rate_hz);
+		for (k = 0; k < 4; k++) {
+			double rate = 1.0 / (fs->med_step * unit_s[k]);
+
+			/* ms, us, ns stamps are whole numbers: a step below 1 is no such unit */
+			if (rate >= RATE_LO && rate <= RATE_HI && (k == 0 || fs->med_step >= 1.0))
+				cand[nc++] = k;
+		}
+		if (nc == 2) {
+			/* an absolute Unix time (2000..2100) in one of them decides */
+			int e = -1, ne = 0;
+
+			for (k = 0; k < 2; k++) {
+				double a = (t0_int ? (double)t0i : t0d) * unit_s[cand[k]];
+
+				if (a >= 946684800.0 && a <= 4102444800.0) {
+					e = cand[k];
+					ne++;
+				}
+			}
+			if (ne == 1) {
+				cand[0] = e;
+				nc = 1;
+			}
+		}
+		if (nc != 1) {
+			if (nc == 0)
+				fail(err, errlen, "%s: cannot detect the timestamp unit: a median step of %g is no rate in %g..%g Hz in s, ms, us or ns; give --time-unit",
+				     path, fs->med_step, RATE_LO, RATE_HI);
+			else
+				fail(err, errlen, "%s: the timestamp unit is ambiguous: a median step of %g is %.4g Hz in %s and %.4g Hz in %s; give --time-unit",
+				     path, fs->med_step, 1.0 / (fs->med_step * unit_s[cand[0]]),
+				     unit_name[cand[0]], 1.0 / (fs->med_step * unit_s[cand[1]]),
+				     unit_name[cand[1]]);
 			goto bad;
 		}
-		nt = (size_t)floor(span / dt + 1e-6) + 1;
-		if (wticks < 1)
-			wticks = 1;
-		if (tmn_series_alloc(d, nt, c->rate_hz)) {
-			fail(err, errlen, "out of memory");
-			goto bad;
-		}
-		for (i = 0; i < nt; i++) {
-			double ti = t0 + (double)i * dt;
-			struct tmnet_sample *s = &d->s[i];
-
-			while (j + 1 < n && t[j + 1] * unit < ti)
-				j++;
-			s->t_ns = (__u64)llround((double)i * dt * 1e9);
-			s->seq = (__u32)i;
-			if (j + 1 >= n) {
-				if (fabs(t[n - 1] * unit - ti) < 1e-6 * dt) {
-					s->x = q16(x[n - 1]);
-					s->y = q16(y[n - 1]);
-					s->flags = TMNET_SAMPLE_VALID;
-				}
-				continue;
-			}
-			{
-				double ta = t[j] * unit, tb = t[j + 1] * unit, u;
-
-				if (tb - ta > c->gap_s)
-					continue;	/* gap: invalid */
-				u = (ti - ta) / (tb - ta);
-				if (u < 0)
-					u = 0;
-				if (u > 1)
-					u = 1;
-				s->x = q16(x[j] + u * (x[j + 1] - x[j]));
-				s->y = q16(y[j] + u * (y[j + 1] - y[j]));
-				s->flags = TMNET_SAMPLE_VALID;
-			}
-		}
-		/* causal velocity over the last wticks valid-contiguous ticks */
-		{
-			long run = 0;
-
-			for (i = 0; i < nt; i++) {
-				struct tmnet_sample *s = &d->s[i];
-				long w;
-
-				if (!(s->flags & TMNET_SAMPLE_VALID)) {
-					run = 0;
-					continue;
-				}
-				nvalid++;
-				w = run < wticks ? run : wticks;
-				run++;
-				if (w == 0)
-					continue;
-				s->vx = q16((s->x - d->s[i - w].x) / 65536.0 / ((double)w * dt));
-				s->vy = q16((s->y - d->s[i - w].y) / 65536.0 / ((double)w * dt));
-			}
-		}
-		if (info && infolen > 0)
-			snprintf(info, (size_t)infolen,
-				 "%zu raw samples (delimiter '%c'%s, time unit %s, median step %.3g ms) -> %zu ticks at %d Hz, %zu valid",
-				 n, delim, header ? ", header" : "", uname,
-				 dts[(n - 1) / 2] * unit * 1e3, nt, c->rate_hz, nvalid);
+		fs->unit = unit_s[cand[0]];
+		fs->uname = unit_name[cand[0]];
 	}
-	free(dts);
-	free(t);
-	free(x);
-	free(y);
+	free(steps);
+	steps = NULL;
+	/* seconds, after the previous file; a step back restarts 1 s later */
+	base = first ? r->t[first - 1] + 1.0 : 0.0;
+	shift = base;
+	for (i = first; i < r->n; i++) {
+		double ts = r->t[i] * fs->unit + shift;
+
+		if (i > first && ts <= r->t[i - 1]) {
+			shift += r->t[i - 1] + 1.0 - ts;
+			ts = r->t[i - 1] + 1.0;
+		}
+		r->t[i] = ts;
+	}
 	return 0;
 bad:
 	if (f)
 		fclose(f);
-	free(dts);
-	free(t);
-	free(x);
-	free(y);
-	tmn_series_free(d);
+	free(line);
+	free(steps);
 	return -1;
+}
+
+/* largest k in [-30, 30] with m 10^k <= TMN_DATA_AUTO_LIMIT */
+static int fit_pow10(double m)
+{
+	int k;
+
+	if (!(m > 0))
+		return 0;
+	k = (int)floor(log10(TMN_DATA_AUTO_LIMIT / m));
+	while (k > -31 && m * pow(10.0, k) > TMN_DATA_AUTO_LIMIT)
+		k--;
+	while (k < 30 && m * pow(10.0, k + 1) <= TMN_DATA_AUTO_LIMIT)
+		k++;
+	return k;
+}
+
+static int auto_units(const struct raw *r, double gap_s, struct tmn_units *u,
+		      struct tmn_import_info *in, char *err, int errlen)
+{
+	double *tmp = malloc((r->n + 1) * sizeof(double));
+	double *vv = malloc((r->n + 1) * sizeof(double));
+	double lo[2], hi[2], vmax, p0, pc;
+	size_t nv = 0;
+	int k0, k1;
+
+	if (!tmp || !vv) {
+		free(tmp);
+		free(vv);
+		return fail(err, errlen, "out of memory");
+	}
+	lo[0] = quantile_sub(r->x, r->n, 0.001, tmp);
+	hi[0] = quantile_sub(r->x, r->n, 0.999, tmp);
+	lo[1] = quantile_sub(r->y, r->n, 0.001, tmp);
+	hi[1] = quantile_sub(r->y, r->n, 0.999, tmp);
+	for (size_t i = 1; i < r->n; i++) {
+		double dt = r->t[i] - r->t[i - 1];
+
+		if ((r->fl[i] & RAW_SEG) || dt > gap_s)
+			continue;
+		vv[nv++] = fmax(fabs(r->x[i] - r->x[i - 1]), fabs(r->y[i] - r->y[i - 1])) / dt;
+	}
+	/* twice the 99th percentile: robust to jumps (they are split) */
+	vmax = nv ? 2.0 * quantile_sub(vv, nv, 0.99, tmp) : 0;
+	free(tmp);
+	free(vv);
+	p0 = fmax(fmax(fabs(lo[0]), fabs(hi[0])), fmax(fabs(lo[1]), fabs(hi[1])));
+	pc = fmax(hi[0] - lo[0], hi[1] - lo[1]) / 2;
+	k0 = fit_pow10(fmax(p0, vmax));
+	k1 = fit_pow10(fmax(pc, vmax));
+	if (!isfinite(p0) || !isfinite(vmax) || fmax(p0, vmax) * pow(10.0, k0) > TMN_DATA_AUTO_LIMIT)
+		return fail(err, errlen, "positions (%g) or speeds (%g per s) too large for any scale 1e-30 .. 1e30",
+			    p0, vmax);
+	u->scale[0] = u->scale[1] = pow(10.0, k1 > k0 ? k1 : k0);
+	for (int a = 0; a < 2; a++) {
+		double q = pow(10.0, -k1);
+
+		u->offset[a] = k1 > k0 ? nearbyint((lo[a] + hi[a]) / 2 / q) * q : 0.0;
+	}
+	in->robust_pos = (k1 > k0 ? pc : p0) * u->scale[0];
+	in->robust_vel = vmax * u->scale[0];
+	return 0;
+}
+
+struct tick_ring {
+	__s32 *x, *y;
+	long n;
+};
+
+/* resample r[a..b] (kept samples) into ticks; hand them out in chunks */
+#define CHUNK	65536
+
+static int emit_segment(const struct raw *r, const size_t *idx, size_t na,
+			const struct tmn_import_cfg *c, const struct tmn_units *u,
+			struct tick_ring *ring, struct tmnet_sample *buf, __u64 *last_t,
+			const struct tmn_import_sink *sink, struct tmn_import_info *in)
+{
+	double dt = 1.0 / c->rate_hz, t0 = r->t[idx[0]], span = r->t[idx[na - 1]] - t0;
+	size_t nt = (size_t)floor(span / dt + 1e-6) + 1, j = 0, nb = 0;
+	long wticks = ring->n - 1;
+	__u64 tbase = (__u64)llround(t0 * 1e9);
+
+	if (nt < 2) {
+		in->short_segs++;
+		return 0;
+	}
+	for (size_t i = 0; i < nt; i++) {
+		double ti = t0 + (double)i * dt, px, py;
+		struct tmnet_sample *s = &buf[nb];
+		long w = (long)i < wticks ? (long)i : wticks;
+		__u64 tn = tbase + (__u64)llround((double)i * 1e9 / c->rate_hz);
+
+		while (j + 2 < na && r->t[idx[j + 1]] < ti)
+			j++;
+		{
+			size_t a = idx[j], b = idx[j + 1 < na ? j + 1 : j];
+			double ta = r->t[a], tb = r->t[b], w1 = tb > ta ? (ti - ta) / (tb - ta) : 0;
+
+			if (w1 < 0)
+				w1 = 0;
+			if (w1 > 1)
+				w1 = 1;
+			px = r->x[a] + w1 * (r->x[b] - r->x[a]);
+			py = r->y[a] + w1 * (r->y[b] - r->y[a]);
+		}
+		memset(s, 0, sizeof(*s));
+		if (tn <= *last_t && *last_t)
+			tn = *last_t + 1;
+		*last_t = tn;
+		s->t_ns = tn;
+		s->seq = (__u32)in->ticks;
+		s->x = q16((px - u->offset[0]) * u->scale[0]);
+		s->y = q16((py - u->offset[1]) * u->scale[1]);
+		s->flags = TMNET_SAMPLE_VALID | (i == 0 ? TMNET_SAMPLE_SEG_START : 0);
+		if (w > 0) {
+			long k = (long)(i % (size_t)ring->n), kb = (k - w + ring->n) % ring->n;
+
+			s->vx = q16((s->x - ring->x[kb]) / 65536.0 / ((double)w * dt));
+			s->vy = q16((s->y - ring->y[kb]) / 65536.0 / ((double)w * dt));
+		}
+		ring->x[i % (size_t)ring->n] = s->x;
+		ring->y[i % (size_t)ring->n] = s->y;
+		in->ticks++;
+		if (++nb == CHUNK || i + 1 == nt) {
+			if (sink->put(sink->ctx, buf, nb))
+				return -1;
+			nb = 0;
+			if (c->progress && in->ticks % (10 * 1000 * 1000) < CHUNK && in->ticks >= CHUNK)
+				fprintf(c->progress, "tmnet data import: %.1f M ticks written\n",
+					(double)in->ticks / 1e6);
+		}
+	}
+	in->segs++;
+	in->tick_s += (double)nt * dt;
+	return 0;
+}
+
+int tmn_import_files(const char *const *paths, int npaths, const struct tmn_import_cfg *c,
+		     const struct tmn_import_sink *sink, struct tmn_import_info *info,
+		     char *err, int errlen)
+{
+	struct raw r;
+	struct tmn_import_info in;
+	struct tmn_units u;
+	struct tick_ring ring = { NULL, NULL, 0 };
+	struct tmnet_sample *buf = NULL;
+	size_t *idx = NULL, na = 0;
+	__u64 last_t = 0;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	memset(&in, 0, sizeof(in));
+	if (info)
+		memset(info, 0, sizeof(*info));
+	if (npaths < 1)
+		return fail(err, errlen, "no input file");
+	if (c->col_t < 0 || c->col_x < 0 || c->col_y < 0 || c->col_t > 63 || c->col_x > 63 ||
+	    c->col_y > 63)
+		return fail(err, errlen, "column numbers must be in 0..63");
+	if (c->rate_hz < TMNET_MIN_RATE_HZ || c->rate_hz > TMNET_MAX_RATE_HZ)
+		return fail(err, errlen, "rate %d Hz out of range %d..%d", c->rate_hz,
+			    TMNET_MIN_RATE_HZ, TMNET_MAX_RATE_HZ);
+	if (!(c->gap_s > 0) || !(c->vel_window_s > 0) || c->vel_window_s > 10)
+		return fail(err, errlen, "gap and velocity window must be > 0 (window <= 10 s)");
+	if (!c->auto_units)
+		for (int a = 0; a < 2; a++)
+			if (!(c->units.scale[a] > 0) || !isfinite(c->units.scale[a]) ||
+			    !isfinite(c->units.offset[a]))
+				return fail(err, errlen, "scale must be finite and > 0, offset finite");
+	for (int f = 0; f < npaths; f++) {
+		struct file_stat fs;
+
+		if (import_file(paths[f], c, &r, &fs, err, errlen))
+			goto out;
+		in.files++;
+		in.raw += fs.raw;
+		in.dup += fs.dup;
+		in.back += fs.back;
+		in.time_unit = fs.uname;
+		in.step_ms = fs.med_step * fs.unit * 1e3;
+		in.delim = fs.delim;
+		in.header = fs.header;
+		if (c->progress)
+			fprintf(c->progress, "tmnet data import: [%d/%d] %s: %zu samples (delimiter '%s'%s, time unit %s, median step %.4g ms, %zu duplicate and %zu backward timestamps)\n",
+				f + 1, npaths, paths[f], fs.raw,
+				fs.delim == '\t' ? "tab" : fs.delim == ';' ? ";" : ",",
+				fs.header ? ", header" : "", fs.uname, fs.med_step * fs.unit * 1e3,
+				fs.dup, fs.back);
+	}
+	if (c->auto_units) {
+		if (auto_units(&r, c->gap_s, &u, &in, err, errlen))
+			goto out;
+	} else {
+		u = c->units;
+	}
+	in.units = u;
+	in.auto_units = c->auto_units;
+	/* segments: new file, step back, gap, a jump faster than the split speed */
+	for (size_t i = 0; i < r.n; i++) {
+		double dx = (r.x[i] - u.offset[0]) * u.scale[0];
+		double dy = (r.y[i] - u.offset[1]) * u.scale[1];
+
+		if (!(fabs(dx) <= TMN_DATA_POS_MAX && fabs(dy) <= TMN_DATA_POS_MAX)) {
+			r.fl[i] |= RAW_DROP;
+			in.outside++;
+			if (i + 1 < r.n)
+				r.fl[i + 1] |= RAW_SEG;
+		}
+	}
+	{
+		size_t prev = (size_t)-1;
+
+		for (size_t i = 0; i < r.n; i++) {
+			double dt, v;
+
+			if (r.fl[i] & RAW_DROP) {
+				prev = (size_t)-1;
+				continue;
+			}
+			if (prev == (size_t)-1 || (r.fl[i] & RAW_SEG)) {
+				r.fl[i] |= RAW_SEG;
+				prev = i;
+				continue;
+			}
+			dt = r.t[i] - r.t[prev];
+			v = fmax(fabs(r.x[i] - r.x[prev]) * u.scale[0],
+				 fabs(r.y[i] - r.y[prev]) * u.scale[1]) / dt;
+			if (dt > c->gap_s) {
+				r.fl[i] |= RAW_SEG;
+				in.gaps++;
+			} else if (!(v <= TMN_DATA_VEL_SPLIT)) {
+				r.fl[i] |= RAW_SEG;
+				in.jumps++;
+			}
+			prev = i;
+		}
+	}
+	ring.n = lround(c->vel_window_s * c->rate_hz);
+	if (ring.n < 1)
+		ring.n = 1;
+	ring.n++;
+	ring.x = malloc((size_t)ring.n * sizeof(__s32));
+	ring.y = malloc((size_t)ring.n * sizeof(__s32));
+	buf = malloc(CHUNK * sizeof(*buf));
+	idx = malloc((r.n + 1) * sizeof(size_t));
+	if (!ring.x || !ring.y || !buf || !idx) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	if (sink->begin && sink->begin(sink->ctx, &u, c->rate_hz)) {
+		fail(err, errlen, "output: %s", strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i <= r.n; i++) {
+		if (i < r.n && (r.fl[i] & RAW_DROP))
+			continue;
+		if (i == r.n || (r.fl[i] & RAW_SEG)) {
+			if (na && emit_segment(&r, idx, na, c, &u, &ring, buf, &last_t, sink, &in)) {
+				fail(err, errlen, "output: write failed: %s", strerror(errno));
+				goto out;
+			}
+			na = 0;
+		}
+		if (i < r.n)
+			idx[na++] = i;
+	}
+	if (!in.ticks) {
+		fail(err, errlen, "no valid tick: every stretch between gaps is shorter than 2 ticks (nothing written)");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (info)
+		*info = in;
+	raw_free(&r);
+	free(ring.x);
+	free(ring.y);
+	free(buf);
+	free(idx);
+	return rc;
+}
+
+void tmn_import_describe(const struct tmn_import_info *in, int rate_hz, char *buf, size_t n)
+{
+	char u[160];
+
+	size_t k = 0;
+
+	tmn_units_describe(&in->units, u, sizeof(u));
+	if (in->files == 1 && in->time_unit)
+		k = (size_t)snprintf(buf, n, "delimiter '%s'%s, time unit %s, median step %.4g ms; ",
+				     in->delim == '\t' ? "tab" : in->delim == ';' ? ";" : ",",
+				     in->header ? ", header" : "", in->time_unit, in->step_ms);
+	if (k >= n)
+		return;
+	buf += k;
+	n -= k;
+	snprintf(buf, n,
+		 "%zu files, %zu raw samples (%zu duplicate timestamps merged, %zu steps back) -> %zu ticks at %d Hz (%.1f s) in %zu segments (%zu gaps, %zu jumps split, %zu samples outside the range dropped, %zu short stretches dropped); units %s: %s",
+		 in->files, in->raw, in->dup, in->back, in->ticks, rate_hz, in->tick_s, in->segs,
+		 in->gaps, in->jumps, in->outside, in->short_segs, in->auto_units ? "auto" : "given",
+		 u);
+}
+
+/* a series in memory, for tmn_import() */
+struct mem_sink {
+	struct tmn_series *d;
+	size_t cap;
+};
+
+static int mem_begin(void *ctx, const struct tmn_units *u, int rate_hz)
+{
+	struct mem_sink *m = ctx;
+
+	m->d->units = *u;
+	m->d->has_units = 1;
+	m->d->rate_hz = rate_hz;
+	return 0;
+}
+
+static int mem_put(void *ctx, const struct tmnet_sample *s, size_t n)
+{
+	struct mem_sink *m = ctx;
+	struct tmn_series *d = m->d;
+
+	if (d->n + n > m->cap) {
+		size_t nc = m->cap ? m->cap : 65536;
+		struct tmnet_sample *ns;
+
+		while (nc < d->n + n)
+			nc *= 2;
+		ns = realloc(d->s, nc * sizeof(*ns));
+		if (!ns)
+			return -1;
+		d->s = ns;
+		m->cap = nc;
+	}
+	memcpy(d->s + d->n, s, n * sizeof(*s));
+	for (size_t i = 0; i < n; i++)
+		d->nseg += (s[i].flags & TMNET_SAMPLE_SEG_START) != 0;
+	d->n += n;
+	return 0;
+}
+
+int tmn_import(const char *path, const struct tmn_import_cfg *c, struct tmn_series *d,
+	       char *err, int errlen, char *info, int infolen)
+{
+	struct mem_sink m = { d, 0 };
+	struct tmn_import_sink sink = { mem_begin, mem_put, &m };
+	struct tmn_import_info in;
+
+	memset(d, 0, sizeof(*d));
+	tmn_units_identity(&d->units);
+	if (tmn_import_files(&path, 1, c, &sink, &in, err, errlen)) {
+		tmn_series_free(d);
+		return -1;
+	}
+	if (info && infolen > 0)
+		tmn_import_describe(&in, c->rate_hz, info, (size_t)infolen);
+	return 0;
 }
