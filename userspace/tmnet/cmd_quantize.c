@@ -210,6 +210,7 @@ int cmd_quantize(int argc, char **argv)
 	p.window_ticks = (int)mf.h.window;
 	p.horizon_ticks = (int)mf.h.horizon;
 	p.name = name;
+	tmn_units_to_blob(&d.units, &p.units);	/* the data's recording units */
 	for (int k = 0; k < (int)mf.h.F; k++) {
 		p.mean[k] = mf.h.norm.mean[k];
 		p.std[k] = mf.h.norm.std[k];
