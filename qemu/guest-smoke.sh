@@ -5,8 +5,10 @@
 #   qemu/guest-smoke.sh KO RESULTS [SECONDS]
 #
 # KO is the tmnet.ko built for the running kernel, RESULTS a writable
-# directory holding model-b.tmn (the System B test blob) and fw/tmnet/
-# (a firmware search path), SECONDS the length of the replay run.
+# directory holding model-b.tmn (the System B test blob), optionally
+# model-h20.tmn (a trained 20 ms-horizon model: replay parity with the
+# userspace core) and fw/tmnet/ (a firmware search path), SECONDS the
+# length of the replay run.
 # Environment: BIN (guest programs, default build/guest), KAPI (path of
 # tmnet_kapi_test.ko, the in-kernel API test; skipped when empty).
 # With SECONDS >= 10 only the latency run is done (insmod, replay, latency
@@ -70,6 +72,11 @@ if [ "${SECS%%.*}" -ge 10 ]; then
 	t $? "rmmod"
 else
 	smoke --blob "$R/model-b.tmn" --seconds "$SECS"
+
+	# ---- a trained 20 ms-horizon model: kernel/userspace parity ---------
+	if [ -f "$R/model-h20.tmn" ]; then
+		smoke --blob "$R/model-h20.tmn" --seconds "$SECS" --parity-only
+	fi
 
 	# ---- start/stop idempotent, rmmod while ticking --------------------
 	cfg tmnet0 start && cfg tmnet0 start

@@ -16,6 +16,9 @@
 #                   the tinyconfig debug kernel of qemu/debug/build.sh)
 #   -h, --help      this text
 #
+# Also trains a 20 ms-horizon model (tmnet train --horizon-ms 20, a few
+# seconds) that the guest replays for kernel/userspace parity; TMNET names
+# the tmnet binary to use (default: $BUILD/tmnet, built).
 # Needs the Debian packages in tools/deps.sh (installed if missing).
 # Artifacts: build/qemu/ (serial log, results), build/kmod/<version>/.
 set -uo pipefail
@@ -78,6 +81,23 @@ res=$(cd "$res" && pwd)	# the firmware loader wants an absolute path
 # out-scale 10: the gate passes ~80 % of the ticks and rejects the rest
 "$BUILD/guest/mkblob" --system B --seed 1 --out-scale 1000 -o "$res/model-b.tmn" | sed 's/^/# /'
 cp "$res/model-b.tmn" "$res/fw/tmnet/"
+# a model trained with a 20 ms horizon (tmnet train --horizon-ms 20): the
+# guest checks that the kernel runs it bit for bit as the userspace core
+h20=$res/h20
+mkdir -p "$h20"
+T=${TMNET:-$BUILD/tmnet}
+if ! { { [ -n "${TMNET:-}" ] || make -s BUILD="$BUILD" "$BUILD/tmnet"; } &&
+       "$T" data gen --seed 20 --seconds 30 -o "$h20/data.csv" &&
+       "$T" train -d "$h20/data.csv" -S B -o "$h20/h20.ckpt" --horizon-ms 20 \
+		--window-ms 16 --hidden 8 -e 1 -q -j 1 &&
+       "$T" quantize -m "$h20/h20.ckpt" -d "$h20/data.csv" -o "$res/model-h20.tmn"; } \
+	>"$h20/log" 2>&1; then
+	sed 's/^/# /' "$h20/log" | tail -n 20
+	echo "not ok 2 - training the 20 ms-horizon model failed"
+	exit 1
+fi
+grep -E '^(kalman fit|gate fit|.*model-h20.tmn:)' "$h20/log" | sed 's/^/# /'
+rm -f "$h20/data.csv"
 
 # ---- boot the guest ----------------------------------------------------------
 qemu/run-guest.sh --kernel "$kernel" --moddir "$moddir" --results "$res" \

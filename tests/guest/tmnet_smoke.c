@@ -582,6 +582,8 @@ static void usage(FILE *f)
 		"  -r, --rate HZ        device tick rate (default 2000)\n"
 		"  -t, --tap-start N    number of the first TAP line (default 1)\n"
 		"  -l, --latency-only   only the replay run and the latency table\n"
+		"  -P, --parity-only    load the blob (any horizon), check the kernel shows\n"
+		"                       its horizon, replay and compare with the userspace core\n"
 		"  -O, --no-overflow    skip the 4 s output-overflow test\n"
 		"  -v, --verbose        show failing debugfs commands\n"
 		"  -h, --help           this text\n"
@@ -597,6 +599,7 @@ int main(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "tap-start", required_argument, NULL, 't' },
 		{ "latency-only", no_argument, NULL, 'l' },
+		{ "parity-only", no_argument, NULL, 'P' },
 		{ "no-overflow", no_argument, NULL, 'O' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -605,9 +608,9 @@ int main(int argc, char **argv)
 	struct ctx c = { .dev = "/dev/tmnet0", .rate = 2000, .seconds = 2.5,
 			 .overflow_test = 1 };
 	const char *base;
-	int opt, latency_only = 0;
+	int opt, latency_only = 0, parity_only = 0;
 
-	while ((opt = getopt_long(argc, argv, "d:b:s:r:t:lOvh", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:b:s:r:t:lPOvh", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			c.dev = optarg;
@@ -626,6 +629,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			latency_only = 1;
+			break;
+		case 'P':
+			parity_only = 1;
 			break;
 		case 'O':
 			c.overflow_test = 0;
@@ -658,6 +664,23 @@ int main(int argc, char **argv)
 		goto out;
 	c.in_ring = (unsigned int)st_get(&c, "in_ring");
 	c.out_ring = (unsigned int)st_get(&c, "out_ring");
+	if (parity_only) {
+		/* another model (e.g. a 20 ms horizon): load it, then replay parity */
+		char want[64], buf[4096];
+		__u32 hor = 0;
+
+		memcpy(&hor, c.blob + offsetof(struct tmnet_blob_hdr, horizon_ticks), sizeof(hor));
+		cmd(&c, "stop");
+		tap(&c, !dbg_write(&c, "load_model", c.blob, c.blob_len), "load_model accepts %s",
+		    c.blob_path);
+		snprintf(want, sizeof(want), "horizon_ticks %u\n", hor);
+		dbg_read(&c, "model", buf, sizeof(buf));
+		tap(&c, strstr(buf, want) != NULL,
+		    "the kernel runs the blob's horizon: %u ticks (%.1f ms at %u Hz)", hor,
+		    1e3 * hor / c.rate, c.rate);
+		test_replay(&c);
+		goto out;
+	}
 	if (latency_only) {
 		cmd(&c, "stop");
 		dbg_write(&c, "load_model", c.blob, c.blob_len);
