@@ -53,6 +53,37 @@ static inline __s64 tm_mul_q32(__s64 a, __s64 b)
 {
 	return tm_sat_shr128((tm_s128)a * b, 32);
 }
+
+/* a + b, saturating to s64 (never a signed overflow) */
+static inline __s64 tm_sat_add64(__s64 a, __s64 b)
+{
+	return tm_sat_shr128((tm_s128)a + b, 0);
+}
+
+/* a - b, saturating to s64 */
+static inline __s64 tm_sat_sub64(__s64 a, __s64 b)
+{
+	return tm_sat_shr128((tm_s128)a - b, 0);
+}
+
+/* a + b + c, saturating to s64 */
+static inline __s64 tm_sat_add3_64(__s64 a, __s64 b, __s64 c)
+{
+	return tm_sat_shr128((tm_s128)a + b + c, 0);
+}
+
+/* number of significant bits of v (0 for 0): constant time, no loop */
+static inline unsigned int tm_bitlen64(__u64 v)
+{
+	return v ? 64U - (unsigned int)__builtin_clzll(v) : 0U;
+}
+
+static inline unsigned int tm_bitlen128(tm_u128 v)
+{
+	__u64 hi = (__u64)(v >> 64);
+
+	return hi ? 64U + tm_bitlen64(hi) : tm_bitlen64((__u64)v);
+}
 /* floor(sqrt(v)) and ceil(sqrt(v)) for unsigned 128-bit arguments < 2^126 */
 __u64 tm_isqrt_floor(tm_u128 v);
 __u64 tm_isqrt_ceil(tm_u128 v);
@@ -140,31 +171,40 @@ void tm_kf_horizon(const struct tm_kf *kf, const struct tm_kf_params *kp,
 		   __s64 pos[2], __s64 cov[2][2]);
 
 /* ------------------------------------------------------------------ */
-/* Gate: budgeted iterative solve with an a-posteriori certificate     */
+/* Gate: exact chi-square test of a 2x2 system                         */
 /* ------------------------------------------------------------------ */
 
-#define TM_GATE_MAX_N	4
+/*
+ * Cost of the exact 2x2 solve, in multiply-adds: one unit is one
+ * multiplication of two integers of at most 64 bits (a 128-bit product) or
+ * one 64-bit division.  det(S) takes 2, the adjugate form r' adj(S) r
+ * takes 6, the division that yields d^2 takes 3 (the 64-bit estimate and
+ * the 128 x 64 product that makes it exact).  Fixed: no input, blob field
+ * or netlink parameter changes it.
+ */
+#define TM_GATE_MACS_DET	2
+#define TM_GATE_MACS_2X2	11
+/* The gate's worst case per tick (it runs at most once per tick) */
+#define TM_GATE_MACS_MAX	TM_GATE_MACS_2X2
 
 struct tm_gate_result {
-	__u32 pass;		/* 1 iff certified and chi2 ok */
+	__u32 pass;		/* 1 iff d^2 <= chi2 (exact) */
 	__u32 reason;		/* enum tmnet_reason */
-	__u32 cert_q16;		/* bound on ||y - y_k|| / ||y||, Q16 */
-	__u32 d2_q16;		/* upper bound on r' S^-1 r, Q16, saturating */
-	__u32 macs;		/* multiply-adds spent */
-	__u32 iters;
-	__s32 scale_e;		/* the solved system is S 2^-e, r 2^-e/2 */
-	__u32 _pad;
-	__s64 y[TM_GATE_MAX_N];	/* last iterate, Q32, of the scaled system */
+	__u32 cert_q16;		/* 0 once d^2 is computed (exact), else TMNET_CERT_NONE */
+	__u32 d2_q16;		/* ceil(d^2 2^16), saturating at 0xffffffff */
+	__u32 macs;		/* multiply-adds spent, <= TM_GATE_MACS_MAX */
 };
 
 /*
- * Solve S y = r for symmetric S (n <= TM_GATE_MAX_N, Q32.32) by
- * Gauss-Seidel sweeps within a multiply-add budget.  See core/tm_gate.c for
- * the certificate's proof.
+ * d^2 = r' S^-1 r for the symmetric 2x2 S = [[s[0], s[1]], [s[1], s[2]]]
+ * (Q32.32) and r (Q16.16), in closed form with 128-bit integers: exact,
+ * constant time, no loop.  A budget below TM_GATE_MACS_2X2 falls back with
+ * TMNET_REASON_BUDGET; an S that is not positive definite (s00 <= 0,
+ * s11 <= 0 or det <= 0) with TMNET_REASON_CERT (no certificate can exist).
+ * See core/tm_gate.c for the proof that nothing overflows.
  */
-void tm_gate_solve(const __s64 *s, const __s64 *r, unsigned int n,
-		   __u32 eps_q16, __u32 budget, __u32 chi2_q16,
-		   struct tm_gate_result *res);
+void tm_gate_2x2(const __s64 s[3], const __s32 r[2], __u32 budget, __u32 chi2_q16,
+		 struct tm_gate_result *res);
 
 /* ------------------------------------------------------------------ */
 /* Model (built from a validated blob)                                 */
@@ -219,6 +259,21 @@ __s8 tm_quant_input(__s32 f, __s32 mean, __s32 inv_std, __u32 in_frac, __u32 *sa
 /* One GRU step in place on h (Q15) with int8 input x[n_feat] */
 void tm_gru_step(const struct tm_model *m, __s16 *h, const __s8 *x,
 		 struct tm_gru_sat *sat);
+/*
+ * The model's shapes, clamped to the compile-time maxima: the tick's loops
+ * are bounded by TMNET_MAX_HIDDEN and TMNET_MAX_FEATURES whatever the
+ * model object holds (the validator already enforces them for blobs).
+ */
+static inline unsigned int tm_gru_hidden(const struct tm_model *m)
+{
+	return m->hidden < TMNET_MAX_HIDDEN ? m->hidden : TMNET_MAX_HIDDEN;
+}
+
+static inline unsigned int tm_gru_feat(const struct tm_model *m)
+{
+	return m->n_feat < TMNET_MAX_FEATURES ? m->n_feat : TMNET_MAX_FEATURES;
+}
+
 /* Linear head: Q16 normalised outputs */
 void tm_gru_head(const struct tm_model *m, const __s16 *h, __s32 out[TMNET_N_OUT],
 		 struct tm_gru_sat *sat);

@@ -89,10 +89,16 @@ static inline void tm_unpack(__s64 acc, __s32 *lo, __s32 *hi)
 	*hi = (__s32)((acc - a) >> 32);	/* exact: a multiple of 2^32 */
 }
 
+/*
+ * Worst case: every loop has a constant trip count or one bounded by
+ * TMNET_MAX_HIDDEN / TMNET_MAX_FEATURES (H and F are clamped here as well
+ * as by the validator, so no blob can raise them): P <= 48 row pairs of
+ * 8 + 32 packed multiply-adds, then H <= 32 activations.
+ */
 void tm_gru_step(const struct tm_model *m, __s16 *h, const __s8 *x,
 		 struct tm_gru_sat *sat)
 {
-	const unsigned int H = m->hidden, F = m->n_feat;
+	const unsigned int H = tm_gru_hidden(m), F = tm_gru_feat(m);
 	const unsigned int P = (3 * H + 1) / 2;
 	/* see tm_model_pack(): wp_* are zero past F and H */
 	__s32 gi[TM_G3], gh[TM_G3];	/* Q12 pre-activations, saturated */
@@ -155,13 +161,15 @@ void tm_gru_step(const struct tm_model *m, __s16 *h, const __s8 *x,
 void tm_gru_head(const struct tm_model *m, const __s16 *h, __s32 out[TMNET_N_OUT],
 		 struct tm_gru_sat *sat)
 {
+	const unsigned int H = tm_gru_hidden(m);
 	unsigned int o, k;
 
+	/* TMNET_N_OUT x H <= TMNET_MAX_HIDDEN multiply-adds */
 	for (o = 0; o < TMNET_N_OUT; o++) {
 		__s32 acc = 0;
 		__s64 v;
 
-		for (k = 0; k < m->hidden; k++)
+		for (k = 0; k < H; k++)
 			acc += (__s32)m->w_out[o][k] * h[k];
 		v = (__s64)tm_requant(acc, m->rq_out[o].mult, m->rq_out[o].shift) +
 		    m->b_out[o];

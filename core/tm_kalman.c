@@ -32,17 +32,6 @@ static __s64 tm_div128_round(tm_s128 n, __u64 d)
 #define TM_KF_CS_MAX	24
 #define TM_KF_P_LIMIT	((__s64)1 << 61)
 
-static unsigned int tm_bitlen(__u64 v)
-{
-	unsigned int n = 0;
-
-	while (v) {
-		v >>= 1;
-		n++;
-	}
-	return n;
-}
-
 int tm_kf_params_init(struct tm_kf_params *kp, const struct tmnet_kalman *k,
 		      __u32 rate_hz, __u32 horizon_ticks)
 {
@@ -60,7 +49,7 @@ int tm_kf_params_init(struct tm_kf_params *kp, const struct tmnet_kalman *k,
 
 	if (rate_hz == 0 || horizon_ticks == 0 || rmin <= 0)
 		return -1;
-	bl = tm_bitlen((__u64)rmin);
+	bl = tm_bitlen64((__u64)rmin);
 	cs = bl >= 40 ? 0 : 40 - bl;
 	if (cs > TM_KF_CS_MAX)
 		cs = TM_KF_CS_MAX;
@@ -113,6 +102,13 @@ void tm_kf_reset(struct tm_kf *kf)
 	kf->missing = 0;
 }
 
+/*
+ * Every sum below saturates (tm_sat_add64): with parameters at the
+ * validator's limits a per-tick term can already saturate (q for
+ * qa = 2^20 units^2/s^3 at cs = 24), and a long dropout lets x run away;
+ * a saturated P is then caught by the range check and the filter restarts.
+ * Loops: fixed trip counts (2 and 4, the state dimension).
+ */
 static void tm_kf_predict(struct tm_kf *kf, const struct tm_kf_params *kp)
 {
 	__s64 (*p)[4] = kf->p;
@@ -120,31 +116,31 @@ static void tm_kf_predict(struct tm_kf *kf, const struct tm_kf_params *kp)
 	__s64 dt = kp->dt;
 	int i, j;
 
-	kf->x[0] += tm_mul_q32(kf->x[2], dt);
-	kf->x[1] += tm_mul_q32(kf->x[3], dt);
+	kf->x[0] = tm_sat_add64(kf->x[0], tm_mul_q32(kf->x[2], dt));
+	kf->x[1] = tm_sat_add64(kf->x[1], tm_mul_q32(kf->x[3], dt));
 
 	/* B' = B + dt C  (pos-vel block) */
 	for (i = 0; i < 2; i++)
 		for (j = 0; j < 2; j++)
-			pv[i][j] = p[i][2 + j] + tm_mul_q32(dt, p[2 + i][2 + j]);
+			pv[i][j] = tm_sat_add64(p[i][2 + j], tm_mul_q32(dt, p[2 + i][2 + j]));
 	/* A' = A + dt B^T + dt B'  (upper triangle) */
 	for (i = 0; i < 2; i++)
 		for (j = i; j < 2; j++)
-			pp[i][j] = p[i][j] + tm_mul_q32(dt, p[j][2 + i]) +
-				   tm_mul_q32(dt, pv[i][j]);
+			pp[i][j] = tm_sat_add3_64(p[i][j], tm_mul_q32(dt, p[j][2 + i]),
+						  tm_mul_q32(dt, pv[i][j]));
 
-	p[0][0] = pp[0][0] + kp->q[0][0];
-	p[0][1] = pp[0][1] + kp->q[0][1];
-	p[1][1] = pp[1][1] + kp->q[1][1];
+	p[0][0] = tm_sat_add64(pp[0][0], kp->q[0][0]);
+	p[0][1] = tm_sat_add64(pp[0][1], kp->q[0][1]);
+	p[1][1] = tm_sat_add64(pp[1][1], kp->q[1][1]);
 	p[1][0] = p[0][1];
 	for (i = 0; i < 2; i++)
 		for (j = 0; j < 2; j++) {
-			p[i][2 + j] = pv[i][j] + kp->q[i][2 + j];
+			p[i][2 + j] = tm_sat_add64(pv[i][j], kp->q[i][2 + j]);
 			p[2 + j][i] = p[i][2 + j];
 		}
-	p[2][2] += kp->q[2][2];
-	p[2][3] += kp->q[2][3];
-	p[3][3] += kp->q[3][3];
+	p[2][2] = tm_sat_add64(p[2][2], kp->q[2][2]);
+	p[2][3] = tm_sat_add64(p[2][3], kp->q[2][3]);
+	p[3][3] = tm_sat_add64(p[3][3], kp->q[3][3]);
 	p[3][2] = p[2][3];
 	/* out of the scaled range: restart at the next sample */
 	for (i = 0; i < 4; i++)
@@ -157,28 +153,29 @@ static void tm_kf_update_axis(struct tm_kf *kf, const struct tm_kf_params *kp,
 			      int a, __s64 z)
 {
 	__s64 (*p)[4] = kf->p;
-	__s64 s = p[a][a] + kp->r[a];
+	__s64 s = tm_sat_add64(p[a][a], kp->r[a]);
 	__s64 k[4], innov, sn;
 	__u64 inv;
-	unsigned int e = 0;
+	unsigned int e;
 	int i, j;
 
 	if (s <= 0)
 		return;		/* cannot happen for a validated model */
-	/* reciprocal with a 31-bit normalised divisor: inv ~ 2^62 / sn */
-	sn = s;
-	while (sn >= ((__s64)1 << 31)) {
-		sn >>= 1;
-		e++;
-	}
+	/*
+	 * reciprocal with a 31-bit normalised divisor: inv ~ 2^62 / sn.
+	 * e from the bit length (constant time; it was a shift loop).
+	 */
+	e = tm_bitlen64((__u64)s);
+	e = e > 31 ? e - 31 : 0;
+	sn = s >> e;
 	inv = (((__u64)1 << 62) + (__u64)sn / 2) / (__u64)sn;
 	/* k_i = p_ia / s in Q32: p_ia * inv / 2^(62 + e - 32) */
 	for (i = 0; i < 4; i++)
 		k[i] = tm_sat_shr128((tm_s128)p[i][a] * (tm_s128)inv, 30 + e);
 
-	innov = z - kf->x[a];
+	innov = tm_sat_sub64(z, kf->x[a]);
 	for (i = 0; i < 4; i++)
-		kf->x[i] += tm_mul_q32(k[i], innov);
+		kf->x[i] = tm_sat_add64(kf->x[i], tm_mul_q32(k[i], innov));
 	/* P -= k p_a. (upper triangle, mirrored) */
 	{
 		__s64 pa[4];
@@ -187,7 +184,7 @@ static void tm_kf_update_axis(struct tm_kf *kf, const struct tm_kf_params *kp,
 			pa[j] = p[a][j];
 		for (i = 0; i < 4; i++)
 			for (j = i; j < 4; j++) {
-				p[i][j] -= tm_mul_q32(k[i], pa[j]);
+				p[i][j] = tm_sat_sub64(p[i][j], tm_mul_q32(k[i], pa[j]));
 				p[j][i] = p[i][j];
 			}
 	}
@@ -237,12 +234,12 @@ void tm_kf_horizon(const struct tm_kf *kf, const struct tm_kf_params *kp,
 	__s64 t = kp->horizon_s;
 	int i, j;
 
-	pos[0] = kf->x[0] + tm_mul_q32(kf->x[2], t);
-	pos[1] = kf->x[1] + tm_mul_q32(kf->x[3], t);
+	pos[0] = tm_sat_add64(kf->x[0], tm_mul_q32(kf->x[2], t));
+	pos[1] = tm_sat_add64(kf->x[1], tm_mul_q32(kf->x[3], t));
 	/* A + T (B + B^T) + T^2 C + Qh, upper triangle then mirror */
 	for (i = 0; i < 2; i++)
 		for (j = i; j < 2; j++) {
-			__s64 b = p[i][2 + j] + p[j][2 + i];
+			__s64 b = tm_sat_add64(p[i][2 + j], p[j][2 + i]);
 			__s64 c = tm_mul_q32(t, p[2 + i][2 + j]);
 
 			cov[i][j] = tm_sat_shr128((tm_s128)p[i][j] + tm_mul_q32(t, b) +

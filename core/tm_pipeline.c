@@ -101,8 +101,8 @@ void tm_stage_prior(struct tm_state *st, const struct tm_model *m,
 	if (st->kf.init) {
 		st->flags |= TMNET_PRED_F_PRIOR_INIT;
 		tm_kf_horizon(&st->kf, &m->kf, st->prior, st->prior_cov);
-		st->feat[4] = tm_q32_to_q16(st->prior[0] - st->kf.x[0]);
-		st->feat[5] = tm_q32_to_q16(st->prior[1] - st->kf.x[1]);
+		st->feat[4] = tm_q32_to_q16(tm_sat_sub64(st->prior[0], st->kf.x[0]));
+		st->feat[5] = tm_q32_to_q16(tm_sat_sub64(st->prior[1], st->kf.x[1]));
 	} else {
 		st->prior[0] = 0;
 		st->prior[1] = 0;
@@ -122,7 +122,8 @@ void tm_stage_net(struct tm_state *st, const struct tm_model *m)
 	__s32 out[TMNET_N_OUT];
 	unsigned int i;
 
-	for (i = 0; i < m->n_feat; i++)
+	/* n_feat clamped to TMNET_MAX_FEATURES (the size of x) */
+	for (i = 0; i < tm_gru_feat(m); i++)
 		x[i] = tm_quant_input(st->feat[i], m->norm.mean[i], m->norm.inv_std[i],
 				      m->norm.in_frac, &sat.input);
 	tm_gru_step(m, st->h, x, &sat);
@@ -198,16 +199,19 @@ void tm_stage_gate(struct tm_state *st, const struct tm_model *m,
 	}
 	{
 		struct tm_gate_result g;
-		__s64 s[4], r[2];
+		__s64 s[3];
 		__s64 k = (__s64)m->gate.cov_scale_q16 << 16;	/* Q32 */
 
-		s[0] = tm_mul_q32(k, st->prior_cov[0][0]) + m->gate.floor_xx;
-		s[1] = tm_mul_q32(k, st->prior_cov[0][1]) + m->gate.floor_xy;
-		s[2] = s[1];
-		s[3] = tm_mul_q32(k, st->prior_cov[1][1]) + m->gate.floor_yy;
-		r[0] = (__s64)st->net_disp[0] * TM_Q16_ONE;
-		r[1] = (__s64)st->net_disp[1] * TM_Q16_ONE;
-		tm_gate_solve(s, r, 2, cfg->eps_q16, cfg->budget, cfg->chi2_q16, &g);
+		/*
+		 * S = k P_h + floor (Q32.32).  k P_h saturates for a huge
+		 * covariance, so the sum saturates too (no signed overflow):
+		 * the gate then sees the largest S it can represent.
+		 */
+		s[0] = tm_sat_add64(tm_mul_q32(k, st->prior_cov[0][0]), m->gate.floor_xx);
+		s[1] = tm_sat_add64(tm_mul_q32(k, st->prior_cov[0][1]), m->gate.floor_xy);
+		s[2] = tm_sat_add64(tm_mul_q32(k, st->prior_cov[1][1]), m->gate.floor_yy);
+		/* exact d^2, constant time (eps is moot: the certificate is 0) */
+		tm_gate_2x2(s, st->net_disp, cfg->budget, cfg->chi2_q16, &g);
 		out->cert_q16 = g.cert_q16;
 		out->d2_q16 = g.d2_q16;
 		out->gate_macs = g.macs;

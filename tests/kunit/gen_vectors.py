@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Generate tests/vectors/kunit_fixed.inc: fixed-point and CRC vectors for
-the KUnit suites (tests/kunit/), computed here with Python's exact integers
-and zlib, never with the core itself.
+"""Generate tests/vectors/kunit_fixed.inc (fixed-point and CRC vectors) and
+tests/vectors/gate_2x2.inc (the exact gate) for the KUnit suites
+(tests/kunit/) and the host tests, computed here with Python's exact
+integers and zlib, never with the core itself.
 
   requant   acc, mult, shift -> floor(acc * mult / 2^(31+shift) + 1/2) (ties
             towards +infinity), saturated to s32, shift in -30..31 (the
@@ -9,9 +10,13 @@ and zlib, never with the core itself.
   mul_q32   a, b -> round_half_away(a * b / 2^32), saturated to s64
   isqrt     v = hi * 2^64 + lo (< 2^126) -> floor(sqrt(v)), ceil(sqrt(v))
   crc32     bytes -> zlib.crc32 (CRC-32/IEEE, same parameters as tm_crc32)
+  gate_2x2  S (s00, s01, s11 Q32.32), r (Q16.16), budget, chi2_q16 ->
+            pass, reason, d2_q16 = ceil(2^16 r' S^-1 r) (saturated to
+            0xffffffff), multiply-adds: the contract of tm_gate_2x2 in
+            core/tm_core.h, from exact rationals
 
 Usage: python3 tests/kunit/gen_vectors.py [--check]
-  --check   print a TAP line; exit 1 if the committed file differs from
+  --check   print TAP lines; exit 1 if a committed file differs from
             what would be generated
 """
 import math
@@ -20,8 +25,10 @@ import sys
 import zlib
 
 OUT = "tests/vectors/kunit_fixed.inc"
+OUT_GATE = "tests/vectors/gate_2x2.inc"
 S32 = (-(1 << 31), (1 << 31) - 1)
 S64 = (-(1 << 63), (1 << 63) - 1)
+Q16 = 1 << 16
 
 
 def sat(v, lim):
@@ -116,6 +123,100 @@ def crc32(rnd):
     return out
 
 
+# tm_gate_2x2 contract (core/tm_core.h); enum tmnet_reason in uapi/linux/tmnet.h
+GATE_MACS_DET = 2
+GATE_MACS_2X2 = 11
+R_OK, R_CHI2, R_BUDGET, R_CERT = 0, 1, 2, 3
+CHI2_DEFAULT = 603587
+CHI2_MAX = 65536000
+U32_MAX = (1 << 32) - 1
+
+
+def gate_expect(s, r, budget, chi2):
+    """(pass, reason, d2_q16, macs), exact"""
+    a, b, c = s
+    if budget < GATE_MACS_2X2:
+        return 0, R_BUDGET, U32_MAX, 0
+    if a <= 0 or c <= 0:
+        return 0, R_CERT, U32_MAX, 0
+    det = a * c - b * b
+    if det <= 0:
+        return 0, R_CERT, U32_MAX, GATE_MACS_DET
+    n = c * r[0] * r[0] - 2 * b * r[0] * r[1] + a * r[1] * r[1]
+    q = min(-((-n * Q16) // det), U32_MAX)      # ceil(n 2^16 / det)
+    ok = 1 if q <= chi2 else 0
+    return ok, (R_OK if ok else R_CHI2), q, GATE_MACS_2X2
+
+
+def s64c(v):
+    return "(-0x7fffffffffffffffLL - 1)" if v == S64[0] else "%dLL" % v
+
+
+def s32c(v):
+    return "(-0x7fffffff - 1)" if v == S32[0] else "%d" % v
+
+
+def gate_2x2(rnd):
+    cases = []
+    big = S64[1]
+    # fixed cases: identity, d^2 = 9 at and around the threshold, the
+    # fallbacks, the saturated covariance, the ill-conditioned prior
+    one = 1 << 32
+    for chi2 in (9 * Q16, 9 * Q16 - 1, CHI2_DEFAULT):
+        cases.append(((one, 0, one), (3 * Q16, 0), 200000, chi2))
+    cases += [((one, 0, one), (0, 0), 200000, CHI2_DEFAULT),
+              ((one, 0, one), (Q16, Q16), GATE_MACS_2X2, CHI2_DEFAULT),
+              ((one, 0, one), (Q16, Q16), GATE_MACS_2X2 - 1, CHI2_DEFAULT),
+              ((one, 0, one), (Q16, Q16), 1, CHI2_DEFAULT),
+              ((0, 0, one), (Q16, 0), 200000, CHI2_DEFAULT),
+              ((one, 0, -5), (Q16, 0), 200000, CHI2_DEFAULT),
+              ((one, one, one), (Q16, 0), 200000, CHI2_DEFAULT),
+              ((one, -one - 1, one), (Q16, 0), 200000, CHI2_DEFAULT),
+              ((big, big - 1, big), (S32[0], S32[1]), 200000, CHI2_DEFAULT),
+              ((big, big - 1, big), (S32[1], S32[1]), 200000, CHI2_MAX),
+              ((big, S64[0] + 1, big), (S32[0], S32[0]), 200000, CHI2_MAX),
+              ((big, S64[0], big), (S32[0], S32[0]), 200000, CHI2_MAX),
+              ((big, 0, big), (S32[0], S32[0]), 200000, CHI2_MAX),
+              ((1, 0, 1), (S32[0], S32[1]), 200000, CHI2_MAX),
+              ((1, 0, 1), (1, 0), 200000, CHI2_MAX),
+              ((3, 1, 3), (1, -1), 200000, CHI2_MAX)]
+    for k in (0, 8, 16, 24, 30):
+        v = 1 << 40
+        cases.append(((v, v * 9999 // 10000, v), (1 << k, 1 << k), 200000, CHI2_DEFAULT))
+        cases.append(((v, v * 9999 // 10000, v), (1 << k, -(1 << k)), 200000, CHI2_DEFAULT))
+    # random positive definite systems of every magnitude and conditioning
+    while len(cases) < 96:
+        bits = rnd.randrange(1, 64)
+        a = rnd.randrange(1, 1 << bits)
+        c = rnd.randrange(1, 1 << rnd.choice([bits, rnd.randrange(1, 64)]))
+        a, c = min(a, S64[1]), min(c, S64[1])
+        lim = math.isqrt(a * c)
+        if rnd.randrange(3) == 0:
+            b = lim - rnd.randrange(0, 1 + lim // (1 << rnd.randrange(1, 41)))
+            b = b if rnd.randrange(2) else -b
+        else:
+            b = rnd.randrange(-lim, lim + 1)
+        b = max(S64[0], min(S64[1], b))
+        r = (rnd.randrange(S32[0], S32[1] + 1) >> rnd.randrange(0, 32),
+             rnd.randrange(S32[0], S32[1] + 1) >> rnd.randrange(0, 32))
+        chi2 = rnd.choice([CHI2_DEFAULT, CHI2_MAX, rnd.randrange(1, CHI2_MAX + 1)])
+        q = gate_expect((a, b, c), r, 200000, chi2)[2]
+        if 0 < q <= CHI2_MAX and rnd.randrange(2):
+            chi2 = q - rnd.randrange(2)      # exactly at the threshold, or one below
+            if chi2 == 0:
+                chi2 = 1
+        cases.append(((a, b, c), r, 200000, chi2))
+    out = ["/* Generated by tests/kunit/gen_vectors.py (exact integer arithmetic);",
+           " * do not edit.  { {s00, s01, s11} Q32.32, {r0, r1} Q16.16, budget,",
+           " *   chi2_q16, expect_pass, expect_reason, d2_q16, macs } */"]
+    for s, r, budget, chi2 in cases:
+        ok, reason, q, macs = gate_expect(s, r, budget, chi2)
+        out.append("{ { %s, %s, %s }, { %s, %s }, %d, %d, %d, %d, %uU, %d }," %
+                   (s64c(s[0]), s64c(s[1]), s64c(s[2]), s32c(r[0]), s32c(r[1]),
+                    budget, chi2, ok, reason, q, macs))
+    return "\n".join(out) + "\n"
+
+
 def generate():
     rnd = random.Random(0x746d6b75)  # "tmku"
     parts = ["/* Generated by tests/kunit/gen_vectors.py (exact integer arithmetic",
@@ -134,27 +235,37 @@ def generate():
     return "\n".join(parts) + "\n"
 
 
+def outputs():
+    return [(OUT, generate()),
+            (OUT_GATE, gate_2x2(random.Random(0x746d6761)))]  # "tmga"
+
+
 def main():
-    text = generate()
-    if "--check" in sys.argv[1:]:
-        # TAP for tests/run.sh
-        try:
-            with open(OUT) as f:
-                same = f.read() == text
-        except OSError:
-            same = False
-        if not same:
-            print("not ok 1 - %s matches its generator "
-                  "(run python3 tests/kunit/gen_vectors.py)" % OUT)
-            return 1
-        print("ok 1 - %s matches its generator" % OUT)
-        return 0
     if any(a in ("-h", "--help") for a in sys.argv[1:]):
         print(__doc__)
         return 0
-    with open(OUT, "w") as f:
-        f.write(text)
-    print("wrote " + OUT)
+    files = outputs()
+    if "--check" in sys.argv[1:]:
+        # TAP for tests/run.sh
+        bad = 0
+        print("1..%d" % len(files))
+        for i, (path, text) in enumerate(files, 1):
+            try:
+                with open(path) as f:
+                    same = f.read() == text
+            except OSError:
+                same = False
+            if not same:
+                bad += 1
+                print("not ok %d - %s matches its generator "
+                      "(run python3 tests/kunit/gen_vectors.py)" % (i, path))
+            else:
+                print("ok %d - %s matches its generator" % (i, path))
+        return 1 if bad else 0
+    for path, text in files:
+        with open(path, "w") as f:
+            f.write(text)
+        print("wrote " + path)
     return 0
 
 

@@ -324,10 +324,129 @@ static void test_kf_predict_only(void **state)
 	assert_int_equal(kf.missing, 0);
 }
 
+/*
+ * Defect 7 of issue 12: parameters at the validator's limits (process
+ * noise, measurement noise and initial variances at 2^20 units^2, or the
+ * smallest representable; coupling qa_xy = +-qa_xx; the gate's largest
+ * cov_scale and floors; the slowest and fastest rates, the longest
+ * horizon) and samples at the limits of Q16.16 (positions and velocities
+ * +-32768, sign flips every tick, long dropouts).  Every model here is
+ * accepted by tm_model_from_blob(); under UBSan (the host test build) a
+ * signed overflow anywhere in the tick aborts the test.  Before the
+ * saturating adds, tm_kf_predict() (x += v dt, P + Q) and the gate's
+ * S = k P_h + floor overflowed here.
+ */
+static void test_kf_extreme_params(void **state)
+{
+	static const __s64 lim = (__s64)1 << 52;	/* the validator's TM_KALMAN_MAX */
+	static const __s64 qa[][3] = {
+		{ 1LL << 52, 1LL << 52, 1LL << 52 }, { 1LL << 52, -(1LL << 52), 1LL << 52 },
+		{ 1LL << 52, 0, 0 }, { 0, 0, 0 }, { 1, 1, 1 },
+	};
+	static const __s64 rr[] = { 1, 1LL << 16, 1LL << 52 };
+	static const __u32 rates[] = { TMNET_MIN_RATE_HZ, TMNET_MAX_RATE_HZ };
+	static const __u32 hors[] = { 1, TMNET_MAX_HORIZON_TICKS };
+	struct tt_rng rng = { 0xE7 };
+	struct tmq_gru g;
+	struct tmq_params pp;
+	static struct tm_model base, m;
+	static struct tm_state st;
+	long accepted = 0, rejected = 0, ticks = 0, passes = 0;
+
+	(void)state;
+	tt_random_model(&rng, TMNET_SYS_B, 32, 1.0, &g, &pp, &base);
+	for (size_t iq = 0; iq < TM_ARRAY_SIZE(qa); iq++)
+	for (size_t ir = 0; ir < TM_ARRAY_SIZE(rr); ir++)
+	for (size_t ip = 0; ip < 4; ip++)
+	for (size_t ia = 0; ia < TM_ARRAY_SIZE(rates); ia++)
+	for (size_t ih = 0; ih < TM_ARRAY_SIZE(hors); ih++) {
+		struct tm_blob_error e;
+		struct tm_cfg cfg;
+		unsigned char *blob;
+		__u32 len;
+		/* (p0_pos, p0_vel): (1, 1), (r, 1), (lim, lim), (1, lim) */
+		__s64 p0 = ip == 0 || ip == 3 ? 1 : ip == 1 ? rr[ir] : lim;
+
+		m = base;
+		m.kalman.qa_xx = qa[iq][0];
+		m.kalman.qa_xy = qa[iq][1];
+		m.kalman.qa_yy = qa[iq][2];
+		m.kalman.r_x = m.kalman.r_y = rr[ir];
+		m.kalman.p0_pos = p0;
+		m.kalman.p0_vel = ip >= 2 ? lim : 1;
+		m.kalman.stale_ticks = 1000000;
+		m.rate_hz = rates[ia];
+		m.horizon_ticks = hors[ih];
+		m.gate.cov_scale_q16 = 1000U << 16;
+		m.gate.floor_xx = m.gate.floor_yy = lim;
+		m.gate.floor_xy = ih ? lim : -lim;
+		m.gate.sat_limit = 0xffffffffU;
+		blob = tt_blob(&m, &len);
+		if (tm_model_from_blob(&m, blob, len, &e)) {
+			free(blob);
+			rejected++;
+			continue;
+		}
+		free(blob);
+		accepted++;
+		tm_cfg_from_model(&cfg, &m);
+		tm_state_reset(&st);
+		/*
+		 * Without process noise, a jump of 65536 units in one tick
+		 * gives the filter a velocity near 65536 * rate units/s and the
+		 * covariance stays small: a long dropout then drives x towards
+		 * the Q32.32 limit (x += v dt).
+		 */
+		long n_ticks = iq == 3 && ia == 1 ? 6000 + 20000 : 6000;
+
+		for (long t = 0; t < n_ticks; t++) {
+			struct tmnet_sample s;
+			struct tmnet_pred out;
+			__s32 sgn = (t & 1) ? 1 : -1;
+			int phase = t >= 6000 ? 2 : (int)(t / 500) % 4;
+
+			memset(&s, 0, sizeof(s));
+			/* 0: flip every tick; 1: run away; 2: dropout; 3: random */
+			s.flags = phase == 2 ? 0 : TMNET_SAMPLE_VALID;
+			if (phase == 0) {
+				s.x = s.y = sgn * 0x7fffffff;
+				s.vx = s.vy = -sgn * 0x7fffffff;
+			} else if (phase == 1) {
+				s.x = s.vx = 0x7fffffff;
+				s.y = s.vy = -0x7fffffff - 1;
+			} else if (t >= 5990 && t < 6000) {
+				/* a fresh filter, then a jump of 65536 units */
+				if (t == 5990)
+					tm_state_reset(&st);
+				s.x = s.y = t < 5999 ? -0x7fffffff - 1 : 0x7fffffff;
+				s.vx = s.vy = 0;
+			} else if (phase == 3) {
+				s.x = (__s32)tt_next(&rng);
+				s.y = (__s32)tt_next(&rng);
+				s.vx = (__s32)tt_next(&rng);
+				s.vy = (__s32)tt_next(&rng);
+			}
+			tm_tick(&st, &m, &cfg, &s, &out, NULL);
+			/* the covariance stays exactly symmetric */
+			for (int i = 0; i < 4; i++)
+				for (int j = 0; j < 4; j++)
+					assert_true(st.kf.p[i][j] == st.kf.p[j][i]);
+			assert_true(out.gate_macs <= TM_GATE_MACS_MAX);
+			passes += out.verdict == TMNET_VERDICT_PASS;
+			ticks++;
+		}
+	}
+	printf("# kalman extremes: %ld models accepted (%ld rejected by the validator), "
+	       "%ld ticks without a signed overflow, %ld gate passes\n",
+	       accepted, rejected, ticks, passes);
+	assert_true(accepted >= 150);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kf_predict_only),
+		cmocka_unit_test(test_kf_extreme_params),
 		cmocka_unit_test(test_kf_vs_double),
 		cmocka_unit_test(test_kf_coupled_vs_double),
 	};
