@@ -154,6 +154,16 @@ size_t tmn_seg_next(const struct tmn_series *d, size_t t)
 
 /* ---- canonical CSV ----------------------------------------------------- */
 
+/* the shortest %g that reads back as v (at most 17 digits) */
+static void shortest(double v, char buf[32])
+{
+	for (int p = 6; p <= 17; p++) {
+		snprintf(buf, 32, "%.*g", p, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
 struct tmn_csv_out {
 	FILE *f;
 	char path[4096], tmp[4200];
@@ -182,8 +192,14 @@ struct tmn_csv_out *tmn_csv_open(const char *path, int rate_hz, const struct tmn
 		return NULL;
 	}
 	setvbuf(w->f, NULL, _IOFBF, 1 << 20);
-	fprintf(w->f, "# tmnet-data rate_hz=%d scale=%.17g,%.17g offset=%.17g,%.17g\n", rate_hz,
-		u->scale[0], u->scale[1], u->offset[0], u->offset[1]);
+	{
+		char a[4][32];
+
+		for (int i = 0; i < 4; i++)
+			shortest(i < 2 ? u->scale[i] : u->offset[i - 2], a[i]);
+		fprintf(w->f, "# tmnet-data rate_hz=%d scale=%s,%s offset=%s,%s\n", rate_hz, a[0],
+			a[1], a[2], a[3]);
+	}
 	fprintf(w->f, "t_ns,x,y,vx,vy,valid,seg\n");
 	return w;
 }
@@ -1053,7 +1069,8 @@ static int import_file(const char *path, const struct tmn_import_cfg *c, struct 
 	line = NULL;
 	fs->lines = lineno;
 	if (fs->raw < 2) {
-		fail(err, errlen, "%s: fewer than 2 samples", path);
+		fail(err, errlen, "%s: fewer than 2 samples (%zu with distinct timestamps, %zu duplicates merged)",
+		     path, fs->raw, fs->dup);
 		goto bad;
 	}
 	/* timestamp unit: the median step inside runs */

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tmnet data gen | import */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,21 +30,6 @@ static const char gen_usage[] =
 	"      --seg-max S       longest regime segment, seconds (default 6); a\n"
 	"                        segment lasts U(seg-min, seg-max)\n"
 	"      --stats           print the time share of each regime\n"
-	"  -h, --help\n";
-
-static const char import_usage[] =
-	"usage: tmnet data import IN.csv -o OUT.csv [options]\n"
-	"  Any CSV of timestamped positions (',' or ';', optional header, any\n"
-	"  timestamp unit, irregular rate) -> canonical CSV at the model rate.\n"
-	"  Linear interpolation between raw samples; raw gaps longer than --gap-ms\n"
-	"  become invalid ticks; velocity = causal mean over --vel-window-ms.\n"
-	"  A malformed file gets an error naming the line, and nothing is written.\n"
-	"  -o, --out FILE        output CSV (required)\n"
-	"  -r, --rate HZ         model rate (default 2000)\n"
-	"  -u, --time-unit U     s|ms|us|ns|auto (default auto: from the median step)\n"
-	"      --gap-ms MS       longest raw gap that is interpolated (default 50)\n"
-	"      --vel-window-ms MS  velocity window (default 10)\n"
-	"      --cols T,X,Y      1-based columns of time, x, y (default 1,2,3)\n"
 	"  -h, --help\n";
 
 static int data_gen(int argc, char **argv)
@@ -164,6 +152,190 @@ static int data_gen(int argc, char **argv)
 	return 0;
 }
 
+static const char import_usage[] =
+	"usage: tmnet data import IN... -o OUT.csv [options]\n"
+	"  Timestamped position logs (CSV with ',', ';' (then decimal commas) or tab,\n"
+	"  optional header, any timestamp unit, irregular rate) -> one canonical CSV\n"
+	"  at the model rate.  Each IN is a file or a directory (every regular file\n"
+	"  in it, sorted by name).  Each file, and each stretch between raw gaps\n"
+	"  longer than --gap-ms, is a segment: its ticks are written, those of the\n"
+	"  gaps are not (t_ns jumps), and no model state crosses it.  Linear\n"
+	"  interpolation between raw samples; velocity = causal mean over\n"
+	"  --vel-window-ms.  Duplicate timestamps: the later sample wins; a step\n"
+	"  back in time starts a new segment; a raw step faster than 16384 data\n"
+	"  units/s starts a new segment.  A malformed line (NaN, inf, empty or\n"
+	"  non-numeric field) is an error naming file, line and column, and\n"
+	"  nothing is written.  See tmnet(1) for the unit choice.\n"
+	"  -o, --out FILE        output CSV (required)\n"
+	"  -r, --rate HZ         model rate (default 2000)\n"
+	"  -u, --time-unit U     s|ms|us|ns|auto (default auto: the unit whose rate\n"
+	"                        for the median step is 5 Hz .. 20 kHz; refuses\n"
+	"                        when two fit)\n"
+	"      --gap-ms MS       longest raw gap inside a segment (default 50)\n"
+	"      --vel-window-ms MS  velocity window (default 10)\n"
+	"      --cols T,X,Y      1-based columns of time, x, y (default 1,2,3)\n"
+	"      --scale S|SX,SY   data units per recording unit (default: automatic)\n"
+	"      --offset O|OX,OY  recording units subtracted first (default: automatic,\n"
+	"                        or 0 with --scale)\n"
+	"  -q, --quiet           no progress lines\n"
+	"  -h, --help\n";
+
+/* "V" or "VX,VY" */
+static int parse_pair(const char *s, const char *what, int positive, double v[2])
+{
+	char *end;
+
+	errno = 0;
+	v[0] = strtod(s, &end);
+	if (*end == ',')
+		v[1] = strtod(end + 1, &end);
+	else
+		v[1] = v[0];
+	if (end == s || *end || errno || !isfinite(v[0]) || !isfinite(v[1]) ||
+	    (positive && !(v[0] > 0 && v[1] > 0))) {
+		fprintf(stderr, "tmnet data import: %s: want a %snumber or two (X,Y), got '%s'\n",
+			what, positive ? "positive " : "", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* a plain file (not a directory), for a directory entry of unknown type */
+static int plain_file(const char *p)
+{
+	DIR *d = opendir(p);
+	FILE *f;
+
+	if (d) {
+		closedir(d);
+		return 0;
+	}
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	fclose(f);
+	return 1;
+}
+
+static int push_path(char ***v, int *n, int *cap, char *p)
+{
+	if (!p)
+		return -1;
+	if (*n == *cap) {
+		int nc = *cap ? 2 * *cap : 64;
+		char **nv = realloc(*v, (size_t)nc * sizeof(**v));
+
+		if (!nv) {
+			free(p);
+			return -1;
+		}
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = p;
+	return 0;
+}
+
+/*
+ * The inputs: files as given, directories expanded (regular files, not
+ * hidden ones, sorted by name; not recursive).  <sys/stat.h> cannot be
+ * included next to the core's types (see cmd_export.c), so a directory is
+ * what opendir() opens.
+ */
+static int collect_inputs(char **args, int nargs, char ***out, int *nout, int quiet)
+{
+	char **v = NULL;
+	int n = 0, cap = 0;
+
+	for (int i = 0; i < nargs; i++) {
+		DIR *d = opendir(args[i]);
+		struct dirent *e;
+		int first = n;
+
+		if (!d) {
+			if (errno != ENOTDIR && errno != ENOENT && errno != EACCES) {
+				fprintf(stderr, "tmnet data import: %s: %s (nothing written)\n",
+					args[i], strerror(errno));
+				goto bad;
+			}
+			if (push_path(&v, &n, &cap, strdup(args[i])))
+				goto oom;
+			continue;
+		}
+		while ((e = readdir(d))) {
+			char *p;
+
+			if (e->d_name[0] == '.')
+				continue;
+			if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN && e->d_type != DT_LNK)
+				continue;
+			if (asprintf(&p, "%s/%s", args[i], e->d_name) < 0) {
+				closedir(d);
+				goto oom;
+			}
+			if (e->d_type != DT_REG && !plain_file(p)) {
+				free(p);
+				continue;
+			}
+			if (push_path(&v, &n, &cap, p)) {
+				closedir(d);
+				goto oom;
+			}
+		}
+		closedir(d);
+		qsort(v + first, (size_t)(n - first), sizeof(*v), cmp_str);
+		if (n == first) {
+			fprintf(stderr, "tmnet data import: directory %s has no regular file (nothing written)\n",
+				args[i]);
+			goto bad;
+		}
+		if (!quiet) {
+			fprintf(stderr, "tmnet data import: directory %s: %d files:", args[i],
+				n - first);
+			for (int k = first; k < n; k++)
+				fprintf(stderr, " %s", v[k] + strlen(args[i]) + 1);
+			fputc('\n', stderr);
+		}
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+oom:
+	fprintf(stderr, "tmnet data import: out of memory\n");
+bad:
+	for (int k = 0; k < n; k++)
+		free(v[k]);
+	free(v);
+	return -1;
+}
+
+struct csv_sink {
+	const char *path;
+	struct tmn_csv_out *w;
+	char *err;
+	int errlen;
+};
+
+static int csv_begin(void *ctx, const struct tmn_units *u, int rate_hz)
+{
+	struct csv_sink *cs = ctx;
+
+	cs->w = tmn_csv_open(cs->path, rate_hz, u, cs->err, cs->errlen);
+	return cs->w ? 0 : -1;
+}
+
+static int csv_put(void *ctx, const struct tmnet_sample *s, size_t n)
+{
+	struct csv_sink *cs = ctx;
+
+	return tmn_csv_put(cs->w, s, n);
+}
+
 static int data_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -173,19 +345,25 @@ static int data_import(int argc, char **argv)
 		{ "gap-ms", required_argument, NULL, 1 },
 		{ "vel-window-ms", required_argument, NULL, 2 },
 		{ "cols", required_argument, NULL, 3 },
+		{ "scale", required_argument, NULL, 4 },
+		{ "offset", required_argument, NULL, 5 },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tmn_import_cfg c;
-	struct tmn_series d;
+	struct tmn_import_info in;
+	struct csv_sink cs;
+	struct tmn_import_sink sink = { csv_begin, csv_put, &cs };
 	const char *out = NULL;
-	char err[512], info[512];
+	char err[1024], info[1024], **files = NULL;
+	int nfiles = 0, quiet = 0, have_scale = 0, have_offset = 0, rc;
 	double v;
 	long l;
 	int o;
 
 	tmn_import_default(&c);
-	while ((o = getopt_long(argc, argv, "o:r:u:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "o:r:u:qh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'o':
 			out = optarg;
@@ -212,7 +390,7 @@ static int data_import(int argc, char **argv)
 			}
 			break;
 		case 1:
-			if (parse_dbl(optarg, "--gap-ms", 0.01, 1e6, &v))
+			if (parse_dbl(optarg, "--gap-ms", 0.01, 1e9, &v))
 				return 2;
 			c.gap_s = v * 1e-3;
 			break;
@@ -234,6 +412,19 @@ static int data_import(int argc, char **argv)
 			c.col_y = e - 1;
 			break;
 		}
+		case 4:
+			if (parse_pair(optarg, "--scale", 1, c.units.scale))
+				return 2;
+			have_scale = 1;
+			break;
+		case 5:
+			if (parse_pair(optarg, "--offset", 0, c.units.offset))
+				return 2;
+			have_offset = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
 		case 'h':
 			fputs(import_usage, stdout);
 			return 0;
@@ -241,19 +432,43 @@ static int data_import(int argc, char **argv)
 			die_usage(import_usage);
 		}
 	}
-	if (!out || optind != argc - 1)
+	if (!out || optind >= argc)
 		die_usage(import_usage);
-	if (tmn_import(argv[optind], &c, &d, err, sizeof(err), info, sizeof(info))) {
+	if (have_offset && !have_scale) {
+		fprintf(stderr, "tmnet data import: --offset needs --scale (or neither: automatic)\n");
+		return 2;
+	}
+	c.auto_units = !have_scale;
+	c.progress = quiet ? NULL : stderr;
+	if (collect_inputs(argv + optind, argc - optind, &files, &nfiles, quiet))
+		return 1;
+	memset(&cs, 0, sizeof(cs));
+	cs.path = out;
+	cs.err = err;
+	cs.errlen = sizeof(err);
+	err[0] = '\0';
+	rc = tmn_import_files((const char *const *)files, nfiles, &c, &sink, &in, err,
+			      sizeof(err));
+	if (cs.w) {
+		char e2[512];
+
+		if (tmn_csv_close(cs.w, !rc, e2, sizeof(e2)) && !rc) {
+			snprintf(err, sizeof(err), "%s", e2);
+			rc = -1;
+		}
+	}
+	for (int k = 0; k < nfiles; k++)
+		free(files[k]);
+	free(files);
+	if (rc) {
 		fprintf(stderr, "tmnet data import: %s (nothing written)\n", err);
 		return 1;
 	}
-	if (tmn_csv_write(out, &d, err, sizeof(err))) {
-		fprintf(stderr, "tmnet data import: %s\n", err);
-		tmn_series_free(&d);
-		return 1;
-	}
+	tmn_import_describe(&in, c.rate_hz, info, sizeof(info));
 	fprintf(stderr, "tmnet data import: %s -> %s\n", info, out);
-	tmn_series_free(&d);
+	if (in.auto_units)
+		fprintf(stderr, "tmnet data import: automatic units: robust max |position| %.4g, |velocity| %.4g data units/s (limit %g; hard edge 32768)\n",
+			in.robust_pos, in.robust_vel, TMN_DATA_AUTO_LIMIT);
 	return 0;
 }
 
