@@ -22,6 +22,9 @@ static const char usage[] =
 	"  rate, mean certificate, fallbacks by reason.  With several models every\n"
 	"  figure is over the ticks that all of them score (the paired ticks, whose\n"
 	"  count is printed), so that ratios between models compare the same ticks.\n"
+	"  Errors are in the recording's units (the data file's '# tmnet-data'\n"
+	"  scale, else the model's; JSON error_scale = recording units per data\n"
+	"  unit).  No horizon target or warm-up crosses a segment start.\n"
 	"  -d, --data FILE       canonical CSV (same as for training)\n"
 	"  -m, --model FILE      .tmn blob (repeat for several; A and B -> ratios)\n"
 	"  -f, --float FILE      checkpoint of the preceding --model (float side by side)\n"
@@ -100,6 +103,7 @@ struct result {
 	double win_mse, chunk_mse, stream_mse;	/* float, normalised units */
 	size_t scored;
 	size_t *tick;			/* the scored ticks, increasing */
+	double per_unit[2];		/* recording units per data unit (1 / scale) */
 };
 
 /* --dump-float: the first model's float network, every tick (tests/export) */
@@ -141,9 +145,15 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 	}
 	tm_cfg_from_model(&cfg, m);
 	tm_state_reset(st);
-	for (size_t t = lo; t < hi; t++) {
+	for (size_t t = lo, seg_lo = lo, seg_end = tmn_seg_next(d, lo); t < hi; t++) {
 		struct tmnet_pred out;
 		double fy[2] = { 0, 0 };
+
+		/* segments: no horizon target and no warm-up crosses a start */
+		if (t >= seg_end) {
+			seg_lo = seg_end;
+			seg_end = tmn_seg_next(d, seg_end);
+		}
 
 		memset(&out, 0, sizeof(out));
 		tm_tick(st, m, &cfg, &d->s[t], &out, NULL);
@@ -154,6 +164,9 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 		if (r->has_float) {
 			float f[TMN_FEAT_N], x[TMNET_MAX_FEATURES];
 
+			/* a new segment forgets the float state too, as the core's */
+			if (d->s[t].flags & TMNET_SAMPLE_SEG_START)
+				memset(h, 0, sizeof(h));
 			tmn_feat_from_state(st, mf.h.norm.extra, f);
 			tmn_norm_apply(&mf.h.norm, f, x);
 			tmn_gru_step1(&mf.g, h, x, fy);
@@ -171,7 +184,8 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 					fy[0], fy[1], bx + os * fy[0], by + os * fy[1]);
 			}
 		}
-		if (t + H >= hi || t < lo + warm || !st->kf.init || !st->have_last)
+		if (t + H >= hi || t + H >= seg_end || t < seg_lo + warm || !st->kf.init ||
+		    !st->have_last)
 			continue;
 		{
 			const struct tmnet_sample *tg = &d->s[t + H];
@@ -191,9 +205,12 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 				r->tick = nt;
 			}
 			r->tick[r->scored++] = t;
-			if (acc_add(&r->pub, out.pred_x / 65536.0 - tx, out.pred_y / 65536.0 - ty) ||
-			    acc_add(&r->prior, out.prior_x / 65536.0 - tx, out.prior_y / 65536.0 - ty) ||
-			    acc_add(&r->net, out.net_x / 65536.0 - tx, out.net_y / 65536.0 - ty)) {
+			if (acc_add(&r->pub, (out.pred_x / 65536.0 - tx) * r->per_unit[0],
+				    (out.pred_y / 65536.0 - ty) * r->per_unit[1]) ||
+			    acc_add(&r->prior, (out.prior_x / 65536.0 - tx) * r->per_unit[0],
+				    (out.prior_y / 65536.0 - ty) * r->per_unit[1]) ||
+			    acc_add(&r->net, (out.net_x / 65536.0 - tx) * r->per_unit[0],
+				    (out.net_y / 65536.0 - ty) * r->per_unit[1])) {
 				snprintf(err, (size_t)errlen, "out of memory");
 				goto out;
 			}
@@ -207,7 +224,8 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 					bx = st->prior[0] / 4294967296.0;
 					by = st->prior[1] / 4294967296.0;
 				}
-				if (acc_add(&r->flt, bx + fy[0] * os - tx, by + fy[1] * os - ty)) {
+				if (acc_add(&r->flt, (bx + fy[0] * os - tx) * r->per_unit[0],
+					    (by + fy[1] * os - ty) * r->per_unit[1])) {
 					snprintf(err, (size_t)errlen, "out of memory");
 					goto out;
 				}
@@ -425,7 +443,7 @@ int cmd_eval(int argc, char **argv)
 			tmn_series_free(&d);
 			goto out;
 		}
-	} else if (tmn_split_make(d.n, res[0].m->window_ticks, res[0].m->horizon_ticks, &sp)) {
+	} else if (tmn_split_make_seg(&d, res[0].m->window_ticks, res[0].m->horizon_ticks, &sp)) {
 		fprintf(stderr, "tmnet eval: %s: too short for the split\n", data);
 		tmn_series_free(&d);
 		goto out;
@@ -449,6 +467,26 @@ int cmd_eval(int argc, char **argv)
 			fprintf(stderr, "tmnet eval: %s: %s\n", dumppath, strerror(errno));
 			tmn_series_free(&d);
 			goto out;
+		}
+	}
+	/* errors in the recording's own units (the data file's, else the model's) */
+	{
+		struct tmn_units u = d.units, mu;
+
+		tmn_units_from_blob(&res[0].m->units, &mu);
+		if (!d.has_units)
+			u = mu;
+		else if (memcmp(&u, &mu, sizeof(u)) && !tmn_units_is_identity(&mu))
+			fprintf(stderr, "tmnet eval: warning: the data's units differ from the model's\n");
+		for (int i = 0; i < nm; i++) {
+			res[i].per_unit[0] = 1.0 / u.scale[0];
+			res[i].per_unit[1] = 1.0 / u.scale[1];
+		}
+		if (!json && !tmn_units_is_identity(&u)) {
+			char ub[160];
+
+			tmn_units_describe(&u, ub, sizeof(ub));
+			printf("errors in recording units (%s)\n", ub);
 		}
 	}
 	for (int i = 0; i < nm; i++) {
@@ -501,8 +539,9 @@ int cmd_eval(int argc, char **argv)
 		acc_done(&res[i].flt);
 	}
 	if (json) {
-		printf("{\n  \"split\": \"%s\", \"paired_ticks\": %zu,\n  \"models\": [\n",
-		       whole ? "all" : split == 2 ? "test" : split == 1 ? "val" : "train", paired);
+		printf("{\n  \"split\": \"%s\", \"paired_ticks\": %zu, \"segments\": %zu, \"error_scale\": [%s, %s],\n  \"models\": [\n",
+		       whole ? "all" : split == 2 ? "test" : split == 1 ? "val" : "train", paired,
+		       d.nseg, jnum(res[0].per_unit[0]), jnum(res[0].per_unit[1]));
 	} else if (nm > 1) {
 		printf("%zu paired ticks (scored by all %d models; alone:", paired, nm);
 		for (int i = 0; i < nm; i++)
