@@ -39,41 +39,95 @@ static int open_dev(const struct ctl *c, int flags, char *path, size_t n)
 /* feed                                                                */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Recording units -> data units: data = (recording - offset) * scale for
+ * positions, data = recording * scale for velocities (--scale/--offset or
+ * --model's units; identity by default).
+ */
+struct feed_units {
+	double scale[2], offset[2];
+};
+
+/*
+ * The recording units of a .tmn (uapi/linux/tmnet.h: version 2 carries a
+ * struct tmnet_blob_units after the header; version 1 has none).  The
+ * module validates the whole blob when it is loaded; this only reads.
+ */
+static int blob_units(const char *path, struct feed_units *u)
+{
+	unsigned char b[sizeof(struct tmnet_blob_hdr) + sizeof(struct tmnet_blob_units)];
+	struct tmnet_blob_hdr h;
+	struct tmnet_blob_units bu;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "tmnetctl: feed: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	memcpy(&h, b, n < sizeof(h) ? n : sizeof(h));
+	if (n < sizeof(h) || h.magic != TMNET_BLOB_MAGIC) {
+		fprintf(stderr, "tmnetctl: feed: %s: not a tmnet model\n", path);
+		return -1;
+	}
+	if (h.version == TMNET_BLOB_VERSION)
+		return 0;	/* no units: data units */
+	if (h.version != TMNET_BLOB_VERSION_UNITS || n < sizeof(b) ||
+	    h.hdr_size != sizeof(b)) {
+		fprintf(stderr, "tmnetctl: feed: %s: unknown model format version %u\n", path,
+			h.version);
+		return -1;
+	}
+	memcpy(&bu, b + sizeof(h), sizeof(bu));
+	for (int i = 0; i < 2; i++) {
+		memcpy(&u->scale[i], &bu.scale_f64[i], sizeof(double));
+		memcpy(&u->offset[i], &bu.offset_f64[i], sizeof(double));
+		if (!isfinite(u->scale[i]) || !(u->scale[i] > 0) || !isfinite(u->offset[i])) {
+			fprintf(stderr, "tmnetctl: feed: %s: bad recording units\n", path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Q16.16 of a real number of data units; -ERANGE if it does not fit */
-static int to_q16(const char *s, int32_t *out)
+static int to_q16(const char *s, double scale, double offset, int32_t *out)
 {
 	double v;
 
 	if (parse_double(s, &v))
 		return -EINVAL;
-	v = round(v * 65536.0);
+	v = round((v - offset) * scale * 65536.0);
 	if (v > 2147483647.0 || v < -2147483648.0)
 		return -ERANGE;
 	*out = (int32_t)v;
 	return 0;
 }
 
-/* One CSV line t_ns,x,y,vx,vy,valid into a sample; message on error */
-static int parse_sample(char *line, struct tmnet_sample *s, const char **why)
+/* One CSV line t_ns,x,y,vx,vy,valid[,seg] into a sample; message on error */
+static int parse_sample(char *line, const struct feed_units *u, struct tmnet_sample *s,
+			const char **why)
 {
-	char *f[7];
+	char *f[8];
 	int n = 0, i;
-	uint32_t valid;
+	uint32_t valid, seg = 0;
 	unsigned long long t;
 	char *p = line, *end;
 
-	while (n < 7) {
+	while (n < 8) {
 		f[n++] = p;
 		p = strchr(p, ',');
 		if (!p)
 			break;
 		*p++ = '\0';
 	}
-	if (n != 6) {
-		*why = "want 6 fields: t_ns,x,y,vx,vy,valid";
+	if (n != 6 && n != 7) {
+		*why = "want 6 or 7 fields: t_ns,x,y,vx,vy,valid[,seg]";
 		return -EINVAL;
 	}
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < n; i++) {
 		while (*f[i] == ' ' || *f[i] == '\t')
 			f[i]++;
 		end = f[i] + strlen(f[i]);
@@ -88,19 +142,24 @@ static int parse_sample(char *line, struct tmnet_sample *s, const char **why)
 		return -EINVAL;
 	}
 	s->t_ns = t;
-	if (to_q16(f[1], &s->x) || to_q16(f[2], &s->y)) {
-		*why = "x/y is not a number in -32768 .. 32767";
+	if (to_q16(f[1], u->scale[0], u->offset[0], &s->x) ||
+	    to_q16(f[2], u->scale[1], u->offset[1], &s->y)) {
+		*why = "x/y is not a number in -32768 .. 32767 data units";
 		return -EINVAL;
 	}
-	if (to_q16(f[3], &s->vx) || to_q16(f[4], &s->vy)) {
-		*why = "vx/vy is not a number in -32768 .. 32767";
+	if (to_q16(f[3], u->scale[0], 0, &s->vx) || to_q16(f[4], u->scale[1], 0, &s->vy)) {
+		*why = "vx/vy is not a number in -32768 .. 32767 data units/s";
 		return -EINVAL;
 	}
 	if (parse_u32(f[5], &valid) || valid > 1) {
 		*why = "valid is not 0 or 1";
 		return -EINVAL;
 	}
-	s->flags = valid ? TMNET_SAMPLE_VALID : 0;
+	if (n == 7 && (parse_u32(f[6], &seg) || seg > 1)) {
+		*why = "seg is not 0 or 1";
+		return -EINVAL;
+	}
+	s->flags = (valid ? TMNET_SAMPLE_VALID : 0) | (seg ? TMNET_SAMPLE_SEG_START : 0);
 	return 0;
 }
 
@@ -139,12 +198,16 @@ static int write_all(int fd, const char *path, const struct tmnet_sample *s, siz
 static int feed_help(FILE *f)
 {
 	fprintf(f,
-		"Usage: tmnetctl [-j] [-d DEV] feed FILE.csv\n"
+		"Usage: tmnetctl [-j] [-d DEV] feed [--model FILE.tmn | --scale S[,S] [--offset O[,O]]] FILE.csv\n"
 		"  Stream samples into /dev/DEV.  One sample per line:\n"
-		"    t_ns,x,y,vx,vy,valid\n"
-		"  t_ns: sensor time (ns); x, y: position; vx, vy: velocity (data units,\n"
-		"  per second); valid: 1 measured, 0 missing.  A first line that is not\n"
-		"  numeric (a header), empty lines and lines starting with # are skipped.\n"
+		"    t_ns,x,y,vx,vy,valid[,seg]\n"
+		"  t_ns: sensor time (ns); x, y: position; vx, vy: velocity (per second);\n"
+		"  valid: 1 measured, 0 missing; seg: 1 on the first sample of a segment\n"
+		"  (the module resets its filter and network state there).  A first line\n"
+		"  that is not numeric (a header), empty lines and lines starting with #\n"
+		"  are skipped.  Values are data units (what tmnet data import writes),\n"
+		"  or the recording's own units with --model (the units recorded in that\n"
+		"  blob) or --scale/--offset: data = (recording - offset) * scale.\n"
 		"  In replay mode the device consumes one sample per tick and feed waits\n"
 		"  while its queue is full.  FILE \"-\" reads standard input.\n");
 	return f == stdout ? EXIT_OK : EXIT_USAGE;
@@ -160,12 +223,47 @@ int cmd_feed(struct ctl *c, int argc, char **argv)
 	int fd, ret = EXIT_OK, tty = isatty(2);
 	FILE *in;
 
+	struct feed_units u = { { 1, 1 }, { 0, 0 } };
+	int have_scale = 0, have_offset = 0, have_model = 0;
+
+	for (; argc > 1 && argv[0][0] == '-' && argv[0][1] == '-'; argc -= 2, argv += 2) {
+		if (is_help(argv[0]))
+			return feed_help(stdout);
+		if (!strcmp(argv[0], "--model")) {
+			if (blob_units(argv[1], &u))
+				return EXIT_INPUT;
+			have_model = 1;
+		} else if (!strcmp(argv[0], "--scale") || !strcmp(argv[0], "--offset")) {
+			int sc = argv[0][2] == 's';
+			double *v = sc ? u.scale : u.offset;
+			char *comma = strchr(argv[1], ',');
+
+			if (comma)
+				*comma = '\0';
+			if (parse_double(argv[1], &v[0]) || (comma && parse_double(comma + 1, &v[1])) ||
+			    !isfinite(v[0]) || (sc && !(v[0] > 0)))
+				return ctl_usage_err("feed: %s: want a number or two (X,Y)%s", argv[0],
+						     sc ? ", > 0" : "");
+			if (!comma)
+				v[1] = v[0];
+			if (!isfinite(v[1]) || (sc && !(v[1] > 0)))
+				return ctl_usage_err("feed: %s: want a number or two (X,Y)%s", argv[0],
+						     sc ? ", > 0" : "");
+			*(sc ? &have_scale : &have_offset) = 1;
+		} else {
+			return ctl_usage_err("feed: unknown option '%s'", argv[0]);
+		}
+	}
 	if (argc < 1)
 		return feed_help(stderr);
 	if (is_help(argv[0]) || (argc > 1 && is_help(argv[1])))
 		return feed_help(stdout);
 	if (argc != 1)
 		return ctl_usage_err("feed: give exactly one FILE");
+	if (have_model && (have_scale || have_offset))
+		return ctl_usage_err("feed: --model or --scale/--offset, not both");
+	if (have_offset && !have_scale)
+		return ctl_usage_err("feed: --offset needs --scale");
 	file = argv[0];
 	in = strcmp(file, "-") ? fopen(file, "r") : stdin;
 	if (!in) {
@@ -187,7 +285,7 @@ int cmd_feed(struct ctl *c, int argc, char **argv)
 			p++;
 		if (!*p || *p == '#' || *p == '\r')
 			continue;
-		if (parse_sample(p, &buf[n], &why)) {
+		if (parse_sample(p, &u, &buf[n], &why)) {
 			if (lineno == 1)	/* a header */
 				continue;
 			fprintf(stderr, "tmnetctl: feed: %s:%llu: %s\n", file, lineno, why);
