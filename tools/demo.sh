@@ -157,7 +157,7 @@ if [ -z "$data" ]; then
 	data_desc="synthetic (tmnet data gen -t $need -s 2026)"
 else
 	head -n 1 "$data" | tr -d '\r' >"$res/head"
-	if grep -qE '^t_ns,x,y,vx,vy,valid$|^[0-9]+,[-0-9.eE+]+,[-0-9.eE+]+,[-0-9.eE+]+,[-0-9.eE+]+,[01]$' "$res/head"; then
+	if grep -qE '^# tmnet-data |^t_ns,x,y,vx,vy,valid(,seg)?$|^[0-9]+,[-0-9.eE+]+,[-0-9.eE+]+,[-0-9.eE+]+,[-0-9.eE+]+,[01](,[01])?$' "$res/head"; then
 		cp "$data" "$res/data.csv"
 		data_desc="$data"
 	else
