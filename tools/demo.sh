@@ -217,6 +217,10 @@ chk=$("$BUILD/demo-watch" --check --data "$res/data.csv" --model "$res/model.tmn
 }
 step "data:  $data_desc"
 step "model: $model"
+# the model's own horizon, for the plot titles (demo-watch --check names it)
+hor_ms=$(echo "$chk" | sed -n 's/.* \([0-9]*\) Hz, horizon \([0-9]*\) ticks.*/\2 \1/p' |
+	awk '{ printf "%g", 1000 * $1 / $2; exit }')
+hor_ms=${hor_ms:-500}
 
 # ---- the guest ---------------------------------------------------------------------
 step "booting Debian's $kver kernel in QEMU (TCG, no KVM): insmod tmnet.ko, load, stream ${secs} s"
@@ -250,7 +254,7 @@ set key outside bottom center horizontal
 set grid
 
 set output "$out/trajectory.png"
-set multiplot layout 2,1 title "tmnet in the kernel: the prediction for t (made 500 ms earlier) vs what was measured at t"
+set multiplot layout 2,1 title "tmnet in the kernel: the prediction for t (made $hor_ms ms earlier) vs what was measured at t"
 set xlabel "target time (s)"
 set ylabel "x (data units)"
 plot "$out/pred.csv" every ::1 using 2:3 with lines lw 2 lc rgb "black" title "measured", \
@@ -263,7 +267,7 @@ plot "$out/pred.csv" every ::1 using 2:4 with lines lw 2 lc rgb "black" title "m
 unset multiplot
 
 set output "$out/error.png"
-set title "Error at the 500 ms horizon (per second: mean)"
+set title "Error at the $hor_ms ms horizon (per second: mean)"
 set xlabel "second of the run"
 set ylabel "error (data units)"
 plot "$out/per-second.csv" every ::1 using 1:11 with linespoints lw 2 title "tmnet (published)", \
