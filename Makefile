@@ -126,8 +126,7 @@ fuzz: $(BUILD)/fuzz_blob
 # The tick fuzzer: UBSan's signed-overflow and shift checks abort (no
 # recovery).  The core keeps libFuzzer's edge coverage but not its
 # comparison tracing (trace-cmp), which made the GRU's inner loops ~3x
-# slower.  FUZZ_TICK_SEG_START turns on the segment-start checks once the
-# core implements TMNET_SAMPLE_SEG_START.
+# slower.
 FUZZ_TICK_SAN := -fsanitize=address,undefined \
 	-fsanitize=signed-integer-overflow,shift -fno-sanitize-recover=all \
 	-g -O1 $(CPPFLAGS) -std=c11 $(WARN)
@@ -138,9 +137,7 @@ $(BUILD)/fuzz-tick/core/%.o: core/%.c $(wildcard core/*.h) uapi/linux/tmnet.h
 		-fno-sanitize-coverage=trace-cmp -c $< -o $@
 $(BUILD)/fuzz_tick: tests/fuzz/fuzz_tick.c $(FUZZ_TICK_OBJ) $(wildcard core/*.h) uapi/linux/tmnet.h
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_TICK_SAN) -fsanitize=fuzzer \
-		$(if $(shell grep -s TMNET_SAMPLE_SEG_START core/tm_pipeline.c),-DFUZZ_TICK_SEG_START) \
-		-o $@ tests/fuzz/fuzz_tick.c $(FUZZ_TICK_OBJ)
+	$(Q)$(CLANG) $(FUZZ_TICK_SAN) -fsanitize=fuzzer -o $@ tests/fuzz/fuzz_tick.c $(FUZZ_TICK_OBJ)
 
 fuzz-tick: $(BUILD)/fuzz_tick
 	@mkdir -p $(BUILD)/fuzz-tick-corpus

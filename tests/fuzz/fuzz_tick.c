@@ -374,7 +374,6 @@ static __s32 ft_q32_to_q16(__s64 v)
 	return tm_sat_s32(tm_sat_shr128((tm_s128)v, 16));
 }
 
-#ifdef TM_GATE_MACS_2X2
 /* a + b saturated to s64, without the core's helpers */
 static __s64 ft_sat_add(__s64 a, __s64 b)
 {
@@ -430,7 +429,6 @@ FT_NOCOV static int ft_d2_ref(const struct tm_state *st, const struct tm_model *
 	*q = quo > 0xffffffffU ? 0xffffffffU : (__u32)quo;
 	return 0;
 }
-#endif
 
 struct ft_run {
 	__u64 ticks, samples, b_ticks, nomodel_ticks, cert_n, cert_sum;
@@ -581,10 +579,7 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
 		} else {
 			/* the gate's work is bounded by the budget and the constant */
 			FT_CHECK(out.gate_macs <= cfg->budget);
-#ifdef TM_GATE_MACS_MAX
 			FT_CHECK(out.gate_macs <= TM_GATE_MACS_MAX);
-#endif
-#ifdef TM_GATE_MACS_2X2
 			{
 				/* the exact gate against an independent d^2 */
 				__u32 q;
@@ -604,7 +599,6 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
 						FT_CHECK(out.reason == TMNET_REASON_CHI2);
 				}
 			}
-#endif
 			if (out.cert_q16 != TMNET_CERT_NONE) {
 				run->cert_n++;
 				run->cert_sum += out.cert_q16;
@@ -641,7 +635,6 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
 	FT_CHECK(c->cert_max_q16 == run->cert_max);
 	FT_CHECK(c->cert_n <= run->b_ticks);
 	FT_CHECK(dfail == (out.verdict == TMNET_VERDICT_FALLBACK));
-#ifdef FUZZ_TICK_SEG_START
 	{
 		int seg = s && (s->flags & TMNET_SAMPLE_SEG_START);
 
@@ -650,7 +643,6 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
 		if (seg && !valid)
 			FT_CHECK(!st->kf.init && !st->have_last);
 	}
-#endif
 	if (outp)
 		*outp = out;
 }
@@ -659,13 +651,11 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
  * A sample: one checked tick.  A valid TMNET_SAMPLE_SEG_START sample also
  * means no streaming state crosses it, so the tick must publish what a
  * freshly reset state publishes for the same sample (all but the tick
- * number and the timing).  Checked once the core implements the flag: the
- * Makefile sets FUZZ_TICK_SEG_START when core/tm_pipeline.c names it.
+ * number and the timing).
  */
 static void ft_sample(struct tm_state *st, const struct tm_model *m, const struct tm_cfg *cfg,
 		      const struct tmnet_sample *s, struct ft_run *run, int with_clk)
 {
-#ifdef FUZZ_TICK_SEG_START
 	static struct tm_state fresh;
 	struct tmnet_pred ref, out;
 
@@ -685,7 +675,6 @@ static void ft_sample(struct tm_state *st, const struct tm_model *m, const struc
 		FT_CHECK(st->kf.missing == 0 && st->kf.init);
 		return;
 	}
-#endif
 	ft_tick(st, m, cfg, s, run, with_clk, NULL);
 }
 

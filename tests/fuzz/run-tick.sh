@@ -37,7 +37,7 @@ for f in $(find "$seeds" -maxdepth 1 -type f | sort); do
 	if "$bin" "$f" >"$log.seed" 2>&1; then
 		echo "ok $i - seed $(basename "$f") replays"
 	else
-		grep -E 'ERROR|runtime error|SUMMARY|#[0-9]+ 0x' "$log.seed" | head -n 12 | sed 's/^/# /'
+		grep -E 'invariant violated|ERROR|runtime error|SUMMARY' "$log.seed" | head -n 6 | sed 's/^/# /'
 		echo "not ok $i - seed $(basename "$f") crashes (log: $log.seed)"
 		rc=1
 	fi
@@ -50,7 +50,7 @@ if "$bin" -max_total_time="$secs" -runs="$runs" -timeout=10 -print_final_stats=1
 	echo "# fuzz_tick: ${execs:-?} inputs in at most ${secs}s (${rate:-?}/s), no crash"
 	echo "ok $i - fuzz_tick bounded run"
 else
-	grep -E 'ERROR|runtime error|SUMMARY|#[0-9]+ 0x|Test unit written' "$log" | head -n 16 | sed 's/^/# /'
+	grep -E 'invariant violated|ERROR|runtime error|SUMMARY|Test unit written' "$log" | head -n 8 | sed 's/^/# /'
 	echo "not ok $i - fuzz_tick found a crash (log: $log)"
 	rc=1
 fi
