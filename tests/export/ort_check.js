@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/export/ort_check.js MODEL.onnx DUMP.csv [BOUND]
+ * tests/export/ort_check.js MODEL.onnx DUMP.csv RECORDING.csv [BOUND]
  * tests/export/ort_check.js --bench MODEL.onnx [STEPS]
  *
  * Streams a recording through model.onnx with ONNX Runtime
  * (onnxruntime-node, CPU, one thread), one run per tick, feeding h_out
- * back as h_in, and compares every defined tick's position with the C
- * float network's (tmnet eval --float --dump-float: the dump's raw
- * features and base are the graph's inputs).  Relative difference:
+ * back as h_in (zeros at the start and at every new segment, seg = 1 in
+ * the recording), and compares every defined tick's position with the C
+ * float network's (tmnet eval --float --dump-float -s all on RECORDING:
+ * the dump's raw features and base are the graph's inputs).  Relative difference:
  * ||p_ort - p_C|| / max(||p_C||, 1 data unit).  Prints comment lines and
  * exits 1 when the maximum exceeds BOUND (default 1e-5).
  *
@@ -36,8 +37,12 @@ function dims(s, name) {
 	return null;
 }
 
-async function check(model, dump, bound) {
+async function check(model, dump, rec, bound) {
 	const rows = fs.readFileSync(dump, 'utf8').split('\n').filter((l) => l.length);
+	const seg = fs.readFileSync(rec, 'utf8').split('\n').filter((l) => /^[0-9]/.test(l))
+		.map((l) => l.split(',')[6] === '1');
+	if (seg.length !== rows.length)
+		throw new Error(`${rec} has ${seg.length} ticks, ${dump} ${rows.length}`);
 	const ncol = rows[0].split(',').length;
 	const F = ncol - 8;	// tick, defined, f0..f(F-1), base x y, y0 y1, pos x y
 	const s = await session(model);
@@ -46,9 +51,13 @@ async function check(model, dump, bound) {
 	if (!H)
 		throw new Error('cannot read h_in\'s shape from the model');
 	let h = new ort.Tensor('float32', new Float32Array(H), [1, 1, H]);
-	let maxrel = 0, maxabs = 0, n = 0, worst = -1;
-	for (const line of rows) {
+	let maxrel = 0, maxabs = 0, n = 0, worst = -1, segs = 0;
+	for (const [i, line] of rows.entries()) {
 		const c = line.split(',').map(Number);
+		if (seg[i]) {
+			h = new ort.Tensor('float32', new Float32Array(H), [1, 1, H]);
+			segs++;
+		}
 		const feats = new Float32Array(c.slice(2, 2 + F));
 		const base = new Float32Array([c[2 + F], c[3 + F]]);
 		const out = await s.run({
@@ -71,7 +80,7 @@ async function check(model, dump, bound) {
 		n++;
 	}
 	console.log(`# onnxruntime-node ${require('onnxruntime-node/package.json').version}: ${model}: ` +
-		    `${n} ticks compared (F=${F}, H=${H}), max relative difference ${maxrel.toExponential(3)} ` +
+		    `${n} ticks compared (F=${F}, H=${H}, ${segs + 1} segments), max relative difference ${maxrel.toExponential(3)} ` +
 		    `(tick ${worst}), max absolute ${maxabs.toExponential(3)} data units, bound ${bound}`);
 	return n > 0 && maxrel <= bound;
 }
@@ -108,11 +117,11 @@ async function bench(model, steps) {
 		await bench(a[1], Number(a[2] || 20000));
 		return;
 	}
-	if (a.length < 2) {
-		console.error('usage: ort_check.js MODEL.onnx DUMP.csv [BOUND] | --bench MODEL.onnx [STEPS]');
+	if (a.length < 3) {
+		console.error('usage: ort_check.js MODEL.onnx DUMP.csv RECORDING.csv [BOUND] | --bench MODEL.onnx [STEPS]');
 		process.exit(2);
 	}
-	const ok = await check(a[0], a[1], Number(a[2] || 1e-5));
+	const ok = await check(a[0], a[1], a[2], Number(a[3] || 1e-5));
 	process.exit(ok ? 0 : 1);
 })().catch((e) => {
 	console.log(`# error: ${e.message}`);

@@ -52,9 +52,16 @@ rm -rf "$w"
 mkdir -p "$w"
 cd "$w" || exit 1
 
+# the recording: two unseen 4 s tracks, the second a new segment (seg = 1:
+# every streaming state restarts there)
 run gen.log "$T" data gen -o train.csv -t 20 -s 11 &&
-	run gen2.log "$T" data gen -o rec.csv -t 8 -s 12
-tap $? "generated data: 20 s to train, an unseen 8 s recording"
+	run gen2.log "$T" data gen -o rec1.csv -t 4 -s 12 &&
+	run gen3.log "$T" data gen -o rec2.csv -t 4 -s 13 &&
+	awk -F, -v OFS=, 'NR == FNR { print; if ($1 ~ /^[0-9]/) last = $1; next }
+		$1 ~ /^[0-9]/ { $1 = sprintf("%.0f", $1 + last + 500000); if (!seen++) $7 = 1; print }' \
+		rec1.csv rec2.csv >rec.csv &&
+	[ "$(grep -c ',1$' rec.csv)" -ge 1 ]
+tap $? "generated data: 20 s to train, an unseen 8 s recording of two segments"
 
 # name system train-options
 if [ $card_only = 1 ]; then
@@ -119,7 +126,7 @@ print("# onnx %s checker: ok, ir_version %d, opset %s, ops %s" % (onnx.__version
 
 	if [ -n "$ort_lib" ]; then
 		out=$(NODE_PATH=$ort_lib node "$here/ort_check.js" "$dir/model.onnx" "$name.dump.csv" \
-			"$BOUND" 2>&1)
+			rec.csv "$BOUND" 2>&1)
 		rc=$?
 	else
 		out="# no onnxruntime-node"

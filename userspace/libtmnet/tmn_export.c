@@ -784,7 +784,7 @@ static void cfg_arr(struct sbuf *b, const double *v, unsigned int n)
  */
 static const char torch_snippet[] =
 	"# tmnet float network in PyTorch, from config.json and model.safetensors alone:\n"
-	"# raw samples (tmnet's canonical CSV t_ns,x,y,vx,vy,valid) -> features ->\n"
+	"# samples (tmnet's canonical CSV t_ns,x,y,vx,vy,valid[,seg], data units) -> features ->\n"
 	"# normalisation -> nn.GRU + nn.Linear -> output scale -> + base (the last\n"
 	"# sample for System A, the Kalman prior for System B) = predicted position.\n"
 	"# Needs numpy and torch.  Usage: python3 tmnet_torch.py [DIR] < rec.csv > pos.csv\n"
@@ -871,13 +871,15 @@ static const char torch_snippet[] =
 	"\n"
 	"\n"
 	"def stream(d, rows):\n"
-	"    # rows: (x, y, vx, vy, valid) per tick; yields (defined, position, y_normalised)\n"
+	"    # rows: (x, y, vx, vy, valid, seg) per tick; yields (defined, position, y_normalised)\n"
 	"    cfg, gru, head = load(d)\n"
 	"    nm, feats = cfg['normalization'], Features(cfg)\n"
 	"    mean, std, c = np.array(nm['mean']), np.array(nm['std']), nm['clip']\n"
 	"    h = torch.zeros(1, 1, cfg['hidden_size'], dtype=torch.float64)\n"
 	"    with torch.no_grad():\n"
-	"        for x, y, vx, vy, valid in rows:\n"
+	"        for x, y, vx, vy, valid, seg in rows:\n"
+	"            if seg:  # a new segment: features, filter and GRU state start afresh\n"
+	"                feats, h = Features(cfg), torch.zeros_like(h)\n"
 	"            f, prior = feats.step(x, y, vx, vy, valid)\n"
 	"            z = np.clip((f.astype(np.float64) - mean) / std, -c, c).astype(np.float32)\n"
 	"            out, h = gru(torch.from_numpy(z.astype(np.float64)).view(1, 1, -1), h)\n"
@@ -890,8 +892,8 @@ static const char torch_snippet[] =
 	"def read_csv(f):\n"
 	"    for line in f:\n"
 	"        if line[0].isdigit():\n"
-	"            t, x, y, vx, vy, valid = line.split(',')\n"
-	"            yield float(x), float(y), float(vx), float(vy), valid.strip() == '1'\n"
+	"            v = line.split(',') + ['0']\n"
+	"            yield float(v[1]), float(v[2]), float(v[3]), float(v[4]), v[5].strip() == '1', v[6].strip() == '1'\n"
 	"\n"
 	"\n"
 	"if __name__ == '__main__':\n"
@@ -976,7 +978,20 @@ int tmn_export_float(const struct tmn_model_f *mf, const struct tm_model *m, con
 		  hor, 1e3 * hor / rate);
 	sb_printf(&cfg, "  \"rate_hz\": %u,\n  \"window_ticks\": %u,\n  \"horizon_ticks\": %u,\n",
 		  rate, window, hor);
-	sb_printf(&cfg, "  \"samples\": \"one per tick at rate_hz: x, y (units), vx, vy (units/s), valid; each value rounded to Q16.16 (round(v * 65536) / 65536, ties to even) as tmnet data import/the CSV reader does; the state starts from reset at the first tick\",\n");
+	sb_printf(&cfg, "  \"samples\": \"one per tick at rate_hz, in data units: x, y, vx, vy (per s), valid, seg; each value rounded to Q16.16 (round(v * 65536) / 65536, ties to even) as the CSV reader does; the state (features, Kalman filter, GRU state) starts from reset at the first tick and again at every sample with seg = 1 (a new segment)\",\n");
+	if (m && (m->units.scale_f64[0] || m->units.scale_f64[1])) {
+		struct tmn_units u;
+
+		tmn_units_from_blob(&m->units, &u);
+		sb_printf(&cfg, "  \"recording_units\": {\"formula\": \"data = (recording - offset) * scale, per axis (velocities: data = recording * scale)\", \"scale\": ");
+		cfg_arr(&cfg, u.scale, 2);
+		sb_printf(&cfg, ", \"offset\": ");
+		cfg_arr(&cfg, u.offset, 2);
+		sb_printf(&cfg, "},\n");
+	} else {
+		sb_printf(&cfg, "  \"recording_units\": \"%s\",\n", m ? "identity: data units are the recording's units" :
+			  "not known to the checkpoint (see the '# tmnet-data' line of the training CSV)");
+	}
 	sb_printf(&cfg, "  \"input_features\": %u,\n  \"feature_names\": [", F);
 	for (unsigned int i = 0; i < F; i++)
 		sb_printf(&cfg, "%s\"%s\"", i ? ", " : "", feat_name(extra, i));
