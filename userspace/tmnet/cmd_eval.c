@@ -167,9 +167,6 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 			/* a new segment forgets the float state too, as the core's */
 			if (d->s[t].flags & TMNET_SAMPLE_SEG_START)
 				memset(h, 0, sizeof(h));
-			/* a new segment forgets the float state too, as the core's */
-			if (d->s[t].flags & TMNET_SAMPLE_SEG_START)
-				memset(h, 0, sizeof(h));
 			tmn_feat_from_state(st, mf.h.norm.extra, f);
 			tmn_norm_apply(&mf.h.norm, f, x);
 			tmn_gru_step1(&mf.g, h, x, fy);
