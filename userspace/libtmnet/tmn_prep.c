@@ -337,7 +337,7 @@ int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int hor
 		       struct tmn_kalman *k, struct tmn_fit_report *rep, int verbose)
 {
 	const size_t step = (hi - lo) / TMN_FIT_STAT_TICKS + 1;
-	size_t i, nd = 0, cap = 2 * ((hi - lo) / step + 2), nsp = 0, ndv = 0;
+	size_t i, nd = 0, cap = 2 * ((hi - lo) / step + 2), nsp = 0, ndv = 0, nxt;
 	double *dev = malloc(cap * sizeof(double)), med, mad, best = INFINITY;
 	double sp2 = 0, dv2 = 0, ms = 0, qbest = 0, Th = (double)horizon / d->rate_hz;
 	size_t fit_hi = lo + (hi - lo < TMN_FIT_SEARCH_TICKS ? hi - lo : TMN_FIT_SEARCH_TICKS);
@@ -368,12 +368,14 @@ int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int hor
 		nsp++;
 	}
 	/* velocity change over the horizon, within a segment */
-	for (i = lo; i + (size_t)horizon < hi; i += step) {
+	for (i = lo, nxt = tmn_next_seg(d, lo, hi); i + (size_t)horizon < hi; i += step) {
 		const struct tmnet_sample *a = &d->s[i], *b = &d->s[i + (size_t)horizon];
 		double ux, uy;
 
-		if (!(a->flags & b->flags & TMNET_SAMPLE_VALID) ||
-		    tmn_next_seg(d, i, i + (size_t)horizon + 1) <= i + (size_t)horizon)
+		while (nxt <= i)
+			nxt = tmn_next_seg(d, nxt, hi);
+		/* no segment may start in (i, i + horizon] */
+		if (!(a->flags & b->flags & TMNET_SAMPLE_VALID) || nxt <= i + (size_t)horizon)
 			continue;
 		ux = ((double)b->vx - a->vx) / 65536.0;
 		uy = ((double)b->vy - a->vy) / 65536.0;
@@ -454,6 +456,7 @@ int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int hor
 			mse[gi] = se;
 			rp->points++;
 			if (se < 0) {
+				rp->rejected++;
 				if (verbose)
 					fprintf(stderr, "kalman: qa = %-8.3g rejected: %s\n", q, err);
 				continue;
@@ -513,8 +516,8 @@ void tmn_fit_report_line(const struct tmn_kalman *k, const struct tmn_fit_report
 					  "AT ITS FLOOR: the data shows no measurable noise" };
 	int n;
 
-	n = snprintf(buf, len, "kalman fit: qa %.4g units^2/s^3 searched in [%.3g, %.3g] (%d points, centre %.3g from the data, widened %d times)%s; r %.4g units^2 (%s); horizon RMSE %.4g units on %zu ticks",
-		     k->qa, r->qa_lo, r->qa_hi, r->points, r->qa_centre, r->widened,
+	n = snprintf(buf, len, "kalman fit: qa %.4g units^2/s^3 searched in [%.3g, %.3g] (%d points, %d outside the core's range, centre %.3g from the data, widened %d times)%s; r %.4g units^2 (%s); horizon RMSE %.4g units on %zu ticks",
+		     k->qa, r->qa_lo, r->qa_hi, r->points, r->rejected, r->qa_centre, r->widened,
 		     r->qa_bound < 0 ? (r->qa_core_limit ? ", WARNING: the optimum is on the LOWER end of what the core accepts" :
 					", WARNING: the optimum is on the LOWER bound of the range") :
 		     r->qa_bound > 0 ? (r->qa_core_limit ? ", WARNING: the optimum is on the UPPER end of what the core accepts" :

@@ -68,6 +68,7 @@ struct tmn_fit_report {
 	double qa_centre;	/* units^2/s^3, from the data */
 	double qa_lo, qa_hi;	/* the final search range */
 	int points;		/* qa values tried */
+	int rejected;		/* of which the core's range (blob validator) refused */
 	int widened;		/* range widenings */
 	int qa_bound;		/* -1 optimum on the lower end, +1 upper, 0 inside */
 	int qa_core_limit;	/* that end is the core's range (values past it

@@ -123,8 +123,8 @@ struct tmn_trainset_cfg {
 	int verbose;
 };
 
-#define TMN_MAX_TRAIN_TICKS_DEFAULT	8000000
-#define TMN_MAX_VAL_TICKS_DEFAULT	2000000
+#define TMN_MAX_TRAIN_TICKS_DEFAULT	4000000
+#define TMN_MAX_VAL_TICKS_DEFAULT	1000000
 
 struct tmn_trainset {
 	struct tmn_series d;

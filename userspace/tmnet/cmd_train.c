@@ -25,7 +25,7 @@ static const char usage[] =
 	"      --horizon-ms MS   prediction horizon (default 500; the blob carries it)\n"
 	"      --window-ms MS    training window, the BPTT length (default 128);\n"
 	"                        --burn and --stride default to 1/4 and 1/2 of it\n"
-	"      --max-ticks N     training ticks held in memory (default 8000000;\n"
+	"      --max-ticks N     training ticks held in memory (default 4000000;\n"
 	"                        validation: N/4); a longer part is sampled in\n"
 	"                        evenly spaced blocks of 32 windows\n"
 	"      --json            print the result (fit, horizon, best val) as JSON\n"
@@ -371,8 +371,8 @@ int cmd_train(int argc, char **argv)
 		printf(", \"kalman\": {\"qa\": %.6g, \"r\": %.6g, \"p0_vel\": %.6g, \"fitted\": %s",
 		       ds.kalman.qa, ds.kalman.r, ds.kalman.p0_vel, ds.fitted ? "true" : "false");
 		if (ds.fitted)
-			printf(", \"qa_centre\": %.6g, \"qa_lo\": %.6g, \"qa_hi\": %.6g, \"points\": %d, \"widened\": %d, \"qa_bound\": \"%s\", \"qa_bound_is_core_limit\": %s, \"qa_forced\": %s, \"r_source\": \"%s\", \"r_floor\": %.6g, \"r_at_floor\": %s, \"p0_vel_capped\": %s, \"horizon_rmse\": %.6g, \"fit_ticks\": %zu",
-			       f->qa_centre, f->qa_lo, f->qa_hi, f->points, f->widened,
+			printf(", \"qa_centre\": %.6g, \"qa_lo\": %.6g, \"qa_hi\": %.6g, \"points\": %d, \"rejected\": %d, \"widened\": %d, \"qa_bound\": \"%s\", \"qa_bound_is_core_limit\": %s, \"qa_forced\": %s, \"r_source\": \"%s\", \"r_floor\": %.6g, \"r_at_floor\": %s, \"p0_vel_capped\": %s, \"horizon_rmse\": %.6g, \"fit_ticks\": %zu",
+			       f->qa_centre, f->qa_lo, f->qa_hi, f->points, f->rejected, f->widened,
 			       f->qa_bound < 0 ? "lower" : f->qa_bound > 0 ? "upper" : "none",
 			       f->qa_core_limit ? "true" : "false", qa > 0 ? "true" : "false",
 			       f->r_source == TMN_R_MAD ? "mad" : f->r_source == TMN_R_MEANSQ ? "mean-square" : "floor",
