@@ -468,6 +468,187 @@ static void test_blob_units(void **state)
 	assert_int_equal(e.code, TMNET_BLOB_E_UNITS);
 }
 
+/*
+ * Property: random and adversarial logs through the importer, then through
+ * the reader tmnet eval uses (tmn_csv_read).  Every imported file reads
+ * back; every refused log with a bad token is refused at that token's line
+ * and column; a clean log is refused only for a file-level reason (the
+ * timestamp unit, too few samples) and then imports with --time-unit given.
+ * Seeded: the same logs on every run.
+ */
+struct prop_log {
+	int bad_line, bad_col;	/* first bad token (1-based), 0: none */
+	int unit;		/* 0 s, 1 ms, 2 us, 3 ns */
+};
+
+static void prop_write_log(struct tmn_rng *r, const char *p, struct prop_log *pl, int *cols)
+{
+	static const double rates[] = { 10, 62.5, 190, 1000, 2000, 10000 };
+	static const double per_s[] = { 1, 1e3, 1e6, 1e9 };
+	static const char *const bad_tok[] = { "nan", "NaN", "inf", "-inf", "", "abc", "1e400", " " };
+	const char seps[] = ",;\t";
+	FILE *f = fopen(p, "w");
+	double rate = rates[tmn_rng_u64(r) % 6], t = 0, x, y, vx = 0, vy = 0;
+	double lo = 0, span = 1000;
+	int n = 20 + (int)(tmn_rng_u64(r) % 3000), line = 0, kind = (int)(tmn_rng_u64(r) % 5);
+	char sep = seps[tmn_rng_u64(r) % 3];
+	int header = tmn_rng_uniform(r) < 0.5, crlf = tmn_rng_uniform(r) < 0.2;
+	int epoch = tmn_rng_uniform(r) < 0.3, clock16 = tmn_rng_uniform(r) < 0.2;
+	int order = (int)(tmn_rng_u64(r) % 2);	/* 0: t,x,y  1: x,y,t */
+	double pbad = tmn_rng_uniform(r) < 0.3 ? 0.002 : 0;
+	const char *eol = crlf ? "\r\n" : "\n";
+
+	assert_non_null(f);
+	pl->bad_line = pl->bad_col = 0;
+	pl->unit = (int)(tmn_rng_u64(r) % 4);
+	switch (kind) {
+	case 0: lo = 0; span = 1920; break;		/* pixels */
+	case 1: lo = 28407; span = 53306 - 28407; break;	/* raw tablet units */
+	case 2: lo = 0; span = 1; break;		/* normalised */
+	case 3: lo = -1e9; span = 2e9; break;		/* huge */
+	default: lo = -50; span = 100; break;
+	}
+	x = lo + span * tmn_rng_uniform(r);
+	y = lo + span * tmn_rng_uniform(r);
+	cols[0] = order ? 2 : 0;
+	cols[1] = order ? 0 : 1;
+	cols[2] = order ? 1 : 2;
+	if (header) {
+		fprintf(f, order ? "x%cy%ctime%s" : "time%cx%cy%s", sep, sep, eol);
+		line++;
+	}
+	if (epoch)
+		t = 1.7e9;
+	for (int i = 0; i < n; i++) {
+		double u = tmn_rng_uniform(r), ts, dt = 1.0 / rate;
+		char tb[64], xb[64], yb[64], *tok[3] = { tb, xb, yb };
+
+		/* adversities */
+		if (u < 0.002)
+			dt += 3 * 86400;		/* days-long gap */
+		else if (u < 0.01)
+			dt += tmn_rng_range(r, 0.1, 30);	/* idle stretch */
+		else if (u < 0.02)
+			dt = 0;				/* duplicate timestamp */
+		else if (u < 0.025)
+			dt = -tmn_rng_range(r, 0.001, 2);	/* step back */
+		else if (u < 0.04)
+			dt *= 0.01;			/* burst */
+		t += dt;
+		vx += tmn_rng_gauss(r) * span * 0.05;
+		vy += tmn_rng_gauss(r) * span * 0.05;
+		vx *= 0.95;
+		vy *= 0.95;
+		x += vx * (dt > 0 && dt < 1 ? dt : 0);
+		y += vy * (dt > 0 && dt < 1 ? dt : 0);
+		if (tmn_rng_uniform(r) < 0.005) {
+			x = lo + span * tmn_rng_uniform(r);	/* jump */
+			y = lo + span * tmn_rng_uniform(r);
+		}
+		if (tmn_rng_uniform(r) < 0.001)
+			x = 1e300;			/* a wild value */
+		ts = clock16 ? floor(t / 0.016) * 0.016 : t;	/* a 16 ms clock */
+		if (pl->unit == 0)
+			snprintf(tb, sizeof(tb), "%.9f", ts);
+		else
+			snprintf(tb, sizeof(tb), "%.0f", ts * per_s[pl->unit]);
+		snprintf(xb, sizeof(xb), "%.6g", x);
+		snprintf(yb, sizeof(yb), "%.6g", y);
+		if (sep == ';' && tmn_rng_uniform(r) < 0.5)
+			for (char *q = xb; *q; q++)
+				if (*q == '.')
+					*q = ',';	/* decimal comma */
+		if (pbad > 0 && tmn_rng_uniform(r) < pbad) {
+			int c = (int)(tmn_rng_u64(r) % 3);
+
+			snprintf(tok[c], 64, "%s", bad_tok[tmn_rng_u64(r) % 8]);
+			if (!pl->bad_line) {
+				pl->bad_line = line + 1;
+				pl->bad_col = cols[c] + 1;
+			}
+		}
+		if (tmn_rng_uniform(r) < 0.01) {
+			fprintf(f, "# a comment%s", eol);
+			line++;
+		}
+		line++;
+		if (order)
+			fprintf(f, "%s%c%s%c%s%s", xb, sep, yb, sep, tb, eol);
+		else
+			fprintf(f, "%s%c%s%c%s%s", tb, sep, xb, sep, yb, eol);
+	}
+	fclose(f);
+}
+
+static void test_import_property(void **state)
+{
+	static const double unit_s[] = { 1, 1e-3, 1e-6, 1e-9 };
+	struct tmn_rng r;
+	int N = getenv("TMN_PROP_N") ? atoi(getenv("TMN_PROP_N")) : 200;
+	int ok = 0, bad_ok = 0, unit_retry = 0, nothing = 0;
+	size_t ticks = 0;
+
+	(void)state;
+	tmn_rng_seed(&r, 20261203);
+	for (int k = 0; k < N; k++) {
+		struct prop_log pl;
+		struct tmn_import_cfg c;
+		struct tmn_series d, e;
+		char err[1024] = "", err2[1024] = "";
+		int cols[3], rc;
+
+		prop_write_log(&r, path("prop.csv"), &pl, cols);
+		tmn_import_default(&c);
+		c.col_t = cols[0];
+		c.col_x = cols[1];
+		c.col_y = cols[2];
+		rc = tmn_import(path("prop.csv"), &c, &d, err, sizeof(err), NULL, 0);
+		if (pl.bad_line) {
+			char want[64];
+
+			/* refused, at the bad token (a file-level refusal comes later) */
+			snprintf(want, sizeof(want), "line %d: column %d ", pl.bad_line, pl.bad_col);
+			if (rc == 0 || !strstr(err, want))
+				fail_msg("log %d: want an error with '%s', got rc %d '%s'", k, want, rc,
+					 err);
+			bad_ok++;
+			continue;
+		}
+		if (rc && (strstr(err, "timestamp unit") || strstr(err, "in time order"))) {
+			c.time_unit = unit_s[pl.unit];
+			unit_retry++;
+			rc = tmn_import(path("prop.csv"), &c, &d, err, sizeof(err), NULL, 0);
+		}
+		if (rc && (strstr(err, "no valid tick") || strstr(err, "fewer than 2 samples"))) {
+			nothing++;
+			continue;
+		}
+		if (rc)
+			fail_msg("log %d: a clean log refused: %s", k, err);
+		for (size_t i = 0; i < d.n; i++) {
+			assert_true(fabs(d.s[i].x / 65536.0) <= TMN_DATA_POS_MAX);
+			assert_true(fabs(d.s[i].y / 65536.0) <= TMN_DATA_POS_MAX);
+			assert_true(fabs(d.s[i].vx / 65536.0) <= TMN_DATA_VEL_SPLIT + 1);
+			assert_true(fabs(d.s[i].vy / 65536.0) <= TMN_DATA_VEL_SPLIT + 1);
+		}
+		/* the reader tmnet eval uses never refuses what import wrote */
+		assert_int_equal(tmn_csv_write(path("prop-out.csv"), &d, err, sizeof(err)), 0);
+		if (tmn_csv_read(path("prop-out.csv"), &e, err2, sizeof(err2)))
+			fail_msg("log %d: eval's reader refused the import: %s", k, err2);
+		assert_int_equal(e.n, d.n);
+		assert_int_equal(e.nseg, d.nseg);
+		assert_int_equal(e.rate_hz, d.rate_hz);
+		ticks += d.n;
+		ok++;
+		tmn_series_free(&d);
+		tmn_series_free(&e);
+	}
+	printf("# import property: %d logs: %d imported and read back (%zu ticks), %d refused at the bad token's line and column, %d needed --time-unit, %d had no stretch of 2 ticks\n",
+	       N, ok, ticks, bad_ok, unit_retry, nothing);
+	assert_true(ok > N / 3);
+	assert_true(bad_ok > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_import_files),
 		cmocka_unit_test(test_csv_segments),
 		cmocka_unit_test(test_blob_units),
+		cmocka_unit_test(test_import_property),
 	};
 
 	return cmocka_run_group_tests_name("data", tests, setup, teardown);

@@ -981,7 +981,7 @@ static int import_file(const char *path, const struct tmn_import_cfg *c, struct 
 				goto bad;
 			}
 		}
-		nf = split_fields(p, fs->delim, fl, 64);
+		nf = split_fields(line, fs->delim, fl, 64);	/* blanks are the fields' */
 		if (nf <= maxcol) {
 			fail(err, errlen, "%s: line %zu: %d fields, need at least %d", path, lineno,
 			     nf, maxcol + 1);
