@@ -1418,7 +1418,7 @@ int tmn_import_files(const char *const *paths, int npaths, const struct tmn_impo
 			idx[na++] = i;
 	}
 	if (!in.ticks) {
-		fail(err, errlen, "no valid tick: every stretch between gaps is shorter than 2 ticks (nothing written)");
+		fail(err, errlen, "no valid tick: every stretch between gaps is shorter than 2 ticks (raise --gap-ms?)");
 		goto out;
 	}
 	rc = 0;
