@@ -1113,6 +1113,12 @@ int tmn_export_hf(const struct tmn_export_opts *o, int quiet, char *err, int err
 	}
 	F = mf.h.F;
 	H = mf.h.H;
+	if (mf.h.norm.extra != TMN_EXTRA_NONE) {
+		fail(err, errlen,
+		     "%s is a --b-extra checkpoint: it has no INT8 blob to publish; tmnet export-onnx --ckpt %s writes its float export (model.onnx, model.safetensors, config.json)",
+		     o->ckpt_path, o->ckpt_path);
+		goto out;
+	}
 	if (mf.h.system != m.system || F != m.n_feat || H != m.hidden ||
 	    mf.h.rate_hz != m.rate_hz || mf.h.horizon != m.horizon_ticks) {
 		fail(err, errlen,
