@@ -258,13 +258,13 @@ int cmd_quantize(int argc, char **argv)
 	}
 	printf("%s: system %s, F=%u H=%u, %u bytes, crc32 %08x, in_frac %u, out_scale %.3f, qa %.4g r %.4g, cov_scale %.4g, horizon %u ticks (%.1f ms), window %u ticks\n",
 	       out, m->system == TMNET_SYS_A ? "A" : "B", m->n_feat, m->hidden,
-	       tm_blob_size(m->system, m->n_feat, m->hidden), m->crc32, m->norm.in_frac,
+	       tm_model_blob_size(m), m->crc32, m->norm.in_frac,
 	       m->norm.out_scale[0] / 65536.0, mf.h.kalman.qa, mf.h.kalman.r, p.cov_scale,
 	       m->horizon_ticks, 1e3 * m->horizon_ticks / m->rate_hz, m->window_ticks);
 	if (json) {
 		printf("{\"blob\": \"%s\", \"system\": \"%s\", \"bytes\": %u, \"crc32\": \"%08x\", \"rate_hz\": %u, \"horizon_ticks\": %u, \"window_ticks\": %u",
 		       out, m->system == TMNET_SYS_A ? "A" : "B",
-		       tm_blob_size(m->system, m->n_feat, m->hidden), m->crc32, m->rate_hz,
+		       tm_model_blob_size(m), m->crc32, m->rate_hz,
 		       m->horizon_ticks, m->window_ticks);
 		if (m->system == TMNET_SYS_B)
 			printf(", \"gate\": {\"cov_scale\": %.6g, \"cap\": \"%s\", \"floor\": %.6g, \"chi2\": %.4g, \"target_pass\": %.4g, \"pass_train\": %.6g, \"n_train\": %zu, \"pass_val\": %.6g, \"n_val\": %zu}",
