@@ -286,13 +286,12 @@ static void test_penup_segments(void **state)
 	ic.time_unit = 1e-3;
 	ic.gap_s = 0.03;
 	assert_int_equal(tmn_import(path("hw.csv"), &ic, &d, err, sizeof(err), NULL, 0), 0);
-	/* a stretch starts at a segment-start tick, or at a valid tick after an invalid one */
+	/* the importer starts a segment after every pen-up, and writes no gap ticks */
 	for (i = 0; i < d.n; i++) {
-		int valid = d.s[i].flags & TMNET_SAMPLE_VALID;
-		int after_gap = i > 0 && !(d.s[i - 1].flags & TMNET_SAMPLE_VALID);
-
-		starts += i == 0 || (d.s[i].flags & TMNET_SAMPLE_SEG_START) || (valid && after_gap);
+		starts += (d.s[i].flags & TMNET_SAMPLE_SEG_START) != 0;
+		assert_true(d.s[i].flags & TMNET_SAMPLE_VALID);
 	}
+	assert_true(d.s[0].flags & TMNET_SAMPLE_SEG_START);
 	assert_int_equal(starts, gaps + 1);
 	tmn_series_free(&d);
 	tmn_rawlog_free(&log);
@@ -337,6 +336,13 @@ static void test_range_and_reader(void **state)
 		assert_int_equal(tmn_csv_read(path("g.csv"), &b, err, sizeof(err)), 0);
 		assert_int_equal(b.n, d.n);
 		assert_int_equal(b.rate_hz, 2000);
+		/* segments and the recording units survive the file */
+		assert_int_equal(b.nseg, d.nseg);
+		assert_true(d.nseg >= 1);
+		for (j = 0; j < d.n; j++)
+			assert_int_equal(b.s[j].flags, d.s[j].flags);
+		assert_true(fabs(b.units.scale[0] - d.units.scale[0]) <= 1e-9 * fabs(d.units.scale[0]));
+		assert_true(fabs(b.units.offset[1] - d.units.offset[1]) <= 1e-6 * (1 + fabs(d.units.offset[1])));
 		tmn_series_free(&b);
 		tmn_series_free(&d);
 	}

@@ -713,7 +713,7 @@ int tmn_gen_kind_parse(const char *s, double w[TMN_GK_N], char *err, int errlen)
  * function `tmnet data import` calls.
  */
 static int import_raw(const struct tmn_rawlog *log, int rate_hz, double gap_s,
-		      struct tmn_series *out, char *err, int errlen)
+		      const struct tmn_units *units, struct tmn_series *out, char *err, int errlen)
 {
 	struct tmn_import_cfg ic;
 	const char *dir = getenv("TMPDIR");
@@ -733,6 +733,10 @@ static int import_raw(const struct tmn_rawlog *log, int rate_hz, double gap_s,
 	ic.rate_hz = rate_hz;
 	ic.time_unit = 1e-3;
 	ic.gap_s = gap_s;
+	if (units) {	/* else the importer's automatic choice */
+		ic.auto_units = 0;
+		ic.units = *units;
+	}
 	rc = tmn_import(path, &ic, out, e2, sizeof(e2), NULL, 0);
 	unlink(path);
 	if (rc)
@@ -749,9 +753,13 @@ static uint64_t block_seed(uint64_t seed, size_t b)
 	return z ^ (z >> 31);
 }
 
-/* one recording of kind k, `sec` s long, as canonical ticks */
+/*
+ * One recording of kind k, `sec` s long, as canonical ticks, in the given
+ * units (NULL: the importer's automatic choice).
+ */
 static int gen_block(const struct tmn_gen_human_cfg *c, int k, uint64_t seed, double sec,
-		     struct tmn_series *s, struct tmn_rawlog *raw, char *err, int errlen)
+		     const struct tmn_units *units, struct tmn_series *s, struct tmn_rawlog *raw,
+		     char *err, int errlen)
 {
 	struct tmn_rawlog log;
 	double gap;
@@ -777,7 +785,7 @@ static int gen_block(const struct tmn_gen_human_cfg *c, int k, uint64_t seed, do
 	if (rc)
 		return fail(err, errlen, "%s generator: bad configuration or out of memory",
 			    kind_names[k]);
-	rc = import_raw(&log, c->rate_hz, gap, s, err, errlen);
+	rc = import_raw(&log, c->rate_hz, gap, units, s, err, errlen);
 	if (!rc && raw) {	/* keep the device log, after the previous one */
 		double off = raw->n ? raw->t[raw->n - 1] + 10.0 : 0;
 		size_t i;
@@ -798,6 +806,7 @@ int tmn_gen_human(const struct tmn_gen_human_cfg *c, struct tmn_series *d, uint8
 {
 	size_t target[TMN_GK_N], have[TMN_GK_N] = { 0 }, total, n = 0, b = 0, fails = 0;
 	struct tmn_rawlog raw = { 0 };
+	struct tmn_units units[TMN_GK_N];
 	struct tmn_rng r;
 	uint8_t *kind = NULL;
 	int k, nk = 0, single = -1;
@@ -856,6 +865,16 @@ int tmn_gen_human(const struct tmn_gen_human_cfg *c, struct tmn_series *d, uint8
 		tmn_series_free(d);
 		return fail(err, errlen, "out of memory");
 	}
+	/*
+	 * Units: a single human kind takes the importer's automatic choice for
+	 * its first recording and keeps it for the others (one file, one
+	 * scale); in a mixture every kind has fixed units: vehicle units, px,
+	 * and 0.1 mm for the tablet's 0.01 mm units (magnitudes alike), and the
+	 * file records the identity.
+	 */
+	for (k = 0; k < TMN_GK_N; k++)
+		tmn_units_identity(&units[k]);
+	units[TMN_GK_HANDWRITING].scale[0] = units[TMN_GK_HANDWRITING].scale[1] = 0.1;
 	tmn_rng_seed(&r, c->seed);
 	while (n < total) {
 		struct tmn_series s;
@@ -881,9 +900,15 @@ int tmn_gen_human(const struct tmn_gen_human_cfg *c, struct tmn_series *d, uint8
 			sec = (double)need / c->rate_hz;
 		if (sec < 1)
 			sec = 1;	/* generate at least 1 s, keep what is needed */
-		if (gen_block(c, k, block_seed(c->seed, b), sec, &s,
-			      raw_path ? &raw : NULL, err, errlen))
+		if (gen_block(c, k, block_seed(c->seed, b), sec,
+			      nk == 1 && b == 0 ? NULL : &units[k], &s, raw_path ? &raw : NULL, err,
+			      errlen))
 			goto bad;
+		if (nk == 1 && b == 0) {
+			units[k] = s.units;
+			d->units = s.units;
+			d->has_units = 1;
+		}
 		b++;
 		take = s.n < need ? s.n : need;
 		if (take == 0) {
@@ -903,6 +928,7 @@ int tmn_gen_human(const struct tmn_gen_human_cfg *c, struct tmn_series *d, uint8
 			o->seq = (__u32)(n + i);
 			if (i == 0)
 				o->flags |= TMNET_SAMPLE_SEG_START;
+			d->nseg += (o->flags & TMNET_SAMPLE_SEG_START) != 0;
 			kind[n + i] = (uint8_t)k;
 		}
 		next_t = d->s[n + take - 1].t_ns + (__u64)llround(1e9 / c->rate_hz);

@@ -9,18 +9,31 @@
 #include <string.h>
 
 #include "tmn_data.h"
+#include "tmn_gen_human.h"
 #include "tmnet.h"
 
 static const char gen_usage[] =
 	"usage: tmnet data gen -o FILE [options]\n"
-	"  Synthetic trajectories (regimes: constant velocity, coordinated turn,\n"
-	"  Singer/OU acceleration, orbit, Lissajous oscillation, stop-and-go, with\n"
-	"  reflections in a square arena; equations in userspace/libtmnet/tmn_data.c)\n"
-	"  plus sensor noise, outliers and dropouts, as canonical CSV.\n"
+	"  Synthetic trajectories as canonical CSV (equations and references in\n"
+	"  docs/generators.md).  Kinds:\n"
+	"    vehicle      (default) regimes: constant velocity, coordinated turn,\n"
+	"                 Singer/OU acceleration, orbit, Lissajous oscillation,\n"
+	"                 stop-and-go, reflections in a square arena, plus sensor\n"
+	"                 noise, outliers and dropouts\n"
+	"    pointing     a mouse on a 1920x1080 px screen: minimum-jerk\n"
+	"                 sub-movements timed by Fitts' law, corrective\n"
+	"                 sub-movements and overshoot, rests; logged event-driven\n"
+	"                 (125 Hz polling, 16 ms client clock), then imported\n"
+	"    handwriting  pen strokes as sums of sigma-lognormal pulses, pen-up\n"
+	"                 gaps; a 195 Hz tablet in 0.01 mm units, then imported\n"
+	"    mix:KIND=W,KIND=W,...  blocks of the kinds; kind K gets the share\n"
+	"                 W_K / sum(W) of the ticks (exactly, to one tick)\n"
 	"  -o, --out FILE        output CSV (required)\n"
+	"  -k, --kind K          vehicle|pointing|handwriting|mix:... (default vehicle)\n"
 	"  -s, --seed N          RNG seed (default 1); same seed, same bytes\n"
-	"  -t, --seconds S       duration (default 600)\n"
-	"  -r, --rate HZ         sample rate (default 2000)\n"
+	"  -t, --seconds S       duration at the model rate (default 600)\n"
+	"  -r, --rate HZ         model rate (default 2000)\n"
+	"  vehicle:\n"
 	"      --arena L         half width of the arena, units (default 1000)\n"
 	"      --noise-pos SD    position noise sd, units (default 0.05)\n"
 	"      --noise-vel SD    velocity noise sd, units/s (default 2)\n"
@@ -29,8 +42,62 @@ static const char gen_usage[] =
 	"      --seg-min S       shortest regime segment, seconds (default 3)\n"
 	"      --seg-max S       longest regime segment, seconds (default 6); a\n"
 	"                        segment lasts U(seg-min, seg-max)\n"
-	"      --stats           print the time share of each regime\n"
+	"  pointing and handwriting:\n"
+	"      --raw FILE        also write the device log (t_ms,x,y) that was\n"
+	"                        imported: a test input for tmnet data import\n"
+	"      --device-rate HZ  mouse polling / tablet rate (default 125 / 195)\n"
+	"      --clock-ms MS     mouse client clock (default 16; 0 = exact)\n"
+	"      --fitts A,B       Fitts' law MT = A + B log2(D/W+1), s (default 0.15,0.15)\n"
+	"      --writer W        slow|normal|fast|mixed (default normal; mixed: a\n"
+	"                        writer drawn per line)\n"
+	"      --gap-ms MS       importer gap: longer silences are gaps (default\n"
+	"                        1000 pointing, 30 handwriting)\n"
+	"      --block-min S, --block-max S  mixture block length (default 20, 60)\n"
+	"      --stats           print the time share of each regime (vehicle) or\n"
+	"                        kind (otherwise)\n"
 	"  -h, --help\n";
+
+/* the human kinds and mixtures (tmn_gen_human.h) */
+static int data_gen_human(const struct tmn_gen_human_cfg *hc, const char *out, const char *raw,
+			  int stats)
+{
+	struct tmn_series d;
+	uint8_t *kind = NULL;
+	char err[512];
+	size_t cnt[TMN_GK_N] = { 0 }, seg = 0, nv = 0, i;
+	double t0 = now_s();
+
+	fprintf(stderr, "tmnet data gen: generating %.0f s at %d Hz (seed %llu)...\n", hc->seconds,
+		hc->rate_hz, (unsigned long long)hc->seed);
+	if (tmn_gen_human(hc, &d, &kind, raw, err, sizeof(err))) {
+		fprintf(stderr, "tmnet data gen: %s (nothing written)\n", err);
+		return 1;
+	}
+	if (tmn_csv_write(out, &d, err, sizeof(err))) {
+		fprintf(stderr, "tmnet data gen: %s\n", err);
+		tmn_series_free(&d);
+		free(kind);
+		return 1;
+	}
+	for (i = 0; i < d.n; i++) {
+		cnt[kind[i]]++;
+		nv += d.s[i].flags & TMNET_SAMPLE_VALID;
+		seg += !!(d.s[i].flags & TMNET_SAMPLE_SEG_START);
+	}
+	fprintf(stderr,
+		"tmnet data gen: %zu samples (%.0f s at %d Hz, seed %llu, %zu segments, %.1f s) -> %s%s%s\n",
+		d.n, hc->seconds, hc->rate_hz, (unsigned long long)hc->seed, seg, now_s() - t0, out,
+		raw ? ", device log -> " : "", raw ? raw : "");
+	if (stats) {
+		for (i = 0; i < TMN_GK_N; i++)
+			printf("kind %-11s %5.1f %%\n", tmn_gen_kind_name((int)i),
+			       100.0 * (double)cnt[i] / (double)d.n);
+		printf("valid            %5.1f %%\n", 100.0 * (double)nv / (double)d.n);
+	}
+	free(kind);
+	tmn_series_free(&d);
+	return 0;
+}
 
 static int data_gen(int argc, char **argv)
 {
@@ -47,19 +114,31 @@ static int data_gen(int argc, char **argv)
 		{ "stats", no_argument, NULL, 6 },
 		{ "seg-min", required_argument, NULL, 7 },
 		{ "seg-max", required_argument, NULL, 8 },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "raw", required_argument, NULL, 9 },
+		{ "device-rate", required_argument, NULL, 10 },
+		{ "clock-ms", required_argument, NULL, 11 },
+		{ "fitts", required_argument, NULL, 12 },
+		{ "writer", required_argument, NULL, 13 },
+		{ "gap-ms", required_argument, NULL, 14 },
+		{ "block-min", required_argument, NULL, 15 },
+		{ "block-max", required_argument, NULL, 16 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct tmn_gen_human_cfg hc;
 	struct tmn_gen_cfg c;
 	struct tmn_series d;
-	const char *out = NULL;
+	const char *out = NULL, *raw = NULL;
 	uint8_t *rg = NULL;
 	char err[512];
-	int o, stats = 0;
+	int o, stats = 0, human_opt = 0;
+	double dev_hz = 0, v;
 	long l;
 
 	tmn_gen_default(&c);
-	while ((o = getopt_long(argc, argv, "o:s:t:r:h", opts, NULL)) != -1) {
+	tmn_gen_human_default(&hc);
+	while ((o = getopt_long(argc, argv, "o:s:t:r:k:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'o':
 			out = optarg;
@@ -109,6 +188,71 @@ static int data_gen(int argc, char **argv)
 			if (parse_dbl(optarg, "--seg-max", 0.01, 1e6, &c.seg_max_s))
 				return 2;
 			break;
+		case 'k':
+			if (tmn_gen_kind_parse(optarg, hc.w, err, sizeof(err))) {
+				fprintf(stderr, "tmnet: --kind: %s\n", err);
+				return 2;
+			}
+			break;
+		case 9:
+			raw = optarg;
+			human_opt = 1;
+			break;
+		case 10:
+			if (parse_dbl(optarg, "--device-rate", 10, 10000, &dev_hz))
+				return 2;
+			human_opt = 1;
+			break;
+		case 11:
+			if (parse_dbl(optarg, "--clock-ms", 0, 1000, &v))
+				return 2;
+			hc.point.clock_s = v * 1e-3;
+			human_opt = 1;
+			break;
+		case 12: {
+			char *e1, *e2;
+			double a = strtod(optarg, &e1), b = *e1 == ',' ? strtod(e1 + 1, &e2) : 0;
+
+			if (*e1 != ',' || *e2 || e2 == e1 + 1 || !(a >= 0 && a <= 10) ||
+			    !(b > 0 && b <= 10)) {
+				fprintf(stderr, "tmnet: --fitts: want A,B in seconds (0 <= A <= 10, 0 < B <= 10)\n");
+				return 2;
+			}
+			hc.point.fitts_a = a;
+			hc.point.fitts_b = b;
+			human_opt = 1;
+			break;
+		}
+		case 13: {
+			static const char *const wn[] = { "slow", "normal", "fast", "mixed" };
+			int w;
+
+			for (w = 0; w < 4 && strcmp(optarg, wn[w]); w++)
+				;
+			if (w == 4) {
+				fprintf(stderr, "tmnet: --writer: want slow, normal, fast or mixed\n");
+				return 2;
+			}
+			hc.hw.writer = w;
+			human_opt = 1;
+			break;
+		}
+		case 14:
+			if (parse_dbl(optarg, "--gap-ms", 1, 1e6, &v))
+				return 2;
+			hc.gap_s = v * 1e-3;
+			human_opt = 1;
+			break;
+		case 15:
+			if (parse_dbl(optarg, "--block-min", 1, 1e5, &hc.block_min_s))
+				return 2;
+			human_opt = 1;
+			break;
+		case 16:
+			if (parse_dbl(optarg, "--block-max", 1, 1e5, &hc.block_max_s))
+				return 2;
+			human_opt = 1;
+			break;
 		case 'h':
 			fputs(gen_usage, stdout);
 			return 0;
@@ -121,6 +265,30 @@ static int data_gen(int argc, char **argv)
 	if (c.seg_max_s < c.seg_min_s) {
 		fprintf(stderr, "tmnet data gen: --seg-max %g is shorter than --seg-min %g\n",
 			c.seg_max_s, c.seg_min_s);
+		return 2;
+	}
+	if (hc.w[TMN_GK_VEHICLE] < 1) {
+		if (hc.block_max_s < hc.block_min_s) {
+			fprintf(stderr, "tmnet data gen: --block-max %g is shorter than --block-min %g\n",
+				hc.block_max_s, hc.block_min_s);
+			return 2;
+		}
+		if (raw && hc.w[TMN_GK_POINTING] < 1 && hc.w[TMN_GK_HANDWRITING] < 1) {
+			fprintf(stderr, "tmnet data gen: --raw needs a single human kind (pointing or handwriting): a mixture has no single device log\n");
+			return 2;
+		}
+		if (dev_hz > 0) {
+			hc.point.device_hz = dev_hz;
+			hc.hw.device_hz = dev_hz;
+		}
+		hc.seed = c.seed;
+		hc.seconds = c.seconds;
+		hc.rate_hz = c.rate_hz;
+		hc.vehicle = c;
+		return data_gen_human(&hc, out, raw, stats);
+	}
+	if (human_opt) {
+		fprintf(stderr, "tmnet data gen: --raw, --device-rate, --clock-ms, --fitts, --writer, --gap-ms and --block-min/max need --kind pointing, handwriting or mix:...\n");
 		return 2;
 	}
 	if (tmn_gen(&c, &d, stats ? &rg : NULL)) {
