@@ -25,7 +25,8 @@ static const char usage[] =
 	"  Runs the core's tm_tick() (the code the kernel runs) for System A,\n"
 	"  System B and the prior alone (B's Kalman prior, i.e. what B falls back\n"
 	"  to) tick by tick over the same split, scores every tick whose horizon\n"
-	"  target is a valid sample (after one window of warm-up, as tmnet eval),\n"
+	"  target is a valid sample (after one window of warm-up, neither crossing\n"
+	"  a segment start, as tmnet eval),\n"
 	"  and compares them on the same ticks (a tick counts only if every system\n"
 	"  scores it; the count of paired ticks is printed per comparison):\n"
 	"    - error P50/P90/P99/P99.9 and MSE over all scored ticks;\n"
@@ -344,9 +345,16 @@ static int accuracy_pass(struct run *r, const struct tmn_series *d, FILE *traj,
 		snprintf(err, (size_t)errlen, "out of memory");
 		return -1;
 	}
-	for (size_t t = r->lo; t < r->hi; t++) {
+	for (size_t t = r->lo, seg_lo = r->lo, seg_end = tmn_seg_next(d, r->lo); t < r->hi; t++) {
 		struct tmnet_pred out[N_SYS];
-		int ok = t + H < r->hi && t >= r->lo + warm;
+		int ok;
+
+		/* as tmnet eval: no horizon target and no warm-up crosses a segment start */
+		if (t >= seg_end) {
+			seg_lo = seg_end;
+			seg_end = tmn_seg_next(d, seg_end);
+		}
+		ok = t + H < r->hi && t + H < seg_end && t >= seg_lo + warm;
 
 		for (int s = 0; s < N_SYS; s++) {
 			memset(&out[s], 0, sizeof(out[s]));
@@ -1027,7 +1035,7 @@ int cmd_compare(int argc, char **argv)
 	if ((unsigned int)d.rate_hz != r.m[S_B]->rate_hz)
 		fprintf(stderr, "tmnet compare: warning: data at %d Hz, models at %u Hz\n", d.rate_hz,
 			r.m[S_B]->rate_hz);
-	if (tmn_split_make(d.n, r.m[S_B]->window_ticks, r.m[S_B]->horizon_ticks, &sp)) {
+	if (tmn_split_make_seg(&d, r.m[S_B]->window_ticks, r.m[S_B]->horizon_ticks, &sp)) {
 		fprintf(stderr, "tmnet compare: %s: too short for the split\n", data);
 		goto out;
 	}
