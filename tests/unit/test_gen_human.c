@@ -293,7 +293,47 @@ static void test_penup_segments(void **state)
 	}
 	assert_true(d.s[0].flags & TMNET_SAMPLE_SEG_START);
 	assert_int_equal(starts, gaps + 1);
+	/* and the log imports the same with the unit detected, as a user would */
+	{
+		struct tmn_series e;
+
+		ic.time_unit = 0;
+		assert_int_equal(tmn_import(path("hw.csv"), &ic, &e, err, sizeof(err), NULL, 0), 0);
+		assert_true(same_series(&d, &e));
+		tmn_series_free(&e);
+	}
 	tmn_series_free(&d);
+	tmn_rawlog_free(&log);
+}
+
+/* the mouse log (16 ms clock, duplicate stamps) imports with its unit detected */
+static void test_mouse_log_imports(void **state)
+{
+	struct tmn_gen_human_cfg c;
+	struct tmn_rawlog log;
+	struct tmn_import_cfg ic;
+	struct tmn_series a, b;
+	char err[256];
+	size_t i, dup = 0;
+
+	(void)state;
+	tmn_gen_human_default(&c);
+	assert_int_equal(tmn_gen_pointing_raw(&c.point, 6, 60, &log, NULL, NULL), 0);
+	for (i = 1; i < log.n; i++)
+		dup += log.t[i] == log.t[i - 1];
+	assert_int_equal(tmn_rawlog_write(path("mouse.csv"), &log, err, sizeof(err)), 0);
+	tmn_import_default(&ic);
+	ic.gap_s = 1.0;
+	ic.time_unit = 1e-3;
+	assert_int_equal(tmn_import(path("mouse.csv"), &ic, &a, err, sizeof(err), NULL, 0), 0);
+	ic.time_unit = 0;
+	assert_int_equal(tmn_import(path("mouse.csv"), &ic, &b, err, sizeof(err), NULL, 0), 0);
+	assert_true(same_series(&a, &b));
+	assert_true(dup > 0 && a.n > 10000 && a.nseg >= 1);
+	for (i = 0; i < a.n; i++)
+		assert_true(a.s[i].flags & TMNET_SAMPLE_VALID);
+	tmn_series_free(&a);
+	tmn_series_free(&b);
 	tmn_rawlog_free(&log);
 }
 
@@ -443,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_fitts),
 		cmocka_unit_test(test_sigma_lognormal),
 		cmocka_unit_test(test_penup_segments),
+		cmocka_unit_test(test_mouse_log_imports),
 		cmocka_unit_test(test_range_and_reader),
 		cmocka_unit_test(test_mix_weights),
 		cmocka_unit_test(test_kind_parse),
