@@ -194,25 +194,44 @@ void tmn_rawlog_free(struct tmn_rawlog *l)
 	l->n = l->cap = 0;
 }
 
+/*
+ * Room for one more element in arr (n used, *cap allocated, size bytes
+ * each): arr itself, or a larger copy (doubling, first 256) with *cap
+ * updated, or NULL (arr is left as it was).
+ */
+static void *grow(void *arr, size_t n, size_t *cap, size_t size)
+{
+	size_t nc;
+	void *q;
+
+	if (n < *cap)
+		return arr;
+	nc = *cap ? 2 * *cap : 256;
+	q = realloc(arr, nc * size);
+	if (q)
+		*cap = nc;
+	return q;
+}
+
 static int rawlog_push(struct tmn_rawlog *l, double t, double x, double y)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 4096;
-		double *nt = realloc(l->t, cap * sizeof(double));
-		double *nx, *ny;
+	if (l->n == l->cap) {	/* three arrays of one length */
+		size_t ct = l->cap, cx = l->cap, cy = l->cap;
+		double *nt, *nx, *ny;
 
+		nt = grow(l->t, l->n, &ct, sizeof(double));
 		if (!nt)
 			return -1;
 		l->t = nt;
-		nx = realloc(l->x, cap * sizeof(double));
+		nx = grow(l->x, l->n, &cx, sizeof(double));
 		if (!nx)
 			return -1;
 		l->x = nx;
-		ny = realloc(l->y, cap * sizeof(double));
+		ny = grow(l->y, l->n, &cy, sizeof(double));
 		if (!ny)
 			return -1;
 		l->y = ny;
-		l->cap = cap;
+		l->cap = ct;
 	}
 	l->t[l->n] = t;
 	l->x[l->n] = x;
@@ -247,21 +266,6 @@ int tmn_rawlog_write(const char *path, const struct tmn_rawlog *l, char *err, in
 
 static const double point_widths[] = { 8, 16, 32, 64, 128 };
 
-static int plan_push(struct tmn_mj_seg **plan, size_t *n, size_t *cap, const struct tmn_mj_seg *g)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? 2 * *cap : 256;
-		struct tmn_mj_seg *p = realloc(*plan, nc * sizeof(**plan));
-
-		if (!p)
-			return -1;
-		*plan = p;
-		*cap = nc;
-	}
-	(*plan)[(*n)++] = *g;
-	return 0;
-}
-
 static double clampd(double v, double lo, double hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;
@@ -284,7 +288,7 @@ static int point_plan(const struct tmn_point_cfg *c, struct tmn_rng *r, double s
 		tg[0] = tmn_rng_range(r, W, c->screen_w - W);
 		tg[1] = tmn_rng_range(r, W, c->screen_h - W);
 		for (k = 0; k <= c->max_corr; k++) {
-			struct tmn_mj_seg g;
+			struct tmn_mj_seg g, *q;
 			double u[2] = { tg[0] - p[0], tg[1] - p[1] };
 			double D = hypot(u[0], u[1]), sd, ea, ep;
 
@@ -305,8 +309,11 @@ static int point_plan(const struct tmn_point_cfg *c, struct tmn_rng *r, double s
 			g.p0[1] = p[1];
 			g.p1[0] = clampd(tg[0] + ea * u[0] - ep * u[1], 0, c->screen_w - 1);
 			g.p1[1] = clampd(tg[1] + ea * u[1] + ep * u[0], 0, c->screen_h - 1);
-			if (plan_push(plan, nplan, &cap, &g))
+			q = grow(*plan, *nplan, &cap, sizeof(g));
+			if (!q)
 				return -1;
+			*plan = q;
+			(*plan)[(*nplan)++] = g;
 			t += g.T;
 			p[0] = g.p1[0];
 			p[1] = g.p1[1];
@@ -420,30 +427,22 @@ struct hw_plan {
 
 static int hw_push_pulse(struct hw_plan *h, const struct tmn_lognorm *p)
 {
-	if (h->np == h->pcap) {
-		size_t nc = h->pcap ? 2 * h->pcap : 1024;
-		struct tmn_lognorm *q = realloc(h->p, nc * sizeof(*q));
+	struct tmn_lognorm *q = grow(h->p, h->np, &h->pcap, sizeof(*p));
 
-		if (!q)
-			return -1;
-		h->p = q;
-		h->pcap = nc;
-	}
+	if (!q)
+		return -1;
+	h->p = q;
 	h->p[h->np++] = *p;
 	return 0;
 }
 
 static int hw_push_word(struct hw_plan *h, const struct hw_word *w)
 {
-	if (h->nw == h->wcap) {
-		size_t nc = h->wcap ? 2 * h->wcap : 256;
-		struct hw_word *q = realloc(h->w, nc * sizeof(*q));
+	struct hw_word *q = grow(h->w, h->nw, &h->wcap, sizeof(*w));
 
-		if (!q)
-			return -1;
-		h->w = q;
-		h->wcap = nc;
-	}
+	if (!q)
+		return -1;
+	h->w = q;
 	h->w[h->nw++] = *w;
 	return 0;
 }
