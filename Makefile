@@ -9,6 +9,7 @@
 #                     (MUTANTS="uaf-destroy no-rcu-swap"; the first is in make check)
 #   make demo         the main job (see README.md)
 #   make bench-core   core tick benchmark (ns percentiles + callgrind)
+#   make bench-worst  worst-case tick search: worst vs typical (callgrind)
 #   make fuzz         long libFuzzer run on the blob validator
 #   make fuzz-tick    long libFuzzer run over the whole tick (tm_tick) with
 #                     random validated models and sample streams
@@ -167,6 +168,15 @@ $(BUILD)/bench_core: tests/bench/bench_core.c $(BUILD)/libtmnet.a $(BUILD)/libtm
 
 bench-core: deps-check $(BUILD)/bench_core
 	$(Q)tests/bench/bench_core.sh $(BUILD)/bench_core
+
+# make bench-worst: worst-case search, worst vs typical instructions per tick
+$(BUILD)/bench_worst: tests/bench/bench_worst.c $(BUILD)/libtmnet.a $(BUILD)/libtmcore.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) -o $@ $^ $(LIBS)
+
+.PHONY: bench-worst
+bench-worst: deps-check $(BUILD)/bench_worst
+	$(Q)tests/bench/bench_worst.sh $(BUILD)/bench_worst
 
 # ---- dependencies ----------------------------------------------------------
 deps:

@@ -2,6 +2,12 @@
 /*
  * Fixed-point primitives of the tmnet core: rounding shifts, saturation,
  * integer square roots and CRC-32.
+ *
+ * Worst case: none of the loops below runs in the tick (tm_tick() and what
+ * it calls).  tm_memzero serves tm_state_reset() and model building,
+ * tm_udiv128 the load-time Kalman parameters, tm_crc32 the blob validator;
+ * tm_isqrt_* is used by userspace only.  Their bounds: n bytes, 128 steps,
+ * n bytes, at most 64 bisection steps.
  */
 #include "tm_core.h"
 

@@ -32,6 +32,7 @@ static __s64 tm_div128_round(tm_s128 n, __u64 d)
 #define TM_KF_CS_MAX	24
 #define TM_KF_P_LIMIT	((__s64)1 << 61)
 
+/* Load time only (tm_model_from_blob), never in the tick: tm_udiv128 is slow */
 int tm_kf_params_init(struct tm_kf_params *kp, const struct tmnet_kalman *k,
 		      __u32 rate_hz, __u32 horizon_ticks)
 {
@@ -89,6 +90,7 @@ int tm_kf_params_init(struct tm_kf_params *kp, const struct tmnet_kalman *k,
 	return 0;
 }
 
+/* Loops: 4 x 4 (the state dimension) */
 void tm_kf_reset(struct tm_kf *kf)
 {
 	int i, j;
@@ -148,7 +150,11 @@ static void tm_kf_predict(struct tm_kf *kf, const struct tm_kf_params *kp)
 			kf->init = 0;
 }
 
-/* Scalar position update on axis a with measurement z */
+/*
+ * Scalar position update on axis a with measurement z.
+ * Loops: 4 gains, 4 states, 4 + 10 covariance entries; no data-dependent
+ * trip count (the normalisation uses tm_bitlen64, not a shift loop).
+ */
 static void tm_kf_update_axis(struct tm_kf *kf, const struct tm_kf_params *kp,
 			      int a, __s64 z)
 {
@@ -190,6 +196,7 @@ static void tm_kf_update_axis(struct tm_kf *kf, const struct tm_kf_params *kp,
 	}
 }
 
+/* Loops: 4 x 4 at (re)initialisation; predict and two updates otherwise */
 void tm_kf_step(struct tm_kf *kf, const struct tm_kf_params *kp,
 		int valid, __s64 zx, __s64 zy, __s64 vx0, __s64 vy0)
 {
@@ -236,7 +243,7 @@ void tm_kf_horizon(const struct tm_kf *kf, const struct tm_kf_params *kp,
 
 	pos[0] = tm_sat_add64(kf->x[0], tm_mul_q32(kf->x[2], t));
 	pos[1] = tm_sat_add64(kf->x[1], tm_mul_q32(kf->x[3], t));
-	/* A + T (B + B^T) + T^2 C + Qh, upper triangle then mirror */
+	/* A + T (B + B^T) + T^2 C + Qh, upper triangle then mirror (3 entries) */
 	for (i = 0; i < 2; i++)
 		for (j = i; j < 2; j++) {
 			__s64 b = tm_sat_add64(p[i][2 + j], p[j][2 + i]);
