@@ -79,7 +79,7 @@ struct tmnet_nl_track {
 	u32 gen;
 	u64 load_time_ns;
 	u64 load_errors;
-	u64 ticks, gate_pass, gate_fail, overruns;
+	u64 ticks, gate_pass, gate_fail, overruns, unpinned;
 };
 
 static DEFINE_MUTEX(tmnet_nl_lock);
@@ -251,7 +251,8 @@ static void tmnet_nl_alarms(struct tmnet_dev *dev, const struct tmnet_dev_stats 
 
 	mutex_lock(&tmnet_nl_lock);
 	if (!tr->alarm_base || s->core.ticks < tr->ticks || pass < tr->gate_pass ||
-	    fail < tr->gate_fail || s->dev.overruns < tr->overruns) {
+	    fail < tr->gate_fail || s->dev.overruns < tr->overruns ||
+	    s->dev.unpinned < tr->unpinned) {
 		/* first look, or counters were reset: start a new baseline */
 		goto baseline;
 	}
@@ -275,12 +276,18 @@ static void tmnet_nl_alarms(struct tmnet_dev *dev, const struct tmnet_dev_stats 
 		tr->overrun_sent = jiffies;
 	}
 	tr->overrun_alarm = s->dev.overruns > tr->overruns;
+	/* the pinned CPU went offline: the timer runs elsewhere now */
+	if (s->dev.unpinned > tr->unpinned)
+		tmnet_nl_event(dev, TMNET_EVENT_UNPINNED, s->model_gen,
+			       s->dev.unpinned - tr->unpinned,
+			       "the pinned CPU went offline; the timer moved to another CPU");
 baseline:
 	tr->alarm_base = true;
 	tr->ticks = s->core.ticks;
 	tr->gate_pass = pass;
 	tr->gate_fail = fail;
 	tr->overruns = s->dev.overruns;
+	tr->unpinned = s->dev.unpinned;
 	mutex_unlock(&tmnet_nl_lock);
 }
 

@@ -4,16 +4,21 @@
  * statistics resets on stopped and running devices, a configuration change
  * to an offline CPU (refused, nothing changes), the pinned CPU going
  * offline under a ticking device (counted, the device keeps ticking),
- * multi-MiB live-mode writes and a signal ending one.
+ * multi-MiB live-mode writes and a signal ending one, and statistics that
+ * answer while a reader is stuck in a faulting copy_to_user().
  *
  * CPU hotplug needs two CPUs and a writable cpu1/online; those tests skip
  * otherwise.  The device is driven through debugfs "config" and checked
  * through debugfs "stats".
  */
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <time.h>
+#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "tmnet_st.h"
@@ -180,19 +185,31 @@ TEST_F(kmod, config_to_offline_cpu)
 TEST_F(kmod, pinned_cpu_goes_offline)
 {
 	long long t0, off0;
+	static struct st_reply ev;
+	struct st_nl lis;
 
 	if (self->cpu1_was < 0)
 		SKIP(return, "no hotplug control for cpu1 (%s)", CPU1);
+	/* a listener on the events group: the move is announced */
+	ASSERT_EQ(0, st_nl_open(&lis));
+	ASSERT_NE(0, lis.mcgrp_events);
+	ASSERT_EQ(0, setsockopt(lis.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&lis.mcgrp_events, sizeof(lis.mcgrp_events)));
 	ASSERT_EQ(0, st_write_str(CFG, "cpu 1"));
 	ASSERT_EQ(0, st_write_str(CFG, "start"));
 	ASSERT_LE(20, wait_stat("ticks", 20, 20000));
 	ASSERT_EQ(0, st_stat("stats", "unpinned"));
 	ASSERT_EQ(0, st_stat("stats", "offcpu_ticks"));
+	/* the watcher (5 Hz) takes its baseline while the group is listened to */
+	usleep(500000);
 	ASSERT_EQ(0, cpu1_set(0)) TH_LOG("cannot offline cpu1");
 	t0 = st_stat("stats", "ticks");
 	EXPECT_LT(t0, wait_stat("ticks", t0 + 20, 20000)) TH_LOG("the device stopped ticking");
 	EXPECT_EQ(1, st_stat("stats", "unpinned"));
 	EXPECT_LT(0, st_stat("stats", "offcpu_ticks"));
+	EXPECT_EQ(0, st_wait_event(lis.fd, TMNET_EVENT_UNPINNED, &ev))
+		TH_LOG("no unpinned event: %s", strerror(errno));
+	close(lis.fd);
 	/* the configuration still names CPU 1; a restart pins it there again */
 	EXPECT_EQ(1, cfg_value("cpu"));
 	EXPECT_EQ(1, cfg_value("running"));
@@ -279,6 +296,80 @@ TEST_F(kmod, live_write_ends_on_signal)
 	EXPECT_EQ(in0 + w / (ssize_t)sizeof(struct tmnet_sample), st_stat("stats", "samples_in"));
 out:
 	munmap(s, len);
+}
+
+/* A reader blocked in copy_to_user() (userfaultfd) must not block stats */
+struct uffd_ctx {
+	int uffd, fd, done_pipe[2];
+	void *page;
+	long psz;
+	ssize_t got;
+};
+
+static void *uffd_reader(void *arg)
+{
+	struct uffd_ctx *c = arg;
+
+	c->got = read(c->fd, c->page, sizeof(struct tmnet_pred));
+	return NULL;
+}
+
+TEST_F(kmod, stats_while_reader_faults)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_copy cp = { .mode = 0 };
+	void *src;
+	struct uffd_msg msg;
+	struct uffd_ctx c = { .fd = self->fd };
+	struct pollfd pfd;
+	pthread_t th;
+	uint64_t t0, dt;
+	long long ticks;
+
+	c.uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (c.uffd < 0)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(c.uffd, UFFDIO_API, &api));
+	c.psz = sysconf(_SC_PAGESIZE);
+	c.page = mmap(NULL, (size_t)c.psz, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, c.page);
+	reg.range.start = (unsigned long)c.page;
+	reg.range.len = (unsigned long)c.psz;
+	ASSERT_EQ(0, ioctl(c.uffd, UFFDIO_REGISTER, &reg));
+
+	/* records waiting, then a reader whose buffer is not there yet */
+	ASSERT_EQ(0, st_write_str(CFG, "start"));
+	ASSERT_LE(5, wait_stat("out_queued", 5, 20000));
+	ASSERT_EQ(0, st_write_str(CFG, "stop"));
+	ASSERT_EQ(0, pthread_create(&th, NULL, uffd_reader, &c));
+	pfd.fd = c.uffd;
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 20000)) TH_LOG("the reader never faulted");
+	ASSERT_EQ((ssize_t)sizeof(msg), read(c.uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+
+	/* the reader now sleeps in copy_to_user(), holding the read side */
+	t0 = now_ms();
+	ticks = st_stat("stats", "ticks");
+	dt = now_ms() - t0;
+	EXPECT_LT(0, ticks);
+	EXPECT_GT(2000, dt) TH_LOG("stats took %llu ms behind a blocked reader",
+				   (unsigned long long)dt);
+
+	/* let the reader go: it gets its record */
+	src = calloc(1, (size_t)c.psz);
+	ASSERT_NE(NULL, src);
+	cp.dst = (unsigned long)c.page;
+	cp.src = (unsigned long)src;
+	cp.len = (unsigned long)c.psz;
+	ASSERT_EQ(0, ioctl(c.uffd, UFFDIO_COPY, &cp));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ((ssize_t)sizeof(struct tmnet_pred), c.got);
+	free(src);
+	munmap(c.page, (size_t)c.psz);
+	close(c.uffd);
 }
 
 TEST_HARNESS_MAIN

@@ -535,35 +535,6 @@ TEST_F(nl, stats_reset_clears_ticks)
 
 /* ---- the "events" multicast group ------------------------------------- */
 
-/* Next TMNET_CMD_EVENT of type ev on fd (5 s timeout); its payload in r */
-static int wait_event(int fd, uint32_t ev, struct st_reply *r)
-{
-	struct timeval tv = { .tv_sec = 5 };
-	struct nlmsghdr *h;
-	ssize_t n;
-	int left;
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	for (;;) {
-		n = recv(fd, r->data, sizeof(r->data), 0);
-		if (n < 0)
-			return -1;
-		left = (int)n;
-		for (h = (struct nlmsghdr *)r->data; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
-			struct genlmsghdr *gh = NLMSG_DATA(h);
-
-			r->data_len = h->nlmsg_len;
-			if (gh->cmd != TMNET_CMD_EVENT)
-				continue;
-			if (h != (struct nlmsghdr *)r->data)
-				memmove(r->data, h, h->nlmsg_len);
-			if (st_uint(st_top(r, TMNET_A_EVENT), 0) == ev)
-				return 0;
-			break;
-		}
-	}
-}
-
 TEST_F(nl, events_model_loaded_and_rejected)
 {
 	static struct st_reply ev;
@@ -584,7 +555,7 @@ TEST_F(nl, events_model_loaded_and_rejected)
 	REQ(TMNET_CMD_MODEL_LOAD);
 	ASSERT_EQ(0, self->r.err);
 	gen = (uint32_t)st_uint(st_top(&self->r, TMNET_A_MODEL_GEN), 0);
-	ASSERT_EQ(0, wait_event(lis.fd, TMNET_EVENT_MODEL_LOADED, &ev))
+	ASSERT_EQ(0, st_wait_event(lis.fd, TMNET_EVENT_MODEL_LOADED, &ev))
 		TH_LOG("no model-loaded event: %s", strerror(errno));
 	ASSERT_EQ(gen, st_uint(st_top(&ev, TMNET_A_MODEL_GEN), 0));
 	ASSERT_STREQ("tmnet0", (const char *)st_data(st_top(&ev, TMNET_A_DEV_NAME)));
@@ -595,7 +566,7 @@ TEST_F(nl, events_model_loaded_and_rejected)
 	st_put(&self->a, TMNET_A_MODEL_BLOB, blob, len);
 	REQ(TMNET_CMD_MODEL_LOAD);
 	ASSERT_EQ(EINVAL, self->r.err);
-	ASSERT_EQ(0, wait_event(lis.fd, TMNET_EVENT_MODEL_REJECTED, &ev))
+	ASSERT_EQ(0, st_wait_event(lis.fd, TMNET_EVENT_MODEL_REJECTED, &ev))
 		TH_LOG("no model-rejected event: %s", strerror(errno));
 	m = st_top(&ev, TMNET_A_MESSAGE);
 	ASSERT_NE(NULL, m);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <linux/capability.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -290,6 +291,38 @@ static inline int st_nl_open(struct st_nl *nl)
 		}
 	}
 	return nl->fam ? 0 : -1;
+}
+
+/*
+ * Receive on a socket that joined the events group until an event of type
+ * ev arrives (0, the message in r) or 5 s pass without one (-1).
+ */
+static inline int st_wait_event(int fd, uint32_t ev, struct st_reply *r)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	struct nlmsghdr *h;
+	ssize_t n;
+	int left;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (;;) {
+		n = recv(fd, r->data, sizeof(r->data), 0);
+		if (n < 0)
+			return -1;
+		left = (int)n;
+		for (h = (struct nlmsghdr *)r->data; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			struct genlmsghdr *gh = NLMSG_DATA(h);
+
+			r->data_len = h->nlmsg_len;
+			if (gh->cmd != TMNET_CMD_EVENT)
+				continue;
+			if (h != (struct nlmsghdr *)r->data)
+				memmove(r->data, h, h->nlmsg_len);
+			if (st_uint(st_top(r, TMNET_A_EVENT), 0) == ev)
+				return 0;
+			break;
+		}
+	}
 }
 
 /* ---- files ---------------------------------------------------------- */

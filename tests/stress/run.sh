@@ -81,7 +81,7 @@ fi
 	"$BUILD/guest/mkblob" --system B --seed 3 --rate 1000 -o "$out/model-1k.tmn" >/dev/null ||
 	bail "writing the test model blobs (mkblob)"
 # the init-failure loop loads model-a.tmn through the firmware loader
-rm -rf "$out/fw" && mkdir -p "$out/fw" && cp "$out/model-a.tmn" "$out/fw/" ||
+rm -rf "$out/fw" && mkdir -p "$out/fw/tmnet" && cp "$out/model-a.tmn" "$out/fw/tmnet/" ||
 	bail "staging the firmware directory"
 # the kselftests (tests/selftests) and the in-kernel API test module
 ksft=$out/ksft

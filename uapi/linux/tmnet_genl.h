@@ -196,6 +196,7 @@ enum tmnet_event {
 	TMNET_EVENT_STOPPED,
 	TMNET_EVENT_GATE_FAIL_RATE,	/* EVENT_VALUE: fail rate, per mille */
 	TMNET_EVENT_OVERRUN,		/* EVENT_VALUE: periods missed since the last */
+	TMNET_EVENT_UNPINNED,		/* EVENT_VALUE: timer moves off the pinned CPU */
 };
 
 #endif /* _UAPI_LINUX_TMNET_GENL_H */

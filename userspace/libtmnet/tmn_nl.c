@@ -112,6 +112,7 @@ const char *tmn_event_name(uint32_t ev)
 	case TMNET_EVENT_STOPPED: return "stopped";
 	case TMNET_EVENT_GATE_FAIL_RATE: return "gate-fail-rate";
 	case TMNET_EVENT_OVERRUN: return "overrun";
+	case TMNET_EVENT_UNPINNED: return "unpinned";
 	}
 	return "unknown";
 }
