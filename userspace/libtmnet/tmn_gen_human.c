@@ -43,7 +43,8 @@
  * turns.  The pen is down from the first onset to e^(mu + 2.5 sigma) after
  * the last; pen-up gaps between words, for i-dots, at line ends, page ends
  * and pauses carry no reports.  Writers: slow, normal, fast (mu, sigma
- * ranges and gap scale in writer_tab below).  The tablet reports at
+ * ranges, gap scale and peak-speed cap in writer_tab below; a pulse faster
+ * than the cap gets a larger mu, so longer strokes take longer).  The tablet reports at
  * device_hz with millisecond timestamps in integer units (units_per_mm),
  * plus N(0, noise_units^2).
  *
@@ -913,7 +914,10 @@ int tmn_gen_human(const struct tmn_gen_human_cfg *c, struct tmn_series *d, uint8
 		if (take == 0) {
 			tmn_series_free(&s);
 			if (++fails > 100) {
-				fail(err, errlen, "%s blocks produce no ticks", kind_names[k]);
+				fail(err, errlen,
+				     "%s recordings give no ticks (is the importer gap, %.0f ms, shorter than the device's report period?)",
+				     kind_names[k],
+				     1e3 * (c->gap_s > 0 ? c->gap_s : k == TMN_GK_POINTING ? 1.0 : 0.03));
 				goto bad;
 			}
 			continue;
