@@ -5,7 +5,7 @@
 # `tmnet data gen` writes (after the importer), with gnuplot (pngcairo).
 #
 #   BUILD=build-me tools/plot-generators.sh            # -> docs/img/
-#   SEED=5 SECONDS=12 tools/plot-generators.sh /tmp/x
+#   SEED=5 SECONDS_SHOWN=12 tools/plot-generators.sh /tmp/x   # seed, first N s
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
