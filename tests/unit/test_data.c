@@ -164,6 +164,29 @@ static void test_csv_segments(void **state)
 	assert_int_equal(b.rate_hz, 1000);
 	assert_int_equal(b.nseg, 2);
 	tmn_series_free(&b);
+	/* the binary form: the same series, the same reader */
+	assert_int_equal(tmn_csv_write(path("seg.tmd"), &a, err, sizeof(err)), 0);
+	assert_int_equal(tmn_csv_read(path("seg.tmd"), &b, err, sizeof(err)), 0);
+	assert_int_equal(b.n, 10);
+	assert_int_equal(b.rate_hz, 1000);
+	assert_int_equal(b.nseg, 2);
+	assert_true(b.has_units && b.units.scale[0] == 0.001 && b.units.offset[1] == 12.5);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(a.s[i].flags, b.s[i].flags);
+		assert_int_equal(a.s[i].t_ns, b.s[i].t_ns);
+		assert_int_equal(a.s[i].x, b.s[i].x);
+	}
+	tmn_series_free(&b);
+	{
+		/* truncated: refused */
+		FILE *f = fopen(path("seg.tmd"), "r+b");
+
+		assert_non_null(f);
+		assert_int_equal(ftruncate(fileno(f), 64 + 32 * 9), 0);
+		fclose(f);
+		assert_int_equal(tmn_csv_read(path("seg.tmd"), &b, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "truncated"));
+	}
 	/* an old file */
 	write_file(path("old.csv"), "t_ns,x,y,vx,vy,valid\n0,1,2,3,4,1\n500000,1,2,3,4,0\n");
 	assert_int_equal(tmn_csv_read(path("old.csv"), &b, err, sizeof(err)), 0);
@@ -638,6 +661,13 @@ static void test_import_property(void **state)
 		assert_int_equal(e.n, d.n);
 		assert_int_equal(e.nseg, d.nseg);
 		assert_int_equal(e.rate_hz, d.rate_hz);
+		tmn_series_free(&e);
+		/* and the binary form holds the same records */
+		assert_int_equal(tmn_csv_write(path("prop-out.tmd"), &d, err, sizeof(err)), 0);
+		if (tmn_csv_read(path("prop-out.tmd"), &e, err2, sizeof(err2)))
+			fail_msg("log %d: the .tmd reader refused the import: %s", k, err2);
+		assert_int_equal(e.n, d.n);
+		assert_int_equal(e.nseg, d.nseg);
 		ticks += d.n;
 		ok++;
 		tmn_series_free(&d);

@@ -167,7 +167,57 @@ static void shortest(double v, char buf[32])
 struct tmn_csv_out {
 	FILE *f;
 	char path[4096], tmp[4200];
+	int bin;		/* the binary form (.tmd) */
+	__u64 n;
+	int rate_hz;
+	struct tmn_units u;
 };
+
+/*
+ * The binary form (a file name ending in .tmd): a 64-byte little-endian
+ * header, then the records as struct tmnet_sample (32 bytes each, the
+ * layout of uapi/linux/tmnet.h).  Same content as the CSV (seq is the
+ * record's index on read); 32 B/tick and a read at memory speed.
+ */
+#define TMD_MAGIC	0x444e4d54U	/* "TMND" */
+#define TMD_VERSION	1
+#define TMD_HDR		64
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the .tmd reader and writer assume a little-endian host"
+#endif
+
+struct tmd_hdr {
+	__u32 magic;
+	__u16 version, hdr_size;
+	__u32 rate_hz, flags;
+	__u64 n;
+	double scale[2], offset[2];
+	__u64 reserved;
+};
+_Static_assert(sizeof(struct tmd_hdr) == TMD_HDR, "tmd header size");
+
+static int is_tmd(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 4 && !strcmp(path + n - 4, ".tmd");
+}
+
+static int tmd_write_hdr(struct tmn_csv_out *w)
+{
+	struct tmd_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.magic = TMD_MAGIC;
+	h.version = TMD_VERSION;
+	h.hdr_size = TMD_HDR;
+	h.rate_hz = (__u32)w->rate_hz;
+	h.n = w->n;
+	memcpy(h.scale, w->u.scale, sizeof(h.scale));
+	memcpy(h.offset, w->u.offset, sizeof(h.offset));
+	return fwrite(&h, sizeof(h), 1, w->f) == 1 ? 0 : -1;
+}
 
 struct tmn_csv_out *tmn_csv_open(const char *path, int rate_hz, const struct tmn_units *u,
 				 char *err, int errlen)
@@ -192,6 +242,13 @@ struct tmn_csv_out *tmn_csv_open(const char *path, int rate_hz, const struct tmn
 		return NULL;
 	}
 	setvbuf(w->f, NULL, _IOFBF, 1 << 20);
+	w->bin = is_tmd(path);
+	w->rate_hz = rate_hz;
+	w->u = *u;
+	if (w->bin) {
+		tmd_write_hdr(w);	/* n is filled in at close */
+		return w;
+	}
 	{
 		char a[4][32];
 
@@ -206,6 +263,10 @@ struct tmn_csv_out *tmn_csv_open(const char *path, int rate_hz, const struct tmn
 
 int tmn_csv_put(struct tmn_csv_out *w, const struct tmnet_sample *s, size_t n)
 {
+	if (w->bin) {
+		w->n += n;
+		return fwrite(s, sizeof(*s), n, w->f) == n ? 0 : -1;
+	}
 	for (size_t i = 0; i < n; i++, s++)
 		if (fprintf(w->f, "%llu,%.6f,%.6f,%.6f,%.6f,%u,%u\n", (unsigned long long)s->t_ns,
 			    s->x / 65536.0, s->y / 65536.0, s->vx / 65536.0, s->vy / 65536.0,
@@ -221,6 +282,8 @@ int tmn_csv_close(struct tmn_csv_out *w, int ok, char *err, int errlen)
 
 	if (!w)
 		return -1;
+	if (w->bin && ok && (fseek(w->f, 0, SEEK_SET) || tmd_write_hdr(w)))
+		ok = 0;
 	if (ferror(w->f))
 		ok = 0;
 	if (fclose(w->f) != 0 && ok) {
@@ -376,6 +439,59 @@ static int series_rate(const struct tmnet_sample *s, size_t n)
 	return st[k / 2] ? (int)lround(1e9 / (double)st[k / 2]) : 0;
 }
 
+static int tmd_read(FILE *f, const char *path, struct tmn_series *d, char *err, int errlen)
+{
+	struct tmd_hdr h;
+	long sz;
+	size_t i;
+
+	if (fread(&h, sizeof(h), 1, f) != 1 || h.magic != TMD_MAGIC)
+		return fail(err, errlen, "%s: not a tmnet binary data file (.tmd)", path);
+	if (h.version != TMD_VERSION || h.hdr_size != TMD_HDR)
+		return fail(err, errlen, "%s: .tmd version %u not supported", path, h.version);
+	if (fseek(f, 0, SEEK_END) || (sz = ftell(f)) < 0 ||
+	    (__u64)(sz - TMD_HDR) != h.n * sizeof(struct tmnet_sample) ||
+	    fseek(f, TMD_HDR, SEEK_SET))
+		return fail(err, errlen, "%s: size disagrees with its %llu records (truncated?)",
+			    path, (unsigned long long)h.n);
+	if (h.rate_hz < TMNET_MIN_RATE_HZ || h.rate_hz > TMNET_MAX_RATE_HZ)
+		return fail(err, errlen, "%s: rate %u Hz out of range", path, h.rate_hz);
+	for (i = 0; i < 2; i++)
+		if (!isfinite(h.scale[i]) || !(h.scale[i] > 0) || !isfinite(h.offset[i]))
+			return fail(err, errlen, "%s: bad units in the header", path);
+	if (h.n < 2)
+		return fail(err, errlen, "%s: fewer than 2 samples", path);
+	d->s = malloc(h.n * sizeof(*d->s));
+	if (!d->s)
+		return fail(err, errlen, "out of memory");
+	if (fread(d->s, sizeof(*d->s), h.n, f) != h.n) {
+		tmn_series_free(d);
+		return fail(err, errlen, "%s: read error", path);
+	}
+	/* the same checks as the CSV reader */
+	for (i = 0; i < h.n; i++) {
+		const struct tmnet_sample *s = &d->s[i];
+		const __s32 lim = 32767 << 16;
+
+		if (s->flags & ~TMNET_SAMPLE_FLAGS_ALL || (i && s->t_ns <= d->s[i - 1].t_ns) ||
+		    s->x <= -lim || s->x >= lim || s->y <= -lim || s->y >= lim ||
+		    s->vx <= -lim || s->vx >= lim || s->vy <= -lim || s->vy >= lim) {
+			fail(err, errlen, "%s: record %zu: flags unknown, time not increasing or a value outside the Q16.16 range",
+			     path, i);
+			tmn_series_free(d);
+			return -1;
+		}
+		d->s[i].seq = (__u32)i;
+		d->nseg += (s->flags & TMNET_SAMPLE_SEG_START) != 0;
+	}
+	d->n = h.n;
+	d->rate_hz = (int)h.rate_hz;
+	memcpy(d->units.scale, h.scale, sizeof(h.scale));
+	memcpy(d->units.offset, h.offset, sizeof(h.offset));
+	d->has_units = 1;
+	return 0;
+}
+
 int tmn_csv_read(const char *path, struct tmn_series *d, char *err, int errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -390,6 +506,19 @@ int tmn_csv_read(const char *path, struct tmn_series *d, char *err, int errlen)
 	tmn_units_identity(&d->units);
 	if (!f)
 		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	{
+		__u32 magic = 0;
+
+		if (fread(&magic, 4, 1, f) == 1 && magic == TMD_MAGIC) {
+			int rc;
+
+			rewind(f);
+			rc = tmd_read(f, path, d, err, errlen);
+			fclose(f);
+			return rc;
+		}
+		rewind(f);
+	}
 	s = malloc(cap * sizeof(*s));
 	if (!s) {
 		fclose(f);
