@@ -115,11 +115,55 @@ static void test_kalman_update_keeps_psd(void **state)
 	assert_true(st.kf.init);
 }
 
+/*
+ * Found by fuzz_tick (seed tests/fuzz/seeds-tick/prior-dropout-xy-psd.bin),
+ * with the measured row of the update made exact (p_ia r / s): x and y
+ * process noise correlated to the edge the validator allows
+ * (qa_xy = sqrt(qa_xx qa_yy) - 2^-32), r_x = r_y = 2^-32 units^2, a 2101-tick
+ * dropout, then one sample.  The x update leaves p_yy - p_xy^2 / s, a
+ * difference of two ~2^58 numbers computed through the Q32 gain, and the y
+ * update then drives p_yy negative.  The update needs P - p_a p_a' / s with
+ * a relative error far below 2^-31 (or a square-root / UD form).
+ */
+static void test_kalman_update_correlated_axes(void **state)
+{
+	static struct tm_model m, v;
+	struct tm_blob_error err;
+	struct tmnet_sample s = { .flags = TMNET_SAMPLE_VALID };
+	struct tm_state st;
+	struct tm_cfg cfg;
+	unsigned char *blob;
+	__u32 len;
+	int t;
+
+	(void)state;
+	tm_model_default_prior(&m, TMNET_DEFAULT_RATE_HZ);
+	m.horizon_ticks = 1;
+	m.kalman.qa_xy = m.kalman.qa_xx - 1;
+	m.kalman.r_x = 1;
+	m.kalman.r_y = 1;
+	m.kalman.p0_pos = 1;
+	m.kalman.p0_vel = 1;
+	m.kalman.stale_ticks = 4;
+	tm_kf_params_init(&m.kf, &m.kalman, m.rate_hz, m.horizon_ticks);
+	blob = tt_blob(&m, &len);
+	assert_int_equal(tm_model_from_blob(&v, blob, len, &err), 0);
+	free(blob);
+	tm_cfg_from_model(&cfg, &v);
+	tm_state_reset(&st);
+	tick_checked(&st, &v, &cfg, &s);
+	for (t = 0; t < 2101; t++)
+		tick_checked(&st, &v, &cfg, NULL);
+	tick_checked(&st, &v, &cfg, &s);
+	assert_true(st.kf.init);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kalman_q_saturates),
 		cmocka_unit_test(test_kalman_update_keeps_psd),
+		cmocka_unit_test(test_kalman_update_correlated_axes),
 	};
 
 	return cmocka_run_group_tests_name("fuzz_tick", tests, NULL, NULL);
