@@ -124,7 +124,7 @@ static int parse_sample(char *line, const struct feed_units *u, struct tmnet_sam
 		*p++ = '\0';
 	}
 	if (n != 6 && n != 7) {
-		*why = "want 6 or 7 fields: t_ns,x,y,vx,vy,valid[,seg]";
+		*why = "want 6 fields: t_ns,x,y,vx,vy,valid (and a 7th, seg, optional)";
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
@@ -208,6 +208,8 @@ static int feed_help(FILE *f)
 		"  are skipped.  Values are data units (what tmnet data import writes),\n"
 		"  or the recording's own units with --model (the units recorded in that\n"
 		"  blob) or --scale/--offset: data = (recording - offset) * scale.\n"
+		"  A .tmd file (the binary form, tmnet(1); not from standard input) is\n"
+		"  fed record by record.\n"
 		"  In replay mode the device consumes one sample per tick and feed waits\n"
 		"  while its queue is full.  FILE \"-\" reads standard input.\n");
 	return f == stdout ? EXIT_OK : EXIT_USAGE;
@@ -224,7 +226,7 @@ int cmd_feed(struct ctl *c, int argc, char **argv)
 	FILE *in;
 
 	struct feed_units u = { { 1, 1 }, { 0, 0 } };
-	int have_scale = 0, have_offset = 0, have_model = 0;
+	int have_scale = 0, have_offset = 0, have_model = 0, binary = 0;
 
 	for (; argc > 1 && argv[0][0] == '-' && argv[0][1] == '-'; argc -= 2, argv += 2) {
 		if (is_help(argv[0]))
@@ -270,13 +272,60 @@ int cmd_feed(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "tmnetctl: feed: cannot open %s: %s\n", file, strerror(errno));
 		return EXIT_INPUT;
 	}
+	{
+		/* the binary form (.tmd, tmnet(1)): a 64-byte header, then records */
+		int ch = getc(in);
+		uint32_t magic = 0;
+
+		if (ch != EOF)
+			ungetc(ch, in);
+		if (ch == 'T' && in != stdin && fread(&magic, 4, 1, in) == 1 &&
+		    magic != 0x444e4d54U)
+			rewind(in);	/* a CSV whose header starts with 'T' */
+		if (magic == 0x444e4d54U) {
+			unsigned char hdr[60];
+
+			if (fread(hdr, 1, sizeof(hdr), in) != sizeof(hdr)) {
+				fprintf(stderr, "tmnetctl: feed: %s: short .tmd header\n", file);
+				fclose(in);
+				return EXIT_INPUT;
+			}
+			if (have_model || have_scale) {
+				if (in != stdin)
+					fclose(in);
+				return ctl_usage_err("feed: a .tmd file holds data units already (no --model/--scale)");
+			}
+			binary = 1;
+		}
+	}
 	fd = open_dev(c, O_WRONLY | O_NONBLOCK, path, sizeof(path));
 	if (fd < 0) {
 		if (in != stdin)
 			fclose(in);
 		return -fd;
 	}
-	while (getline(&line, &cap, in) > 0) {
+	while (binary && ret == EXIT_OK) {
+		size_t got = fread(buf, sizeof(buf[0]), FEED_BATCH, in);
+
+		for (size_t k = 0; k < got; k++) {
+			if (buf[k].flags & ~TMNET_SAMPLE_FLAGS_ALL) {
+				fprintf(stderr, "tmnetctl: feed: %s: record %llu: unknown flags\n", file,
+					total + k);
+				ret = EXIT_INPUT;
+				got = k;
+				break;
+			}
+			buf[k].seq = (uint32_t)(total + k);
+		}
+		if (got && ret == EXIT_OK)
+			ret = write_all(fd, path, buf, got);
+		else if (got)
+			write_all(fd, path, buf, got);
+		total += got;
+		if (got < FEED_BATCH)
+			break;
+	}
+	while (!binary && getline(&line, &cap, in) > 0) {
 		char *p = line;
 
 		lineno++;
