@@ -1171,10 +1171,21 @@ int tmn_export_hf(const struct tmn_export_opts *o, int quiet, char *err, int err
 	sb_printf(&card, "    dataset:\n      type: tmnet-trajectories\n      name: \"");
 	sb_jstr(&card, o->data_desc ? o->data_desc : "tmnet data");
 	sb_printf(&card, "\"\n      split: %s\n    metrics:\n", ev.split[0] ? ev.split : "test");
-	card_metric(&card, "p50_error", "P50 Euclidean error, data units (INT8 core, published)", ev.p50);
-	card_metric(&card, "p90_error", "P90 Euclidean error, data units (INT8 core, published)", ev.p90);
-	card_metric(&card, "p99_error", "P99 Euclidean error, data units (INT8 core, published)", ev.p99);
-	card_metric(&card, "mse", "MSE, data units squared (INT8 core, published)", ev.mse);
+	{
+		/* tmnet eval reports in the recording's units when the data has them */
+		const char *eu = m.units.scale_f64[0] || m.units.scale_f64[1] ?
+				 "recording units" : "data units";
+		char l[4][96];
+
+		snprintf(l[0], sizeof(l[0]), "P50 Euclidean error, %s (INT8 core, published)", eu);
+		snprintf(l[1], sizeof(l[1]), "P90 Euclidean error, %s (INT8 core, published)", eu);
+		snprintf(l[2], sizeof(l[2]), "P99 Euclidean error, %s (INT8 core, published)", eu);
+		snprintf(l[3], sizeof(l[3]), "MSE, %s squared (INT8 core, published)", eu);
+		card_metric(&card, "p50_error", l[0], ev.p50);
+		card_metric(&card, "p90_error", l[1], ev.p90);
+		card_metric(&card, "p99_error", l[2], ev.p99);
+		card_metric(&card, "mse", l[3], ev.mse);
+	}
 	card_metric(&card, "prior_p99_error", "P99 Euclidean error of the Kalman prior alone", ev.pr_p99);
 	card_metric(&card, "p99_ratio_vs_prior", "P99 error / prior P99 error", ev.p99 / ev.pr_p99);
 	if (ev.have_pass)
