@@ -97,7 +97,8 @@ TEST_F(dbg, stats)
 		"gate_fail_saturation", "fallbacks", "cert_n", "cert_mean_q16",
 		"cert_max_q16", "sat_input", "sat_act", "sat_out", "out_records",
 		"out_overflow", "out_read", "in_ring", "out_ring", "in_queued",
-		"out_queued", "model_loads", "model_load_errors",
+		"out_queued", "model_loads", "model_load_errors", "unpinned",
+		"offcpu_ticks",
 	};
 	unsigned int i, k = 0;
 
