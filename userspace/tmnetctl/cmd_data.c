@@ -62,21 +62,21 @@ static int blob_units(const char *path, struct feed_units *u)
 	size_t n;
 
 	if (!f) {
-		fprintf(stderr, "tmnetctl: feed: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "tmnetctl: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	n = fread(b, 1, sizeof(b), f);
 	fclose(f);
 	memcpy(&h, b, n < sizeof(h) ? n : sizeof(h));
 	if (n < sizeof(h) || h.magic != TMNET_BLOB_MAGIC) {
-		fprintf(stderr, "tmnetctl: feed: %s: not a tmnet model\n", path);
+		fprintf(stderr, "tmnetctl: %s: not a tmnet model\n", path);
 		return -1;
 	}
 	if (h.version == TMNET_BLOB_VERSION)
 		return 0;	/* no units: data units */
 	if (h.version != TMNET_BLOB_VERSION_UNITS || n < sizeof(b) ||
 	    h.hdr_size != sizeof(b)) {
-		fprintf(stderr, "tmnetctl: feed: %s: unknown model format version %u\n", path,
+		fprintf(stderr, "tmnetctl: %s: unknown model format version %u\n", path,
 			h.version);
 		return -1;
 	}
@@ -85,9 +85,29 @@ static int blob_units(const char *path, struct feed_units *u)
 		memcpy(&u->scale[i], &bu.scale_f64[i], sizeof(double));
 		memcpy(&u->offset[i], &bu.offset_f64[i], sizeof(double));
 		if (!isfinite(u->scale[i]) || !(u->scale[i] > 0) || !isfinite(u->offset[i])) {
-			fprintf(stderr, "tmnetctl: feed: %s: bad recording units\n", path);
+			fprintf(stderr, "tmnetctl: %s: bad recording units\n", path);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* --scale S[,S] / --offset O[,O] into u; 0, or a usage message and -1 */
+static int units_arg(const char *cmd, const char *opt, char *val, struct feed_units *u)
+{
+	int sc = opt[2] == 's';
+	double *v = sc ? u->scale : u->offset;
+	char *comma = strchr(val, ',');
+
+	if (comma)
+		*comma = '\0';
+	if (parse_double(val, &v[0]) || (comma && parse_double(comma + 1, &v[1])))
+		v[0] = NAN;
+	if (!comma)
+		v[1] = v[0];
+	if (!isfinite(v[0]) || !isfinite(v[1]) || (sc && !(v[0] > 0 && v[1] > 0))) {
+		ctl_usage_err("%s: %s: want a number or two (X,Y)%s", cmd, opt, sc ? ", > 0" : "");
+		return -1;
 	}
 	return 0;
 }
@@ -236,22 +256,9 @@ int cmd_feed(struct ctl *c, int argc, char **argv)
 				return EXIT_INPUT;
 			have_model = 1;
 		} else if (!strcmp(argv[0], "--scale") || !strcmp(argv[0], "--offset")) {
-			int sc = argv[0][2] == 's';
-			double *v = sc ? u.scale : u.offset;
-			char *comma = strchr(argv[1], ',');
-
-			if (comma)
-				*comma = '\0';
-			if (parse_double(argv[1], &v[0]) || (comma && parse_double(comma + 1, &v[1])) ||
-			    !isfinite(v[0]) || (sc && !(v[0] > 0)))
-				return ctl_usage_err("feed: %s: want a number or two (X,Y)%s", argv[0],
-						     sc ? ", > 0" : "");
-			if (!comma)
-				v[1] = v[0];
-			if (!isfinite(v[1]) || (sc && !(v[1] > 0)))
-				return ctl_usage_err("feed: %s: want a number or two (X,Y)%s", argv[0],
-						     sc ? ", > 0" : "");
-			*(sc ? &have_scale : &have_offset) = 1;
+			if (units_arg("feed", argv[0], argv[1], &u))
+				return EXIT_USAGE;
+			*(argv[0][2] == 's' ? &have_scale : &have_offset) = 1;
 		} else {
 			return ctl_usage_err("feed: unknown option '%s'", argv[0]);
 		}
@@ -392,9 +399,17 @@ static const char *reason_name(unsigned int r)
 	return r < sizeof(n) / sizeof(n[0]) ? n[r] : "unknown";
 }
 
-static double q(int32_t v)
+/* read --model/--scale: positions back in the recording's units */
+static struct feed_units read_units = { { 1, 1 }, { 0, 0 } };
+
+static double qx(int32_t v)
 {
-	return v / 65536.0;
+	return v / 65536.0 / read_units.scale[0] + read_units.offset[0];
+}
+
+static double qy(int32_t v)
+{
+	return v / 65536.0 / read_units.scale[1] + read_units.offset[1];
 }
 
 static void print_csv_header(void)
@@ -406,8 +421,8 @@ static void print_csv(const struct tmnet_pred *r)
 {
 	printf("%llu,%llu,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%s,%u,",
 	       (unsigned long long)r->t_ns, (unsigned long long)r->tick,
-	       q(r->prior_x), q(r->prior_y), q(r->net_x), q(r->net_y),
-	       q(r->pred_x), q(r->pred_y), tmn_system_name(r->system),
+	       qx(r->prior_x), qy(r->prior_y), qx(r->net_x), qy(r->net_y),
+	       qx(r->pred_x), qy(r->pred_y), tmn_system_name(r->system),
 	       verdict_name(r->verdict), reason_name(r->reason), r->flags);
 	if (r->cert_q16 == TMNET_CERT_NONE)
 		printf(",");
@@ -427,12 +442,12 @@ static void print_rec(const struct tmnet_pred *r)
 	pr_obj_open(NULL);
 	pr_u64("tick", "tick %llu", r->tick);
 	pr_u64("t-ns", NULL, r->t_ns);
-	pr_float("pred-x", " pred (%.4f", q(r->pred_x));
-	pr_float("pred-y", ", %.4f)", q(r->pred_y));
-	pr_float("prior-x", " prior (%.4f", q(r->prior_x));
-	pr_float("prior-y", ", %.4f)", q(r->prior_y));
-	pr_float("net-x", NULL, q(r->net_x));
-	pr_float("net-y", NULL, q(r->net_y));
+	pr_float("pred-x", " pred (%.4f", qx(r->pred_x));
+	pr_float("pred-y", ", %.4f)", qy(r->pred_y));
+	pr_float("prior-x", " prior (%.4f", qx(r->prior_x));
+	pr_float("prior-y", ", %.4f)", qy(r->prior_y));
+	pr_float("net-x", NULL, qx(r->net_x));
+	pr_float("net-y", NULL, qy(r->net_y));
 	pr_str("system", " %s", tmn_system_name(r->system));
 	pr_str("verdict", " %s", verdict_name(r->verdict));
 	pr_str("reason", " (%s)", reason_name(r->reason));
@@ -455,9 +470,12 @@ static int read_help(FILE *f)
 {
 	fprintf(f,
 		"Usage: tmnetctl [-j|-p] [-d DEV] read [-n N] [--csv] [--timeout SECONDS]\n"
+		"                      [--model FILE.tmn | --scale S[,S] [--offset O[,O]]]\n"
 		"  Read N prediction records (default 10; 0 = until interrupted) from\n"
 		"  /dev/DEV.  Records are consumed: one queue per device.\n"
 		"  --csv               one CSV line per record (positions in data units)\n"
+		"  --model FILE.tmn    positions in the recording's units of that model\n"
+		"  --scale, --offset   or these: recording = data / scale + offset\n"
 		"  --timeout SECONDS   give up when no record came for SECONDS (exit 1)\n");
 	return f == stdout ? EXIT_OK : EXIT_USAGE;
 }
@@ -478,6 +496,14 @@ int cmd_read(struct ctl *c, int argc, char **argv)
 		if (!strcmp(argv[i], "-n") && i + 1 < argc) {
 			if (parse_u32(argv[++i], &want))
 				return ctl_usage_err("read: -n: '%s' is not a whole number", argv[i]);
+		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
+			if (blob_units(argv[++i], &read_units))
+				return EXIT_INPUT;
+		} else if ((!strcmp(argv[i], "--scale") || !strcmp(argv[i], "--offset")) &&
+			   i + 1 < argc) {
+			if (units_arg("read", argv[i], argv[i + 1], &read_units))
+				return EXIT_USAGE;
+			i++;
 		} else if (!strcmp(argv[i], "--csv")) {
 			csv = 1;
 		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
