@@ -19,7 +19,18 @@
  *      changes, a model swap and hidden-state resets as the kernel does them.
  *
  * After every tick the invariants below are checked; a violation prints
- * its line and aborts, so libFuzzer saves the input.  The core is compiled with
+ * its line and aborts, so libFuzzer saves the input.
+ *
+ * Seeds (tests/fuzz/seeds-tick, replayed one by one by run-tick.sh): prior,
+ * a, b (typical models, steady motion, a dropout); b-stale (dropouts past
+ * the stale limit, segment starts, NULL samples); b-sat (weights +127,
+ * biases and multipliers at their maxima: saturation); b-extreme-kalman
+ * (largest process noise, smallest measurement noise); a-extreme-samples
+ * (Q16.16 extremes, 32-bit jumps); b-cfg-faults (pinned modes, eps/budget/
+ * chi2 at their ends, both faults); a-swap-prior (a model swap under a
+ * pinned mode A: no-model fallbacks); prior-dropout-psd and
+ * prior-dropout-xy-psd (reproducers, tests/unit/test_fuzz_tick.c).
+ * Build with -DFT_TRACE to print every tick of an input.  The core is compiled with
  * ASan and UBSan (signed overflow, shifts) without recovery.
  */
 #include <stddef.h>
