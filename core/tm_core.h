@@ -304,8 +304,10 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 void tm_model_default_prior(struct tm_model *m, __u32 rate_hz);
 const char *tm_blob_strerror(__u32 code);
 
-/* Blob writer: fills buf (caller-sized via tm_blob_size) incl. CRC;
- * returns the blob's size in bytes, or -1 if cap is too small */
+/*
+ * Blob writer: fills buf (caller-sized via tm_blob_size) incl. CRC;
+ * returns the blob's size in bytes, or -1 if cap is too small
+ */
 __u32 tm_blob_size(__u32 system, __u32 n_feat, __u32 hidden);
 int tm_blob_write(void *buf, __u32 cap, const struct tm_model *m);
 /* Size tm_blob_write() needs for m: tm_blob_size(), plus the units if any */
