@@ -384,6 +384,11 @@ static void test_range_and_reader(void **state)
 		assert_true(fabs(b.units.scale[0] - d.units.scale[0]) <= 1e-9 * fabs(d.units.scale[0]));
 		assert_true(fabs(b.units.offset[1] - d.units.offset[1]) <= 1e-6 * (1 + fabs(d.units.offset[1])));
 		tmn_series_free(&b);
+		/* and the binary form holds the same samples */
+		assert_int_equal(tmn_csv_write(path("g.tmd"), &d, err, sizeof(err)), 0);
+		assert_int_equal(tmn_csv_read(path("g.tmd"), &b, err, sizeof(err)), 0);
+		assert_true(same_series(&b, &d));
+		tmn_series_free(&b);
 		tmn_series_free(&d);
 	}
 }
