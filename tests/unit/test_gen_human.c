@@ -337,6 +337,42 @@ static void test_mouse_log_imports(void **state)
 	tmn_rawlog_free(&log);
 }
 
+/* the --raw device log, imported by hand, gives the generated samples */
+static void test_raw_reimport(void **state)
+{
+	static const char *const kinds[] = { "pointing", "handwriting" };
+	static const double gaps[] = { 1.0, 0.03 };
+	char err[256];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct tmn_gen_human_cfg c;
+		struct tmn_import_cfg ic;
+		struct tmn_series d, e;
+		size_t j;
+
+		human_cfg(&c, kinds[i], 31, 40, 2000);
+		assert_int_equal(tmn_gen_human(&c, &d, NULL, path("dev.csv"), err, sizeof(err)), 0);
+		tmn_import_default(&ic);
+		ic.gap_s = gaps[i];
+		ic.auto_units = 0;
+		ic.units = d.units;
+		assert_int_equal(tmn_import(path("dev.csv"), &ic, &e, err, sizeof(err), NULL, 0), 0);
+		/* the log holds whole recordings; the generator cut the last one */
+		assert_true(e.n >= d.n);
+		for (j = 0; j < d.n; j++) {
+			assert_int_equal(e.s[j].x, d.s[j].x);
+			assert_int_equal(e.s[j].y, d.s[j].y);
+			assert_int_equal(e.s[j].vx, d.s[j].vx);
+			assert_int_equal(e.s[j].vy, d.s[j].vy);
+			assert_int_equal(e.s[j].flags, d.s[j].flags);
+		}
+		tmn_series_free(&d);
+		tmn_series_free(&e);
+	}
+}
+
 /* within Q16.16 (with the eval reader's margin), and eval's reader accepts it */
 static void test_range_and_reader(void **state)
 {
@@ -489,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_sigma_lognormal),
 		cmocka_unit_test(test_penup_segments),
 		cmocka_unit_test(test_mouse_log_imports),
+		cmocka_unit_test(test_raw_reimport),
 		cmocka_unit_test(test_range_and_reader),
 		cmocka_unit_test(test_mix_weights),
 		cmocka_unit_test(test_kind_parse),
