@@ -291,9 +291,12 @@ static int cmp_dbl(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* horizon MSE of the prior with parameters k over [lo, hi); -1 if rejected */
-static double prior_mse(const struct tmn_series *d, size_t lo, size_t hi, int horizon,
-			const struct tmn_kalman *k, char *err, int errlen)
+/*
+ * Horizon MSE of the prior with parameters k over nr ranges [lo[j], hi[j])
+ * (the prior from reset at each); -1 if the core refuses k
+ */
+static double prior_mse(const struct tmn_series *d, const size_t *lo, const size_t *hi, int nr,
+			int horizon, const struct tmn_kalman *k, char *err, int errlen)
 {
 	struct tm_model *m = malloc(sizeof(*m));
 	struct tmn_cursor cur;
@@ -301,30 +304,40 @@ static double prior_mse(const struct tmn_series *d, size_t lo, size_t hi, int ho
 	double se = 0;
 	size_t ne = 0, i, skip = (size_t)d->rate_hz / 10;
 
-	if (!m || tmn_prior_model(k, d->rate_hz, horizon, m, err, errlen) ||
-	    tmn_cursor_init(&cur, d, lo, hi, m, TMN_EXTRA_NONE)) {
+	if (!m || tmn_prior_model(k, d->rate_hz, horizon, m, err, errlen)) {
 		free(m);
 		return -1;
 	}
-	for (i = 0; tmn_cursor_next(&cur, &t); i++) {
-		double ex, ey;
+	for (int j = 0; j < nr; j++) {
+		if (tmn_cursor_init(&cur, d, lo[j], hi[j], m, TMN_EXTRA_NONE)) {
+			free(m);
+			return -1;
+		}
+		for (i = 0; tmn_cursor_next(&cur, &t); i++) {
+			double ex, ey;
 
-		if (i < skip || !t.ok)
-			continue;
-		ex = t.tgt[0] - t.prior[0];
-		ey = t.tgt[1] - t.prior[1];
-		se += ex * ex + ey * ey;
-		ne++;
+			if (i < skip || !t.ok)
+				continue;
+			ex = t.tgt[0] - t.prior[0];
+			ey = t.tgt[1] - t.prior[1];
+			se += ex * ex + ey * ey;
+			ne++;
+		}
+		tmn_cursor_free(&cur);
 	}
-	tmn_cursor_free(&cur);
 	free(m);
 	return ne ? se / (double)ne : -1;
 }
 
 /* at most this many ticks feed the noise and velocity statistics */
 #define TMN_FIT_STAT_TICKS	4000000
-/* the qa search runs on at most this many ticks of the training part */
+/*
+ * The qa search runs on at most this many ticks of the training part: its
+ * head, or, for a part longer than TMN_FIT_STAT_TICKS (many recordings),
+ * TMN_FIT_SEARCH_CHUNKS evenly spaced stretches of it.
+ */
 #define TMN_FIT_SEARCH_TICKS	400000
+#define TMN_FIT_SEARCH_CHUNKS	8
 #define TMN_R_FLOOR_DEFAULT	1e-6
 
 int tmn_kalman_fit(const struct tmn_series *d, size_t lo, size_t hi, int horizon,
@@ -340,7 +353,8 @@ int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int hor
 	size_t i, nd = 0, cap = 2 * ((hi - lo) / step + 2), nsp = 0, ndv = 0, nxt;
 	double *dev = malloc(cap * sizeof(double)), med, mad, best = INFINITY;
 	double sp2 = 0, dv2 = 0, ms = 0, qbest = 0, Th = (double)horizon / d->rate_hz;
-	size_t fit_hi = lo + (hi - lo < TMN_FIT_SEARCH_TICKS ? hi - lo : TMN_FIT_SEARCH_TICKS);
+	size_t fit_lo[TMN_FIT_SEARCH_CHUNKS], fit_hi[TMN_FIT_SEARCH_CHUNKS];
+	int nfit = 1;
 	struct tmn_fit_report r0, *rp = rep ? rep : &r0;
 	double lq_lo, lq_hi, lq_best = 0, lq_ok_lo = INFINITY, lq_ok_hi = -INFINITY;
 	/* MSE per half-decade grid point, indexed from lq = -20 (1e-10) */
@@ -439,7 +453,21 @@ int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int hor
 		lq_hi = 9;
 	if (lq_hi < lq_lo + 1)
 		lq_lo = lq_hi - 1;
-	rp->fit_ticks = fit_hi - lo;
+	fit_lo[0] = lo;
+	fit_hi[0] = lo + (hi - lo < TMN_FIT_SEARCH_TICKS ? hi - lo : TMN_FIT_SEARCH_TICKS);
+	rp->fit_ticks = fit_hi[0] - lo;
+	rp->fit_chunks = 1;
+	if (hi - lo > TMN_FIT_STAT_TICKS) {
+		const size_t len = TMN_FIT_SEARCH_TICKS / TMN_FIT_SEARCH_CHUNKS;
+
+		nfit = TMN_FIT_SEARCH_CHUNKS;
+		for (int j = 0; j < nfit; j++) {
+			fit_lo[j] = lo + (size_t)j * (hi - lo - len) / (size_t)(nfit - 1);
+			fit_hi[j] = fit_lo[j] + len;
+		}
+		rp->fit_ticks = (size_t)nfit * len;
+		rp->fit_chunks = nfit;
+	}
 	if (verbose)
 		fprintf(stderr, "kalman: r = %.3g units^2 (sensor sd %.3g), p0_vel = %.3g; qa centre %.3g units^2/s^3 from the velocity change over the horizon\n",
 			k->r, sqrt(k->r), k->p0_vel, rp->qa_centre);
@@ -452,7 +480,7 @@ int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int hor
 			if (gi < 0 || gi >= 64 || !isnan(mse[gi]))
 				continue;
 			k->qa = q;
-			se = prior_mse(d, lo, fit_hi, horizon, k, err, sizeof(err));
+			se = prior_mse(d, fit_lo, fit_hi, nfit, horizon, k, err, sizeof(err));
 			mse[gi] = se;
 			rp->points++;
 			if (se < 0) {
@@ -516,14 +544,14 @@ void tmn_fit_report_line(const struct tmn_kalman *k, const struct tmn_fit_report
 					  "AT ITS FLOOR: the data shows no measurable noise" };
 	int n;
 
-	n = snprintf(buf, len, "kalman fit: qa %.4g units^2/s^3 searched in [%.3g, %.3g] (%d points, %d outside the core's range, centre %.3g from the data, widened %d times)%s; r %.4g units^2 (%s); horizon RMSE %.4g units on %zu ticks",
+	n = snprintf(buf, len, "kalman fit: qa %.4g units^2/s^3 searched in [%.3g, %.3g] (%d points, %d outside the core's range, centre %.3g from the data, widened %d times)%s; r %.4g units^2 (%s); horizon RMSE %.4g units on %zu ticks in %d stretch(es)",
 		     k->qa, r->qa_lo, r->qa_hi, r->points, r->rejected, r->qa_centre, r->widened,
 		     r->qa_bound < 0 ? (r->qa_core_limit ? ", WARNING: the optimum is on the LOWER end of what the core accepts" :
 					", WARNING: the optimum is on the LOWER bound of the range") :
 		     r->qa_bound > 0 ? (r->qa_core_limit ? ", WARNING: the optimum is on the UPPER end of what the core accepts" :
 					", WARNING: the optimum is on the UPPER bound of the range") : "",
 		     k->r, rs[r->r_source < 0 || r->r_source > 2 ? 0 : r->r_source],
-		     r->horizon_rmse, r->fit_ticks);
+		     r->horizon_rmse, r->fit_ticks, r->fit_chunks);
 	if (r->p0_vel_capped && n > 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, "; p0_vel capped at %.3g (2^18 r, the core's range)",
 			 k->p0_vel);

@@ -78,6 +78,7 @@ struct tmn_fit_report {
 	int p0_vel_capped;	/* p0_vel limited by the core's range (2^18 r) */
 	double horizon_rmse;	/* the prior's, units, at the chosen qa */
 	size_t fit_ticks;	/* ticks of the qa search */
+	int fit_chunks;		/* in this many evenly spaced stretches */
 	size_t seg_skipped;	/* second differences left out at segment starts */
 };
 /* one line, no newline: "kalman fit: ..." */

@@ -371,13 +371,14 @@ int cmd_train(int argc, char **argv)
 		printf(", \"kalman\": {\"qa\": %.6g, \"r\": %.6g, \"p0_vel\": %.6g, \"fitted\": %s",
 		       ds.kalman.qa, ds.kalman.r, ds.kalman.p0_vel, ds.fitted ? "true" : "false");
 		if (ds.fitted)
-			printf(", \"qa_centre\": %.6g, \"qa_lo\": %.6g, \"qa_hi\": %.6g, \"points\": %d, \"rejected\": %d, \"widened\": %d, \"qa_bound\": \"%s\", \"qa_bound_is_core_limit\": %s, \"qa_forced\": %s, \"r_source\": \"%s\", \"r_floor\": %.6g, \"r_at_floor\": %s, \"p0_vel_capped\": %s, \"horizon_rmse\": %.6g, \"fit_ticks\": %zu",
+			printf(", \"qa_centre\": %.6g, \"qa_lo\": %.6g, \"qa_hi\": %.6g, \"points\": %d, \"rejected\": %d, \"widened\": %d, \"qa_bound\": \"%s\", \"qa_bound_is_core_limit\": %s, \"qa_forced\": %s, \"r_source\": \"%s\", \"r_floor\": %.6g, \"r_at_floor\": %s, \"p0_vel_capped\": %s, \"horizon_rmse\": %.6g, \"fit_ticks\": %zu, \"fit_stretches\": %d",
 			       f->qa_centre, f->qa_lo, f->qa_hi, f->points, f->rejected, f->widened,
 			       f->qa_bound < 0 ? "lower" : f->qa_bound > 0 ? "upper" : "none",
 			       f->qa_core_limit ? "true" : "false", qa > 0 ? "true" : "false",
 			       f->r_source == TMN_R_MAD ? "mad" : f->r_source == TMN_R_MEANSQ ? "mean-square" : "floor",
 			       f->r_floor, f->r_source == TMN_R_FLOOR ? "true" : "false",
-			       f->p0_vel_capped ? "true" : "false", f->horizon_rmse, f->fit_ticks);
+			       f->p0_vel_capped ? "true" : "false", f->horizon_rmse, f->fit_ticks,
+			       f->fit_chunks);
 		printf("}}\n");
 	}
 	tmn_trainset_free(&ds);
