@@ -12,6 +12,7 @@
  *     blocks hold exactly the full build's values at those ticks;
  *   - a Kalman fit whose optimum lies past its range, and a noise estimate
  *     of zero, are reported as bound hits; the gate fit reports its caps;
+ *   - validation streaming carries no hidden state across a run start;
  *   - horizon/window milliseconds -> ticks.
  */
 #include <math.h>
@@ -21,6 +22,7 @@
 
 #include "tm_test.h"
 #include "tmn_prep.h"
+#include "tmn_gru.h"
 #include "tmn_train.h"
 
 static const struct tmn_kalman K = { 1e4, 2.5e-3, 2.5e-3, 100, 200 };
@@ -322,6 +324,60 @@ static void test_gate_fit_caps(void **state)
 	assert_true(tmq_pass_rate(cv, 100, c * 0.99, 1e-3, 9.21) < 0.9);
 }
 
+/*
+ * Validation streaming carries the hidden state from window to window but
+ * never across a run start: with the first run unscored, scrambling its
+ * inputs leaves the score of the second run unchanged (one lane, so the
+ * second run's windows follow the first run's in the same chunk).
+ */
+static void test_eval_stream_runs(void **state)
+{
+	struct tmn_xy xy;
+	struct tmn_gru g;
+	struct tmn_rng r;
+	const size_t n = 64 * 40, cut = 64 * 17;
+	double v1, v2, v3;
+
+	(void)state;
+	memset(&xy, 0, sizeof(xy));
+	tmn_rng_seed(&r, 3);
+	xy.n = n;
+	xy.F = 4;
+	xy.x = malloc(n * 4 * sizeof(float));
+	xy.y = malloc(n * 2 * sizeof(float));
+	xy.m = malloc(n);
+	xy.runs = malloc(2 * sizeof(size_t));
+	xy.run_seg = malloc(2);
+	assert_true(xy.x && xy.y && xy.m && xy.runs && xy.run_seg);
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; k < 4; k++)
+			xy.x[i * 4 + k] = (float)tmn_rng_gauss(&r);
+		xy.y[2 * i] = (float)tmn_rng_gauss(&r);
+		xy.y[2 * i + 1] = (float)tmn_rng_gauss(&r);
+		xy.m[i] = i >= cut;
+	}
+	xy.nruns = 2;
+	xy.runs[0] = 0;
+	xy.runs[1] = cut;
+	xy.run_seg[0] = 0;
+	xy.run_seg[1] = 1;
+	assert_int_equal(tmn_gru_init(&g, 4, 8), 0);
+	tmn_gru_randomize(&g, 11);
+	g.head_gain = 1;
+	v1 = tmn_eval_stream(&g, &xy, 64, 1, 1);
+	for (size_t i = 0; i < cut * 4; i++)
+		xy.x[i] = 5.0f * (float)tmn_rng_gauss(&r);
+	v2 = tmn_eval_stream(&g, &xy, 64, 1, 1);
+	assert_true(isfinite(v1));
+	assert_true(v1 == v2);
+	/* one run: the state does cross, and the scrambled inputs show */
+	xy.nruns = 1;
+	v3 = tmn_eval_stream(&g, &xy, 64, 1, 1);
+	assert_true(isfinite(v3) && v3 != v2);
+	tmn_gru_free(&g);
+	tmn_xy_free(&xy);
+}
+
 static void test_ms_to_ticks(void **state)
 {
 	(void)state;
@@ -341,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_xy_stream),
 		cmocka_unit_test(test_fit_bound_reported),
 		cmocka_unit_test(test_gate_fit_caps),
+		cmocka_unit_test(test_eval_stream_runs),
 		cmocka_unit_test(test_ms_to_ticks),
 	};
 
