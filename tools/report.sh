@@ -340,6 +340,13 @@ for p in C["pairs"]:
          f(p["p99_ratio"]["est"]), f(p["p99_ratio"]["lo"]), f(p["p99_ratio"]["hi"]),
          f(p["mse_ratio"]["est"]), f(p["mse_ratio"]["lo"]), f(p["mse_ratio"]["hi"])))
 w("")
+few = [p for p in C["pairs"] if p["wilcoxon_signed_rank"]["blocks"] < 20]
+if few:
+    w("**Few blocks:** the test split holds only %s blocks of the chosen length (fewer than 20), so the bootstrap"
+      " intervals and the p-values rest on few independent stretches of data and are rough; a longer test split"
+      " (`REPORT_DATA`) tightens them." % ", ".join("%d (%s vs %s)" % (p["wilcoxon_signed_rank"]["blocks"], p["x"], p["y"])
+      for p in few))
+    w("")
 w("Newey-West against the iid standard error of the mean difference (the factor by which treating ticks as independent"
   " would overstate the evidence): " + "; ".join("%s vs %s %.1f x" % (p["x"], p["y"], p["paired_t_newey_west"]["se"] /
   p["paired_t_newey_west"]["se_iid"]) for p in C["pairs"]) + ".")

@@ -81,6 +81,9 @@ struct gate_sum {
 static const double acf_lag_s[] = { 0.5, 2, 4, 8 };
 #define N_ACF (sizeof(acf_lag_s) / sizeof(acf_lag_s[0]))
 
+/* fewer blocks than this in the paired ticks: the text output warns */
+#define FEW_BLOCKS 20
+
 /* the series a block length is chosen from: x, y and x - y */
 static const char *const bl_series[3] = { "x", "y", "diff" };
 
@@ -685,6 +688,10 @@ static void print_text(const struct run *r, const struct pair_res *pr, int np,
 		printf("    P99 ratio %.3f [%.3f, %.3f]; MSE ratio %.3f [%.3f, %.3f] (blocks of %zu ticks)\n",
 		       p->p99.est, p->p99.lo, p->p99.hi, p->mse.est, p->mse.lo, p->mse.hi,
 		       p->p99.block);
+		if (p->nblocks < FEW_BLOCKS)
+			printf("    warning: the paired ticks hold only %zu blocks of that length: the intervals\n"
+			       "    and p-values rest on few independent stretches and are rough (more data helps)\n",
+			       p->nblocks);
 	}
 	if (v->have_lat) {
 		static const char *const ln[N_LAT] = { "prior", "A", "B" };
@@ -816,7 +823,8 @@ static void print_json(const struct run *r, const struct pair_res *pr, int np,
 		printf("     \"wilcoxon_signed_rank\": {\"paired\": true, \"on\": \"means of consecutive blocks\", \"blocks\": %zu, \"block_ticks\": %zu, \"w_plus\": %.6g, \"w_minus\": %.6g, \"z\": %.6g, \"p\": %.6g, \"exact\": %s, \"rank_biserial\": %.6g},\n",
 		       p->nblocks, p->bl.ticks, p->w.w_plus, p->w.w_minus, p->w.z, p->w.p_two,
 		       p->w.exact ? "true" : "false", p->w.rbc);
-		printf("     \"d_z\": %.6g, ", p->t.d_z);
+		printf("     \"d_z\": %.6g, \"few_blocks\": %s, ", p->t.d_z,
+		       p->nblocks < FEW_BLOCKS ? "true" : "false");
 		jboot("p99_ratio", &p->p99, 0);
 		jboot("mse_ratio", &p->mse, 1);
 		printf("}%s\n", i + 1 < np ? "," : "");
