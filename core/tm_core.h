@@ -100,6 +100,23 @@ __u64 tm_isqrt_floor(tm_u128 v);
 __u64 tm_isqrt_ceil(tm_u128 v);
 /* unsigned 128 / 64 division (slow, build-time only) */
 tm_u128 tm_udiv128(tm_u128 n, __u64 d);
+/*
+ * floor((2^127 - 1) / d) for d in [2^63, 2^64): a 64-bit reciprocal that is
+ * never above the exact one.  Constant time (Knuth's algorithm D with
+ * 32-bit digits: two 64-bit divisions, at most two corrections each).
+ */
+__u64 tm_recip127(__u64 d);
+/* floor(x inv / 2^sh) for sh in [64, 126], saturating at 2^63 - 1 */
+static inline __s64 tm_mulhi_shr(tm_u128 x, __u64 inv, unsigned int sh)
+{
+	tm_u128 lo = (tm_u128)(__u64)x * inv;
+	tm_u128 hi = (tm_u128)(__u64)(x >> 64) * inv;
+	tm_u128 mid = (lo >> 64) + (__u64)hi;
+	__u64 top = (__u64)(hi >> 64) + (__u64)(mid >> 64);
+	tm_u128 r = (((tm_u128)top << 64) | (__u64)mid) >> (sh - 64);
+
+	return r > 0x7fffffffffffffffULL ? 0x7fffffffffffffffLL : (__s64)r;
+}
 
 static inline __s32 tm_sat_s32(__s64 v)
 {

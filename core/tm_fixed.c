@@ -3,8 +3,8 @@
  * Fixed-point primitives of the tmnet core: rounding shifts, saturation,
  * integer square roots and CRC-32.
  *
- * Worst case: none of the loops below runs in the tick (tm_tick() and what
- * it calls).  tm_memzero serves tm_state_reset() and model building,
+ * Worst case: of the loops below only tm_recip127's (two fixed correction
+ * steps) runs in the tick (tm_tick() and what it calls).  tm_memzero serves tm_state_reset() and model building,
  * tm_udiv128 the load-time Kalman parameters, tm_crc32 the blob validator;
  * tm_isqrt_* is used by userspace only.  Their bounds: n bytes, 128 steps,
  * n bytes, at most 64 bisection steps.
@@ -70,6 +70,42 @@ tm_u128 tm_udiv128(tm_u128 n, __u64 d)
 		}
 	}
 	return q;
+}
+
+/*
+ * Knuth's algorithm D (Hacker's Delight, divlu) for the one numerator
+ * 2^127 - 1 = u1 2^64 + u0 and a divisor that already has its top bit set,
+ * so no normalising shift is needed.  Each quotient digit estimate is at
+ * most two too large; the corrections run a fixed two times, each guarded
+ * (this is in the tick: tm_kf_update_axis).
+ */
+__u64 tm_recip127(__u64 d)
+{
+	const __u64 b = (__u64)1 << 32;
+	const __u64 u1 = 0x7fffffffffffffffULL, u0 = ~(__u64)0;
+	const __u64 vn1 = d >> 32, vn0 = d & 0xffffffffU;
+	const __u64 un1 = u0 >> 32, un0 = u0 & 0xffffffffU;
+	__u64 q1, q0, rhat, un21;
+	int k;
+
+	if (d < ((__u64)1 << 63))
+		return ~(__u64)0;	/* outside the contract */
+	q1 = u1 / vn1;
+	rhat = u1 - q1 * vn1;
+	for (k = 0; k < 2; k++)
+		if (rhat < b && (q1 >= b || q1 * vn0 > b * rhat + un1)) {
+			q1--;
+			rhat += vn1;
+		}
+	un21 = u1 * b + un1 - q1 * d;	/* mod 2^64: the true value is < d */
+	q0 = un21 / vn1;
+	rhat = un21 - q0 * vn1;
+	for (k = 0; k < 2; k++)
+		if (rhat < b && (q0 >= b || q0 * vn0 > b * rhat + un0)) {
+			q0--;
+			rhat += vn1;
+		}
+	return q1 * b + q0;
 }
 
 /* CRC-32/IEEE, nibble table: 64 bytes of table, no initialisation */

@@ -182,15 +182,30 @@ static void tm_kf_update_axis(struct tm_kf *kf, const struct tm_kf_params *kp,
 	innov = tm_sat_sub64(z, kf->x[a]);
 	for (i = 0; i < 4; i++)
 		kf->x[i] = tm_sat_add64(kf->x[i], tm_mul_q32(k[i], innov));
-	/* P -= k p_a. (upper triangle, mirrored) */
+	/*
+	 * P -= p_a p_a' / s (upper triangle, mirrored).  The product is exact
+	 * (128 bits) and the division uses a 64-bit reciprocal rounded down,
+	 * so every subtracted term is at most the exact one in magnitude
+	 * (error < 2 units): a diagonal entry never drops below its exact
+	 * value p_ii - p_ia^2 / s >= 0.  Through the Q32 gain (relative
+	 * error 2^-31) the Schur complement of a nearly singular P (r far
+	 * below p_aa, or x/y correlated to the edge) went negative: found by
+	 * fuzz_tick, tests/unit/test_fuzz_tick.c.
+	 */
 	{
 		__s64 pa[4];
+		unsigned int ez = 64 - tm_bitlen64((__u64)s);	/* s << ez in [2^63, 2^64) */
+		__u64 rinv = tm_recip127((__u64)s << ez);
 
 		for (j = 0; j < 4; j++)
 			pa[j] = p[a][j];
 		for (i = 0; i < 4; i++)
 			for (j = i; j < 4; j++) {
-				p[i][j] = tm_sat_sub64(p[i][j], tm_mul_q32(k[i], pa[j]));
+				tm_s128 x = (tm_s128)pa[i] * pa[j];
+				__s64 q = tm_mulhi_shr(x < 0 ? (tm_u128)-x : (tm_u128)x, rinv,
+						       127 - ez);
+
+				p[i][j] = tm_sat_sub64(p[i][j], x < 0 ? -q : q);
 				p[j][i] = p[i][j];
 			}
 	}

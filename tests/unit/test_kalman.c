@@ -442,11 +442,53 @@ static void test_kf_extreme_params(void **state)
 	assert_true(accepted >= 150);
 }
 
+/*
+ * The covariance update's reciprocal: floor((2^127 - 1) / d) exactly, for
+ * the edges and random d in [2^63, 2^64); and floor(x inv / 2^sh) never
+ * above x / (d 2^(sh - 127)), within 2 of it.
+ */
+static void test_kf_recip127(void **state)
+{
+	struct tt_rng rng = { 0x127 };
+	const unsigned __int128 num = ((unsigned __int128)1 << 127) - 1;
+
+	(void)state;
+	for (int it = 0; it < 200000; it++) {
+		__u64 d = it == 0 ? 1ULL << 63 : it == 1 ? ~0ULL : it == 2 ? (1ULL << 63) + 1 :
+			  tt_next(&rng) | 1ULL << 63;
+		__u64 inv = tm_recip127(d);
+
+		assert_true(inv == (__u64)(num / d));
+		if (it < 20000) {
+			/* x / s with s = d >> ez, through the reciprocal */
+			unsigned int ez = 1 + (unsigned int)(tt_next(&rng) % 63);
+			__u64 s = d >> ez;
+			unsigned __int128 x = ((unsigned __int128)tt_next(&rng) << 64 | tt_next(&rng)) >>
+					      (2 + tt_next(&rng) % 120);
+			unsigned __int128 exact;
+			__s64 q;
+
+			if (s == 0)
+				continue;
+			inv = tm_recip127(s << ez);
+			exact = x / s;
+			q = tm_mulhi_shr(x, inv, 127 - ez);
+			if (exact > 0x7fffffffffffffffULL) {
+				assert_true(q == 0x7fffffffffffffffLL);
+				continue;
+			}
+			assert_true((unsigned __int128)q <= exact);
+			assert_true((unsigned __int128)q + 2 >= exact);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kf_predict_only),
 		cmocka_unit_test(test_kf_extreme_params),
+		cmocka_unit_test(test_kf_recip127),
 		cmocka_unit_test(test_kf_vs_double),
 		cmocka_unit_test(test_kf_coupled_vs_double),
 	};
