@@ -133,6 +133,57 @@ static void test_csv_roundtrip(void **state)
 	tmn_series_free(&b);
 }
 
+/* the CSV writer's number formatting is printf's %.6f, every fraction */
+static void test_fmt_q16(void **state)
+{
+	static const __s32 ip[] = { 0, 1, 7, 100, 32766, -1, -32767 };
+	char a[64], b[64];
+	long bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ip) / sizeof(ip[0]); i++)
+		for (__s32 f = 0; f < 65536; f++) {
+			__s32 v = (__s32)((__s64)ip[i] * 65536 + (ip[i] < 0 ? -f : f));
+
+			*tmn_fmt_q16(a, v) = '\0';
+			snprintf(b, sizeof(b), "%.6f", v / 65536.0);
+			bad += strcmp(a, b) != 0;
+		}
+	*tmn_fmt_q16(a, INT32_MIN + 1) = '\0';
+	snprintf(b, sizeof(b), "%.6f", (INT32_MIN + 1) / 65536.0);
+	assert_string_equal(a, b);
+	assert_int_equal(bad, 0);
+}
+
+/* the reader's exact fast path agrees with round(strtod() * 65536) */
+static void test_csv_read_exact(void **state)
+{
+	struct tmn_rng r;
+	struct tmn_series d;
+	char err[256], buf[64];
+	static double want[100000];
+	FILE *f = fopen(path("exact.csv"), "w");
+
+	(void)state;
+	assert_non_null(f);
+	tmn_rng_seed(&r, 99);
+	for (int i = 0; i < 100000; i++) {
+		double v = tmn_rng_range(&r, -32765.9, 32765.9);
+
+		snprintf(buf, sizeof(buf), "%.*f", 1 + i % 6, i % 7 == 6 ? floor(v) : v);
+		want[i] = nearbyint(strtod(buf, NULL) * 65536.0);
+		fprintf(f, "%d,%s,0,0,0,1\n", i, buf);
+	}
+	fclose(f);
+	if (tmn_csv_read(path("exact.csv"), &d, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(d.n, 100000);
+	for (int i = 0; i < 100000; i++)
+		if (d.s[i].x != (__s32)want[i])
+			fail_msg("row %d: %d, want %.0f", i, d.s[i].x, want[i]);
+	tmn_series_free(&d);
+}
+
 /* segments and units survive the canonical CSV; old 6-column files read */
 static void test_csv_segments(void **state)
 {
@@ -685,6 +736,8 @@ int main(void)
 		cmocka_unit_test(test_gen_deterministic),
 		cmocka_unit_test(test_gen_mix),
 		cmocka_unit_test(test_csv_roundtrip),
+		cmocka_unit_test(test_fmt_q16),
+		cmocka_unit_test(test_csv_read_exact),
 		cmocka_unit_test(test_import_errors),
 		cmocka_unit_test(test_import_resample),
 		cmocka_unit_test(test_import_units),

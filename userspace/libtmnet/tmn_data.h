@@ -70,6 +70,8 @@ struct tmn_csv_out *tmn_csv_open(const char *path, int rate_hz, const struct tmn
 				 char *err, int errlen);
 int tmn_csv_put(struct tmn_csv_out *w, const struct tmnet_sample *s, size_t n);
 int tmn_csv_close(struct tmn_csv_out *w, int ok, char *err, int errlen);
+/* v / 65536 with 6 decimals, as printf("%.6f"); returns the end (no NUL) */
+char *tmn_fmt_q16(char *p, __s32 v);
 
 /* ---- deterministic random numbers (xoshiro256**) ---------------------- */
 struct tmn_rng {
