@@ -113,7 +113,7 @@ printf '%s\n' "$SPLAT" >"$out/splat.re"
 res=$out/results
 rm -rf "$res" && mkdir -p "$res/out"
 qemu/run-guest.sh --kernel "$VMLINUZ" --moddir "$MODDIR" --results "$res" \
-	--log "$out/serial.log" --timeout $((540 + maxs * 4 / 3 + maxc)) --append "${TMNET_STRESS_APPEND-acpi=noirq}" -- \
+	--log "$out/serial.log" --timeout $((900 + maxs * 4 / 3 + maxc)) --append "${TMNET_STRESS_APPEND-acpi=noirq}" -- \
 	env SPLATF="$out/splat.re" SWAPPER="$out/swapper" CTL="$BUILD/tmnetctl" SWAPS="$swaps" CYCLES="$cycles" \
 	CONC_ITERS="$conc" MAX_SWAP_S="$maxs" MAX_CYC_S="$maxc" \
 	FWDIR="$out/fw" KSFT_BIN="$ksft" KSFT_RES="$ksft" KAPI="$kk/tmnet_kapi_test.ko" \
