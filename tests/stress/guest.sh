@@ -264,7 +264,8 @@ if [ -n "${KSFT_BIN:-}" ]; then
 		grep -E '^(not )?ok [0-9]+ ' "$out/ksft-$p.txt" | grep -v '^ok [0-9]* .*# SKIP' |
 			grep '^not ok' | sed "s/^/# $p: /"
 		grep -E '# SKIP' "$out/ksft-$p.txt" | sed "s/^/# $p: /"
-		t $r "kselftest $p on the debug kernel ($(grep -cE '^ok [0-9]+ ' "$out/ksft-$p.txt") passed, $(grep -cE '^not ok [0-9]+ ' "$out/ksft-$p.txt") failed)"
+		sk=$(grep -cE '^ok [0-9]+ .*# SKIP' "$out/ksft-$p.txt")
+		t $r "kselftest $p on the debug kernel ($(($(grep -cE '^ok [0-9]+ ' "$out/ksft-$p.txt") - sk)) passed, $sk skipped, $(grep -cE '^not ok [0-9]+ ' "$out/ksft-$p.txt") failed)"
 	done
 	rmmod tmnet
 	t $? "rmmod after the kselftests"
