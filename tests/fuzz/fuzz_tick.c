@@ -521,18 +521,12 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
 		FT_CHECK(st->net_disp[0] == 0 && st->net_disp[1] == 0 && st->sat_tick == 0);
 	}
 	ft_check_sym(st);
-#ifndef FT_SKIP_NEG_DIAG
-	/*
-	 * A covariance, so its diagonal is not negative.  -DFT_SKIP_NEG_DIAG
-	 * skips this for a long campaign while the known bug of
-	 * seeds-tick/prior-dropout-psd.bin is open, so it finds the others.
-	 */
+	/* a covariance, so its diagonal is not negative */
 	if (st->kf.init) {
 		for (i = 0; i < 4; i++)
 			FT_CHECK(st->kf.p[i][i] >= 0);
 		FT_CHECK(st->prior_cov[0][0] >= 0 && st->prior_cov[1][1] >= 0);
 	}
-#endif
 
 	/* the published prediction is the prior's or the network's */
 	if (cfg->mode > m->system) {
