@@ -34,7 +34,8 @@ static void tick_checked(struct tm_state *st, const struct tm_model *m,
  * with the smallest measurement noise (r = 2^-32 units^2, so the covariance
  * scale is 2^24) makes the per-tick process noise q = qa 2^24 / rate
  * saturate at INT64_MAX in tm_kf_params_init(); the next predict adds it to
- * P: a signed overflow (UBSan: core/tm_kalman.c, p[2][2] += q[2][2]).
+ * P: a signed overflow (UBSan: core/tm_kalman.c, p[2][2] += q[2][2];
+ * fixed by the saturating sums of 898dfda).
  * Either outcome is right once fixed: the validator refuses the blob
  * (E_KALMAN), or the filter runs and restarts without overflowing.
  */
@@ -85,7 +86,7 @@ static void test_kalman_q_saturates(void **state)
  * documented range, 2^(29 - cs) = 32 units^2), then one valid sample: the
  * update P -= k p_a, with k in Q32 from a 31-bit reciprocal, leaves
  * p_xx = -129778012 (negative; exact: about r_x 2^24 = 2^24).  The ratio
- * r / p_xx ~ 2^-34 is below the gain's resolution.
+ * r / p_xx ~ 2^-34 is below the gain's resolution (fixed in 4af8c89).
  */
 static void test_kalman_update_keeps_psd(void **state)
 {
@@ -116,14 +117,14 @@ static void test_kalman_update_keeps_psd(void **state)
 }
 
 /*
- * Found by fuzz_tick (seed tests/fuzz/seeds-tick/prior-dropout-xy-psd.bin),
- * with the measured row of the update made exact (p_ia r / s): x and y
+ * Found by fuzz_tick (seed tests/fuzz/seeds-tick/prior-dropout-xy-psd.bin;
+ * it remains when only the measured row is made exact, p_ia r / s): x and y
  * process noise correlated to the edge the validator allows
  * (qa_xy = sqrt(qa_xx qa_yy) - 2^-32), r_x = r_y = 2^-32 units^2, a 2101-tick
  * dropout, then one sample.  The x update leaves p_yy - p_xy^2 / s, a
  * difference of two ~2^58 numbers computed through the Q32 gain, and the y
  * update then drives p_yy negative.  The update needs P - p_a p_a' / s with
- * a relative error far below 2^-31 (or a square-root / UD form).
+ * a relative error far below 2^-31 (fixed in 4af8c89).
  */
 static void test_kalman_update_correlated_axes(void **state)
 {
