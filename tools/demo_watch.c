@@ -181,6 +181,7 @@ struct run {
 	const struct tmn_series *d;
 	size_t n;		/* samples streamed */
 	unsigned int H;		/* horizon ticks */
+	__u32 *seg;		/* segment number of each sample */
 	struct tmnet_pred *r;
 	size_t have, cap;
 	FILE *sec_csv;
@@ -198,6 +199,9 @@ static int rec_err(const struct run *u, const struct tmnet_pred *p, double *e_pr
 		return 0;
 	k = (size_t)p->sample_seq + u->H;
 	if (k >= u->n)
+		return 0;
+	/* as tmnet eval: no horizon target across a segment start */
+	if (u->seg[k] != u->seg[p->sample_seq])
 		return 0;
 	t = &u->d->s[k];
 	if (!(t->flags & TMNET_SAMPLE_VALID))
@@ -403,7 +407,12 @@ int main(int argc, char **argv)
 		d.s[i].seq = (__u32)i;
 	u.cap = u.n + 4 * TMNET_DEFAULT_RATE_HZ;
 	u.r = calloc(u.cap, sizeof(*u.r));
-	if (!u.r) {
+	u.seg = malloc((u.n ? u.n : 1) * sizeof(*u.seg));
+	if (u.seg)
+		for (i = 0; i < u.n; i++)
+			u.seg[i] = (i ? u.seg[i - 1] : 0) +
+				   (i && (d.s[i].flags & TMNET_SAMPLE_SEG_START));
+	if (!u.r || !u.seg) {
 		fprintf(stderr, "demo-watch: out of memory\n");
 		return 1;
 	}
@@ -597,6 +606,7 @@ int main(int argc, char **argv)
 	free(ep);
 	free(epr);
 	free(u.r);
+	free(u.seg);
 	free(blob);
 	tmn_series_free(&d);
 	return rc;
