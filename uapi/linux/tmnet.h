@@ -44,7 +44,7 @@
 
 /* Gate defaults (Q16 unless stated) */
 #define TMNET_GATE_EPS_DEFAULT		1311	/* 0.02 */
-#define TMNET_GATE_BUDGET_DEFAULT	200000	/* multiply-adds */
+#define TMNET_GATE_BUDGET_DEFAULT	200000	/* multiply-adds (the exact 2x2 solve needs 11) */
 #define TMNET_GATE_BUDGET_MAX		100000000
 #define TMNET_GATE_CHI2_DEFAULT		603587	/* 9.21 = chi2(2) at 99 % */
 #define TMNET_GATE_CHI2_MAX		65536000	/* 1000 */
@@ -99,9 +99,9 @@ enum tmnet_verdict {
 
 enum tmnet_reason {
 	TMNET_REASON_OK = 0,
-	TMNET_REASON_CHI2 = 1,		/* d^2 upper bound above threshold */
-	TMNET_REASON_BUDGET = 2,	/* solve ran out of multiply-adds */
-	TMNET_REASON_CERT = 3,		/* certificate cannot reach eps */
+	TMNET_REASON_CHI2 = 1,		/* d^2 (exact, rounded up) above threshold */
+	TMNET_REASON_BUDGET = 2,	/* budget below the solve's fixed cost */
+	TMNET_REASON_CERT = 3,		/* S not positive definite: no d^2 */
 	TMNET_REASON_NO_MODEL = 4,	/* no network loaded */
 	TMNET_REASON_STALE = 5,		/* input missing for too long */
 	TMNET_REASON_SATURATION = 6,	/* network saturated this tick */
@@ -140,8 +140,8 @@ struct tmnet_pred {
 	__u8 verdict;		/* enum tmnet_verdict */
 	__u8 reason;		/* enum tmnet_reason */
 	__u8 flags;		/* TMNET_PRED_F_* */
-	__u32 cert_q16;		/* certified relative error bound, Q16 */
-	__u32 d2_q16;		/* upper bound of r' S^-1 r, Q16 (saturating) */
+	__u32 cert_q16;		/* relative error of the solve, Q16: 0 (exact) */
+	__u32 d2_q16;		/* ceil(2^16 r' S^-1 r), exact (saturating) */
 	__u32 gate_macs;	/* multiply-adds spent by the gate solve */
 	__u32 model_gen;	/* generation of the model that ran */
 	__u32 sample_seq;	/* seq of the last ingested sample */
@@ -241,9 +241,11 @@ struct tmnet_kalman {
 };
 
 /*
- * Gate: S = cov_scale * P_h(position block) + floor; pass iff the budgeted
- * solve of S y = r certifies a relative error <= eps and the certified upper
- * bound of d^2 = r' y is <= chi2.
+ * Gate: S = cov_scale * P_h(position block) + floor; pass iff S is positive
+ * definite and d^2 = r' S^-1 r, computed exactly in closed form (core/
+ * tm_gate.c: a fixed 11 multiply-adds), is <= chi2.  The certificate of that
+ * solve is 0, so eps (kept for the ABI) accepts every solve; a budget below
+ * the fixed cost falls back with reason budget.
  */
 struct tmnet_gate {
 	__u32 eps_q16;
