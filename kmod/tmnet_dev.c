@@ -116,6 +116,10 @@ static enum hrtimer_restart tmnet_tick(struct hrtimer *t)
 		}
 		sample = dev->in[dev->in_tail & IN_MASK];
 		dev->in_tail++;
+		/* a segment start among the dropped samples moves to the kept one */
+		if (dev->source == TMNET_SRC_LIVE && dev->live_seg)
+			sample.flags |= TMNET_SAMPLE_SEG_START;
+		dev->live_seg = false;
 		sp = &sample;
 		woke_writer = true;
 	}
@@ -749,6 +753,7 @@ void tmnet_dev_flush(struct tmnet_dev *dev)
 
 	raw_spin_lock_irqsave(&dev->qlock, flags);
 	dev->in_tail = dev->in_head;
+	dev->live_seg = false;
 	raw_spin_unlock_irqrestore(&dev->qlock, flags);
 
 	mutex_lock(&dev->read_lock);
@@ -770,7 +775,14 @@ u32 tmnet_dev_enqueue(struct tmnet_dev *dev, const struct tmnet_sample *s, u32 n
 	raw_spin_lock_irqsave(&dev->qlock, flags);
 	space = TMNET_IN_RING - (dev->in_head - dev->in_tail);
 	if (dev->source == TMNET_SRC_LIVE) {
-		/* the newest wins: make room by discarding the oldest */
+		/*
+		 * The newest wins: make room by discarding the oldest.  A
+		 * segment start must survive the discard (the kept sample
+		 * carries it at ingest), so note one among all n.
+		 */
+		for (i = 0; i < n && !dev->live_seg; i++)
+			if (s[i].flags & TMNET_SAMPLE_SEG_START)
+				dev->live_seg = true;
 		if (n > TMNET_IN_RING) {
 			dev->q_dropped += n - TMNET_IN_RING;
 			s += n - TMNET_IN_RING;

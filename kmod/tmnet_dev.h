@@ -196,6 +196,7 @@ struct tmnet_dev {
 	struct tmnet_sample *in;
 	u32 in_head, in_tail;		/* free-running, under qlock */
 	u64 q_in, q_rejected, q_dropped;	/* under qlock */
+	bool live_seg;	/* live: a segment started since the last ingest, under qlock */
 
 	/* output ring: single producer (tick), readers under read_lock */
 	struct tmnet_pred *out;
