@@ -28,8 +28,9 @@
  * (largest process noise, smallest measurement noise); a-extreme-samples
  * (Q16.16 extremes, 32-bit jumps); b-cfg-faults (pinned modes, eps/budget/
  * chi2 at their ends, both faults); a-swap-prior (a model swap under a
- * pinned mode A: no-model fallbacks); prior-dropout-psd and
- * prior-dropout-xy-psd (reproducers, tests/unit/test_fuzz_tick.c).
+ * pinned mode A: no-model fallbacks); prior-dropout-psd,
+ * prior-dropout-xy-psd and prior-q-indefinite (reproducers,
+ * tests/unit/test_fuzz_tick.c).
  * Build with -DFT_TRACE to print every tick of an input.  The core is compiled with
  * ASan and UBSan (signed overflow, shifts) without recovery.
  */

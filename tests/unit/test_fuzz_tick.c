@@ -159,12 +159,57 @@ static void test_kalman_update_correlated_axes(void **state)
 	assert_true(st.kf.init);
 }
 
+/*
+ * Found by fuzz_tick after 4af8c89 (seed
+ * tests/fuzz/seeds-tick/prior-q-indefinite.bin): x and y process noise at
+ * the validator's PSD edge with a tiny x term (qa_xx = 2^-32, qa_yy ~ 2^20,
+ * qa_xy ~ sqrt(qa_xx qa_yy)) at 100 Hz.  tm_kf_params_init() rounds the
+ * per-tick velocity noise q_vx,vx = qa_xx / rate to 0 but keeps
+ * q_vx,vy = qa_xy / rate = 671089, so the discretised Q is indefinite; after
+ * 512 ticks without samples P is indefinite too, and the next update leaves
+ * a negative velocity variance (p_vx,vx = -5).
+ */
+static void test_kalman_q_rounding_keeps_psd(void **state)
+{
+	static struct tm_model m, v;
+	struct tm_blob_error err;
+	struct tmnet_sample s = { .flags = TMNET_SAMPLE_VALID };
+	struct tm_state st;
+	struct tm_cfg cfg;
+	unsigned char *blob;
+	__u32 len;
+	int t;
+
+	(void)state;
+	tm_model_default_prior(&m, 100);
+	m.horizon_ticks = 1;
+	m.kalman.qa_xx = 1;
+	m.kalman.qa_yy = ((__s64)1 << 52) - 1;
+	m.kalman.qa_xy = 67108862;
+	m.kalman.r_x = ((__s64)1 << 52) - 1;
+	m.kalman.r_y = ((__s64)1 << 52) - 1;
+	m.kalman.p0_pos = ((__s64)1 << 52) - 1;
+	m.kalman.p0_vel = 2;
+	m.kalman.stale_ticks = 0;
+	blob = tt_blob(&m, &len);
+	assert_int_equal(tm_model_from_blob(&v, blob, len, &err), 0);
+	free(blob);
+	tm_cfg_from_model(&cfg, &v);
+	tm_state_reset(&st);
+	tick_checked(&st, &v, &cfg, &s);
+	for (t = 0; t < 512; t++)
+		tick_checked(&st, &v, &cfg, NULL);
+	tick_checked(&st, &v, &cfg, &s);
+	assert_true(st.kf.init);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kalman_q_saturates),
 		cmocka_unit_test(test_kalman_update_keeps_psd),
 		cmocka_unit_test(test_kalman_update_correlated_axes),
+		cmocka_unit_test(test_kalman_q_rounding_keeps_psd),
 	};
 
 	return cmocka_run_group_tests_name("fuzz_tick", tests, NULL, NULL);
