@@ -78,6 +78,21 @@ int tm_kf_params_init(struct tm_kf_params *kp, const struct tmnet_kalman *k,
 							  3 * rate * rate * rate);
 		}
 	}
+	/*
+	 * Rounding keeps Q positive semidefinite.  The exact Q = Qa (x) K is
+	 * PSD (the validator checks Qa; K, the white-noise-acceleration
+	 * kernel, is positive definite).  Each rounded entry is within 1/2 of
+	 * its exact value, so the rounding error E (4x4, symmetric) has
+	 * ||E||_2 <= ||E||_F <= 2, so Q + 2 I = Q_exact + (E + 2 I) >= 0.
+	 * Without it a tiny qa_xx can round to 0 while its qa_xy term does
+	 * not (an indefinite Q: the tick fuzzer found a negative velocity
+	 * variance after a dropout).  The same for the 2x2 horizon block
+	 * (||E||_2 <= 1).  The cost: two units in the last place of Q.
+	 */
+	for (i = 0; i < 4; i++)
+		kp->q[i][i] = tm_sat_add64(kp->q[i][i], 2);
+	for (i = 0; i < 2; i++)
+		kp->qh_pp[i][i] = tm_sat_add64(kp->qh_pp[i][i], 1);
 	kp->r[0] = tm_sat_shr128((tm_s128)k->r_x * sc, 0);
 	kp->r[1] = tm_sat_shr128((tm_s128)k->r_y * sc, 0);
 	kp->p0_pos = tm_sat_shr128((tm_s128)k->p0_pos * sc, 0);
