@@ -425,5 +425,6 @@ TM_STATIC_ASSERT(sizeof(struct tmnet_kalman) == 64, "tmnet_kalman size");
 TM_STATIC_ASSERT(sizeof(struct tmnet_gate) == 48, "tmnet_gate size");
 TM_STATIC_ASSERT(sizeof(struct tmnet_blob_hdr) == 264, "blob header size");
 TM_STATIC_ASSERT(sizeof(struct tmnet_blob_units) == 32, "blob units size");
+TM_STATIC_ASSERT(sizeof(struct tmnet_blob_ext) == 64, "blob ext size");
 
 #endif /* TM_CORE_H */

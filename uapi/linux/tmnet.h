@@ -155,6 +155,7 @@ struct tmnet_pred {
 #define TMNET_BLOB_MAGIC	0x4e4d5454U	/* "TTMN" as little-endian bytes */
 #define TMNET_BLOB_VERSION	1	/* the header alone */
 #define TMNET_BLOB_VERSION_UNITS 2	/* header + struct tmnet_blob_units */
+#define TMNET_BLOB_VERSION_EXT	3	/* header + units + struct tmnet_blob_ext */
 #define TMNET_BLOB_MAX_SIZE	(64U * 1024U)
 #define TMNET_BLOB_MAX_TENSORS	16
 #define TMNET_NAME_LEN		32
@@ -295,6 +296,47 @@ struct tmnet_blob_units {
 	__u64 offset_f64[2];	/* recording units, x and y */
 };
 
+/*
+ * Prior and fusion (version 3 only): struct tmnet_blob_ext follows the
+ * units (a version 3 blob always carries both; units may be scale 1,
+ * offset 0).  A version 1 or 2 blob behaves as prior_kind CV, fuse_kind
+ * GATE, hcov_scale 1: exactly the behaviour before version 3.
+ */
+enum tmnet_prior_kind {
+	TMNET_PRIOR_CV = 0,	/* constant velocity: x + v T */
+	TMNET_PRIOR_DV = 1,	/* damped velocity (Ornstein-Uhlenbeck, time
+				 * constant tau): x + v tau (1 - e^(-T/tau)) */
+	__TMNET_PRIOR_MAX,
+};
+
+enum tmnet_fuse_kind {
+	TMNET_FUSE_GATE = 0,	/* chi2 gate: publish the network or the prior */
+	TMNET_FUSE_MONITOR = 1,	/* chi2 gate, then a blend of prior and network
+				 * weighted by their resolved errors */
+	__TMNET_FUSE_MAX,
+};
+
+#define TMNET_TAU_MIN_Q32	((__s64)1 << 25)	/* 1/128 s */
+#define TMNET_TAU_MAX_Q32	((__s64)1000 << 32)	/* 1000 s */
+#define TMNET_MON_SHIFT_MAX	16
+#define TMNET_MON_SLOTS		64	/* monitored predictions in flight */
+
+struct tmnet_blob_ext {
+	__u32 prior_kind;	/* enum tmnet_prior_kind */
+	__u32 fuse_kind;	/* enum tmnet_fuse_kind */
+	__s64 tau_q32;		/* DV: velocity time constant, s, Q32.32, in
+				 * [TMNET_TAU_MIN_Q32, TMNET_TAU_MAX_Q32]; 0 for CV */
+	__u32 hcov_scale_q16;	/* calibration of the prior's horizon covariance
+				 * (its NEES), Q16, > 0; 65536 = none */
+	__u32 mon_shift;	/* MONITOR: EWMA weight 2^-mon_shift per resolved
+				 * prediction, 1..TMNET_MON_SHIFT_MAX; 0 for GATE */
+	__u32 mon_stride;	/* MONITOR: ticks between monitored predictions,
+				 * >= 1 and stride * (TMNET_MON_SLOTS - 1) >=
+				 * horizon_ticks; 0 for GATE */
+	__u32 _pad;
+	__u64 reserved[4];	/* zero */
+};
+
 /* Validator error codes (the core also gives a message for each) */
 enum tmnet_blob_err {
 	TMNET_BLOB_OK = 0,
@@ -320,6 +362,7 @@ enum tmnet_blob_err {
 	TMNET_BLOB_E_BIAS,	/* bias out of range */
 	TMNET_BLOB_E_RESERVED,	/* padding not zero */
 	TMNET_BLOB_E_UNITS,	/* recording units not finite or scale <= 0 */
+	TMNET_BLOB_E_EXT,	/* prior/fusion extension out of range */
 	__TMNET_BLOB_E_MAX,
 };
 
