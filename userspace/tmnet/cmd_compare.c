@@ -47,7 +47,8 @@ static const char usage[] =
 	"  -a, --a FILE          System A blob\n"
 	"  -b, --b FILE          System B blob\n"
 	"  -d, --data FILE       canonical CSV (the data the models were trained on)\n"
-	"  -s, --split NAME      test (default), val or train\n"
+	"  -s, --split NAME      test (default), val, train, or all (the whole file,\n"
+	"                        e.g. held-out data the models were not trained on)\n"
 	"      --stride N        ticks per group mean for the block-length selection\n"
 	"                        (default: the model's window, 256)\n"
 	"      --boot N          bootstrap resamples (default 1000)\n"
@@ -947,9 +948,9 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 's':
 			split = !strcmp(optarg, "train") ? 0 : !strcmp(optarg, "val") ? 1 :
-				!strcmp(optarg, "test") ? 2 : -1;
+				!strcmp(optarg, "test") ? 2 : !strcmp(optarg, "all") ? 3 : -1;
 			if (split < 0) {
-				fprintf(stderr, "tmnet compare: --split: want train, val or test\n");
+				fprintf(stderr, "tmnet compare: --split: want train, val, test or all\n");
 				return 2;
 			}
 			break;
@@ -1045,12 +1046,17 @@ int cmd_compare(int argc, char **argv)
 	if ((unsigned int)d.rate_hz != r.m[S_B]->rate_hz)
 		fprintf(stderr, "tmnet compare: warning: data at %d Hz, models at %u Hz\n", d.rate_hz,
 			r.m[S_B]->rate_hz);
-	if (tmn_split_make_seg(&d, r.m[S_B]->window_ticks, r.m[S_B]->horizon_ticks, &sp)) {
+	if (split == 3) {
+		/* the whole file: scored as a split that starts at tick 0 */
+		r.lo = 0;
+		r.hi = d.n;
+	} else if (tmn_split_make_seg(&d, r.m[S_B]->window_ticks, r.m[S_B]->horizon_ticks, &sp)) {
 		fprintf(stderr, "tmnet compare: %s: too short for the split\n", data);
 		goto out;
+	} else {
+		r.lo = sp.lo[split];
+		r.hi = sp.hi[split];
 	}
-	r.lo = sp.lo[split];
-	r.hi = sp.hi[split];
 	if (!stride)
 		stride = r.m[S_B]->window_ticks;
 	if (dump) {
