@@ -10,6 +10,8 @@
 #   make demo         the main job (see README.md)
 #   make bench-core   core tick benchmark (ns percentiles + callgrind)
 #   make bench-worst  worst-case tick search: worst vs typical (callgrind)
+#   make suite        benchmark suite: prior, A, B on every kind of track
+#                     (benchmarks/suite/; SUITE_FLAGS=..., tools/suite.sh --help)
 #   make fuzz         long libFuzzer run on the blob validator
 #   make fuzz-tick    long libFuzzer run over the whole tick (tm_tick) with
 #                     random validated models and sample streams
@@ -62,7 +64,7 @@ sanobj  = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 
 .PHONY: check-mutant
 .PHONY: all module deps check check-quick test-host demo bench-core fuzz \
-	fuzz-tick fuzz-short clean models report bench-kernel help
+	fuzz-tick fuzz-short clean models report bench-kernel help suite
 
 all: $(BUILD)/tmnet $(if $(CTL_SRC),$(BUILD)/tmnetctl)
 
@@ -264,4 +266,11 @@ bench-kernel: all $(BUILD)/demo-watch
 # models/default-B.tmn from the generator with fixed seeds (models/build.sh)
 models: $(BUILD)/tmnet
 	$(Q)models/build.sh $(BUILD)
+
+# make suite [SUITE_FLAGS="--seconds 200 --per-track ..."]: the benchmark
+# suite (tools/suite.sh): tracks of every kind, A and B trained on their
+# mixture with the recipe of make models, benchmarks/suite/suite.{md,json}
+# and README.md's suite table.  A benchmark: not part of make check.
+suite: $(BUILD)/tmnet
+	$(Q)BUILD=$(BUILD) tools/suite.sh $(SUITE_FLAGS)
 # ---- end of shipped default models ------------------------------------------
