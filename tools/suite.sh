@@ -298,7 +298,7 @@ desc = {
     "long": "long regimes (`--seg-min 20 --seg-max 40`)",
     "straight": "straight constant velocity (`--seg-min 1e6 --seg-max 1e6`, 20 s blocks)",
     "pointing": "pointing (`--kind pointing`, px)",
-    "handwriting": "handwriting (`--kind handwriting --writer mixed`, 0.1 mm)",
+    "handwriting": "handwriting (`--kind handwriting --writer mixed`; data in 0.1 mm, errors in the tablet's 0.01 mm)",
     "mix": "mixture (`--kind mix:vehicle=0.4,pointing=0.3,handwriting=0.3`)",
 }
 
