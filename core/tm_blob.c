@@ -20,7 +20,11 @@
 #define TM_WINDOW_MAX	100000U
 #define TM_HDR_V1	((__u32)sizeof(struct tmnet_blob_hdr))
 #define TM_HDR_V2	((__u32)(sizeof(struct tmnet_blob_hdr) + sizeof(struct tmnet_blob_units)))
+#define TM_HDR_V3	(TM_HDR_V2 + (__u32)sizeof(struct tmnet_blob_ext))
 #define UOFF(f)	(TM_HDR_V1 + (__u32)__builtin_offsetof(struct tmnet_blob_units, f))
+#define EOFF(f)	(TM_HDR_V2 + (__u32)__builtin_offsetof(struct tmnet_blob_ext, f))
+/* binary64 1.0: the units a version 3 blob of a model without units carries */
+#define TM_F64_ONE	0x3ff0000000000000ULL
 
 /* IEEE-754 binary64 bit patterns, checked without floating point */
 static int tm_f64_finite(__u64 b)
@@ -103,6 +107,7 @@ static const char *const tm_blob_msgs[__TMNET_BLOB_E_MAX] = {
 	[TMNET_BLOB_E_BIAS] = "bias out of range",
 	[TMNET_BLOB_E_RESERVED] = "reserved or padding bytes are not zero",
 	[TMNET_BLOB_E_UNITS] = "recording units: scale not finite and > 0, or offset not finite",
+	[TMNET_BLOB_E_EXT] = "prior/fusion extension out of range (prior kind, tau, hcov_scale, fusion kind or monitor parameters)",
 };
 
 const char *tm_blob_strerror(__u32 code)
@@ -221,6 +226,70 @@ static void tm_load_tensor(struct tm_model *m, __u32 id, const __u8 *p, __u32 ro
 	}
 }
 
+void tm_ext_default(struct tmnet_blob_ext *ext)
+{
+	tm_memzero(ext, sizeof(*ext));
+	ext->prior_kind = TMNET_PRIOR_CV;
+	ext->fuse_kind = TMNET_FUSE_GATE;
+	ext->hcov_scale_q16 = TM_Q16_ONE;
+}
+
+/*
+ * An all-zero extension (a model object built by hand, as an all-zero
+ * units block means none) counts as the default too.
+ */
+int tm_ext_is_default(const struct tmnet_blob_ext *e)
+{
+	__u32 i;
+
+	for (i = 0; i < 4; i++)
+		if (e->reserved[i])
+			return 0;
+	return e->prior_kind == TMNET_PRIOR_CV && e->fuse_kind == TMNET_FUSE_GATE &&
+	       e->tau_q32 == 0 && (e->hcov_scale_q16 == TM_Q16_ONE || e->hcov_scale_q16 == 0) &&
+	       e->mon_shift == 0 && e->mon_stride == 0 && e->_pad == 0;
+}
+
+/*
+ * The fusion fields of a version 3 extension (fuse_kind, mon_shift,
+ * mon_stride, reserved) for a model with this horizon.  GATE: monitor
+ * fields and reserved zero.  MONITOR: mon_shift in 1..TMNET_MON_SHIFT_MAX,
+ * mon_stride >= 1 with stride (TMNET_MON_SLOTS - 1) >= horizon (every
+ * prediction in flight has a slot) and at most TMNET_MAX_HORIZON_TICKS;
+ * reserved zero.  Returns 0 or the failing field's offset + 1 (its code
+ * is then TMNET_BLOB_E_EXT, or TMNET_BLOB_E_RESERVED for reserved bytes
+ * when *code_res is set).
+ */
+static __u32 tm_blob_check_fuse(const __u8 *p, __u32 horizon, int *code_res)
+{
+	__u32 fk = rd32(p, EOFF(fuse_kind));
+	__u32 sh = rd32(p, EOFF(mon_shift));
+	__u32 st = rd32(p, EOFF(mon_stride));
+	__u32 i;
+
+	*code_res = 0;
+	if (fk >= __TMNET_FUSE_MAX)
+		return EOFF(fuse_kind) + 1;
+	if (fk == TMNET_FUSE_GATE) {
+		if (sh)
+			return EOFF(mon_shift) + 1;
+		if (st)
+			return EOFF(mon_stride) + 1;
+	} else {
+		if (sh < 1 || sh > TMNET_MON_SHIFT_MAX)
+			return EOFF(mon_shift) + 1;
+		if (st < 1 || st > TMNET_MAX_HORIZON_TICKS ||
+		    (__u64)st * (TMNET_MON_SLOTS - 1) < horizon)
+			return EOFF(mon_stride) + 1;
+	}
+	for (i = 0; i < 4; i++)
+		if (rd64(p, EOFF(reserved) + 8 * i)) {
+			*code_res = 1;
+			return EOFF(reserved) + 8 * i + 1;
+		}
+	return 0;
+}
+
 int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 		       struct tm_blob_error *err)
 {
@@ -228,6 +297,7 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 	__u32 total, crc, sys, F, H, nout, rate, hor, win, ntens, toff, i, ver, hsz;
 	__u32 seen = 0, need = 0, end_prev;
 	struct tmnet_blob_units units = { { 0, 0 }, { 0, 0 } };
+	struct tmnet_blob_ext ext;
 	__u64 tend;
 
 	if (err)
@@ -237,9 +307,11 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 	if (rd32(p, OFF(magic)) != TMNET_BLOB_MAGIC)
 		return tm_fail(err, TMNET_BLOB_E_MAGIC, OFF(magic));
 	ver = rd16(p, OFF(version));
-	if (ver != TMNET_BLOB_VERSION && ver != TMNET_BLOB_VERSION_UNITS)
+	if (ver != TMNET_BLOB_VERSION && ver != TMNET_BLOB_VERSION_UNITS &&
+	    ver != TMNET_BLOB_VERSION_EXT)
 		return tm_fail(err, TMNET_BLOB_E_VERSION, OFF(version));
-	hsz = ver == TMNET_BLOB_VERSION ? TM_HDR_V1 : TM_HDR_V2;
+	hsz = ver == TMNET_BLOB_VERSION ? TM_HDR_V1 :
+	      ver == TMNET_BLOB_VERSION_UNITS ? TM_HDR_V2 : TM_HDR_V3;
 	if (rd16(p, OFF(hdr_size)) != hsz)
 		return tm_fail(err, TMNET_BLOB_E_HDR_SIZE, OFF(hdr_size));
 	total = rd32(p, OFF(total_size));
@@ -353,8 +425,8 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 			return tm_fail(err, TMNET_BLOB_E_RESERVED, OFF(gate._pad));
 	}
 
-	/* recording units (version 2) */
-	if (ver == TMNET_BLOB_VERSION_UNITS) {
+	/* recording units (versions 2 and 3) */
+	if (ver >= TMNET_BLOB_VERSION_UNITS) {
 		for (i = 0; i < 2; i++) {
 			units.scale_f64[i] = (__u64)rd64(p, UOFF(scale_f64) + 8 * i);
 			units.offset_f64[i] = (__u64)rd64(p, UOFF(offset_f64) + 8 * i);
@@ -363,6 +435,38 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 			if (!tm_f64_finite(units.offset_f64[i]))
 				return tm_fail(err, TMNET_BLOB_E_UNITS, UOFF(offset_f64) + 8 * i);
 		}
+	}
+
+	/* prior and fusion (version 3) */
+	tm_ext_default(&ext);
+	if (ver == TMNET_BLOB_VERSION_EXT) {
+		__u32 pk = rd32(p, EOFF(prior_kind));
+		__s64 tau = rd64(p, EOFF(tau_q32));
+		__u32 hc = rd32(p, EOFF(hcov_scale_q16));
+		__u32 bad;
+		int res;
+
+		if (pk >= __TMNET_PRIOR_MAX)
+			return tm_fail(err, TMNET_BLOB_E_EXT, EOFF(prior_kind));
+		if (pk == TMNET_PRIOR_DV ? tau < TMNET_TAU_MIN_Q32 || tau > TMNET_TAU_MAX_Q32 :
+					   tau != 0)
+			return tm_fail(err, TMNET_BLOB_E_EXT, EOFF(tau_q32));
+		if (hc == 0 || hc > TMNET_HCOV_SCALE_MAX_Q16)
+			return tm_fail(err, TMNET_BLOB_E_EXT, EOFF(hcov_scale_q16));
+		if (rd32(p, EOFF(_pad)))
+			return tm_fail(err, TMNET_BLOB_E_RESERVED, EOFF(_pad));
+		bad = tm_blob_check_fuse(p, hor, &res);
+		if (bad)
+			return tm_fail(err, res ? TMNET_BLOB_E_RESERVED : TMNET_BLOB_E_EXT,
+				       bad - 1);
+		ext.prior_kind = pk;
+		ext.fuse_kind = rd32(p, EOFF(fuse_kind));
+		ext.tau_q32 = tau;
+		ext.hcov_scale_q16 = hc;
+		ext.mon_shift = rd32(p, EOFF(mon_shift));
+		ext.mon_stride = rd32(p, EOFF(mon_stride));
+		for (i = 0; i < 4; i++)
+			ext.reserved[i] = (__u64)rd64(p, EOFF(reserved) + 8 * i);
 	}
 
 	/* tensor table */
@@ -435,6 +539,7 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 	m->horizon_ticks = hor;
 	m->crc32 = crc;
 	m->units = units;
+	m->ext = ext;
 	for (i = 0; i < TMNET_NAME_LEN; i++)
 		m->name[i] = (char)p[OFF(name) + i];
 	for (i = 0; i < TMNET_MAX_FEATURES; i++) {
@@ -460,7 +565,7 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 	m->gate.floor_xy = rd64(p, OFF(gate.floor_xy));
 	m->gate.floor_yy = rd64(p, OFF(gate.floor_yy));
 	m->gate.sat_limit = rd32(p, OFF(gate.sat_limit));
-	if (tm_kf_params_init(&m->kf, &m->kalman, rate, hor))
+	if (tm_kf_params_init_ext(&m->kf, &m->kalman, &m->ext, rate, hor))
 		return tm_fail(err, TMNET_BLOB_E_KALMAN, OFF(kalman.r_x));
 	tm_model_pack(m);
 	return 0;
@@ -494,7 +599,8 @@ void tm_model_default_prior(struct tm_model *m, __u32 rate_hz)
 	m->gate.budget = TMNET_GATE_BUDGET_DEFAULT;
 	m->gate.chi2_q16 = TMNET_GATE_CHI2_DEFAULT;
 	m->gate.cov_scale_q16 = TM_Q16_ONE;
-	tm_kf_params_init(&m->kf, &m->kalman, m->rate_hz, m->horizon_ticks);
+	tm_ext_default(&m->ext);
+	tm_kf_params_init_ext(&m->kf, &m->kalman, &m->ext, m->rate_hz, m->horizon_ticks);
 }
 
 __u32 tm_blob_size(__u32 system, __u32 n_feat, __u32 hidden)
@@ -513,34 +619,58 @@ __u32 tm_blob_size(__u32 system, __u32 n_feat, __u32 hidden)
 	return (sz + 7) & ~7U;
 }
 
+/* the header size tm_blob_write() uses for m: the smallest version */
+static __u32 tm_model_hdr_size(const struct tm_model *m)
+{
+	if (!tm_ext_is_default(&m->ext))
+		return TM_HDR_V3;
+	return tm_units_set(&m->units) ? TM_HDR_V2 : TM_HDR_V1;
+}
+
 __u32 tm_model_blob_size(const struct tm_model *m)
 {
-	return tm_blob_size(m->system, m->n_feat, m->hidden) +
-	       (tm_units_set(&m->units) ? (__u32)sizeof(struct tmnet_blob_units) : 0);
+	return tm_blob_size(m->system, m->n_feat, m->hidden) + tm_model_hdr_size(m) - TM_HDR_V1;
 }
 
 /*
- * Version 1 unless the model records units (then version 2, the units
- * right after the header): a model without units keeps its exact bytes.
+ * The smallest version that represents the model: 3 when the extension
+ * is not the default (the units follow the header, scale 1 and offset 0
+ * if the model records none, then the extension), else 2 when the model
+ * records units, else 1.  So a version 1 or 2 model keeps its exact bytes
+ * and CRC.
  */
 int tm_blob_write(void *buf, __u32 cap, const struct tm_model *m)
 {
 	__u8 *p = buf;
 	__u32 total = tm_model_blob_size(m);
-	__u32 hsz = tm_units_set(&m->units) ? TM_HDR_V2 : TM_HDR_V1;
+	__u32 hsz = tm_model_hdr_size(m);
 	__u32 i, id, off, ntens = 0;
 
 	if (cap < total || m->system >= __TMNET_SYS_MAX)
 		return -1;
 	tm_memzero(p, total);
 	wr32(p, OFF(magic), TMNET_BLOB_MAGIC);
-	wr16(p, OFF(version), hsz == TM_HDR_V1 ? TMNET_BLOB_VERSION : TMNET_BLOB_VERSION_UNITS);
+	wr16(p, OFF(version), hsz == TM_HDR_V1 ? TMNET_BLOB_VERSION :
+			      hsz == TM_HDR_V2 ? TMNET_BLOB_VERSION_UNITS : TMNET_BLOB_VERSION_EXT);
 	wr16(p, OFF(hdr_size), hsz);
-	if (hsz == TM_HDR_V2) {
+	if (hsz >= TM_HDR_V2) {
+		int set = tm_units_set(&m->units);
+
 		for (i = 0; i < 2; i++) {
-			wr64(p, UOFF(scale_f64) + 8 * i, (__s64)m->units.scale_f64[i]);
-			wr64(p, UOFF(offset_f64) + 8 * i, (__s64)m->units.offset_f64[i]);
+			wr64(p, UOFF(scale_f64) + 8 * i,
+			     (__s64)(set ? m->units.scale_f64[i] : TM_F64_ONE));
+			wr64(p, UOFF(offset_f64) + 8 * i, (__s64)(set ? m->units.offset_f64[i] : 0));
 		}
+	}
+	if (hsz == TM_HDR_V3) {
+		wr32(p, EOFF(prior_kind), m->ext.prior_kind);
+		wr32(p, EOFF(fuse_kind), m->ext.fuse_kind);
+		wr64(p, EOFF(tau_q32), m->ext.tau_q32);
+		wr32(p, EOFF(hcov_scale_q16), m->ext.hcov_scale_q16);
+		wr32(p, EOFF(mon_shift), m->ext.mon_shift);
+		wr32(p, EOFF(mon_stride), m->ext.mon_stride);
+		for (i = 0; i < 4; i++)
+			wr64(p, EOFF(reserved) + 8 * i, (__s64)m->ext.reserved[i]);
 	}
 	wr32(p, OFF(total_size), total);
 	p[OFF(system)] = (__u8)m->system;

@@ -100,6 +100,8 @@ __u64 tm_isqrt_floor(tm_u128 v);
 __u64 tm_isqrt_ceil(tm_u128 v);
 /* unsigned 128 / 64 division (slow, build-time only) */
 tm_u128 tm_udiv128(tm_u128 n, __u64 d);
+/* e^-u in Q62 for u >= 0 given in Q44; error < 2^-54 (load time only) */
+__u64 tm_exp_neg_q62(__u64 u_q44);
 /*
  * floor((2^127 - 1) / d) for d in [2^63, 2^64): a 64-bit reciprocal that is
  * never above the exact one.  Constant time (Knuth's algorithm D with
@@ -166,11 +168,19 @@ __s16 tm_tanh_q15(__s32 x_q12, __u32 *sat);
 /* Kalman prior                                                        */
 /* ------------------------------------------------------------------ */
 
-/* State index: 0 px, 1 py, 2 vx, 3 vy */
+/*
+ * State index: 0 px, 1 py, 2 vx, 3 vy.  The per-tick filter is the
+ * constant-velocity one for every prior kind; the kind only sets the
+ * horizon terms (hgain, qh_pp) and hcov (core/tm_kalman.c).
+ */
 struct tm_kf_params {
 	__s64 dt;		/* Q32.32 seconds per tick */
-	__s64 horizon_s;	/* Q32.32 seconds to the horizon */
+	__s64 horizon_s;	/* Q32.32 seconds to the horizon, T */
+	__s64 hgain;		/* Q32.32 seconds: horizon position per unit of
+				 * velocity; T (CV), tau (1 - e^(-T/tau)) (DV) */
 	__u32 cs;		/* covariance scale: P is stored * 2^cs */
+	__u32 kind;		/* enum tmnet_prior_kind */
+	__u32 hcov_q16;		/* horizon covariance calibration, Q16 (> 0) */
 	__u32 _pad;
 	__s64 q[4][4];		/* per-tick process noise, Q32.32 * 2^cs */
 	__s64 qh_pp[2][2];	/* horizon process noise, position block, * 2^cs */
@@ -187,9 +197,18 @@ struct tm_kf {
 	__u32 missing;		/* ticks since the last valid sample */
 };
 
-/* Derive per-tick and horizon terms from the blob's continuous parameters */
+/*
+ * Derive per-tick and horizon terms from the blob's continuous parameters
+ * (load time).  tm_kf_params_init() is the constant-velocity prior with
+ * hcov 1; _ext() takes the prior kind, tau and hcov from ext (NULL: the
+ * same as tm_kf_params_init).  Return 0, or -1 for parameters out of the
+ * core's range.
+ */
 int tm_kf_params_init(struct tm_kf_params *kp, const struct tmnet_kalman *k,
 		      __u32 rate_hz, __u32 horizon_ticks);
+int tm_kf_params_init_ext(struct tm_kf_params *kp, const struct tmnet_kalman *k,
+			  const struct tmnet_blob_ext *ext, __u32 rate_hz,
+			  __u32 horizon_ticks);
 void tm_kf_reset(struct tm_kf *kf);
 /* One tick: predict, then update with (zx, zy) (Q32.32) when valid != 0 */
 void tm_kf_step(struct tm_kf *kf, const struct tm_kf_params *kp,
@@ -254,6 +273,13 @@ struct tm_model {
 	struct tmnet_gate gate;
 	struct tmnet_norm norm;
 	struct tmnet_blob_units units;	/* all zero: none recorded (version 1) */
+	/*
+	 * Prior kind and fusion (version 3); a version 1 or 2 blob and
+	 * tm_model_default_prior() give CV, GATE, hcov_scale 65536, zeros
+	 * (tm_ext_default).  The writer emits version 3 only when this
+	 * differs from that default.
+	 */
+	struct tmnet_blob_ext ext;
 	__s8 w_ih[TM_G3][TMNET_MAX_FEATURES];
 	__s8 w_hh[TM_G3][TMNET_MAX_HIDDEN];
 	__s32 b_ih[TM_G3];
@@ -319,6 +345,10 @@ int tm_model_from_blob(struct tm_model *m, const void *blob, __u32 len,
 		       struct tm_blob_error *err);
 /* A prior-only model from built-in defaults (used when none is loaded) */
 void tm_model_default_prior(struct tm_model *m, __u32 rate_hz);
+/* The extension a version 1 or 2 blob implies: CV, GATE, hcov 1, zeros */
+void tm_ext_default(struct tmnet_blob_ext *ext);
+/* 1 iff ext is tm_ext_default()'s (the model needs no version 3) */
+int tm_ext_is_default(const struct tmnet_blob_ext *ext);
 const char *tm_blob_strerror(__u32 code);
 
 /*
@@ -327,7 +357,11 @@ const char *tm_blob_strerror(__u32 code);
  */
 __u32 tm_blob_size(__u32 system, __u32 n_feat, __u32 hidden);
 int tm_blob_write(void *buf, __u32 cap, const struct tm_model *m);
-/* Size tm_blob_write() needs for m: tm_blob_size(), plus the units if any */
+/*
+ * Size tm_blob_write() needs for m: tm_blob_size(), plus the units if any
+ * (version 2), plus units and extension when the extension is not the
+ * default (version 3)
+ */
 __u32 tm_model_blob_size(const struct tm_model *m);
 
 /* ------------------------------------------------------------------ */

@@ -4,10 +4,12 @@
  * integer square roots and CRC-32.
  *
  * Worst case: of the loops below only tm_recip127's (two fixed correction
- * steps) runs in the tick (tm_tick() and what it calls).  tm_memzero serves tm_state_reset() and model building,
- * tm_udiv128 the load-time Kalman parameters, tm_crc32 the blob validator;
- * tm_isqrt_* is used by userspace only.  Their bounds: n bytes, 128 steps,
- * n bytes, at most 64 bisection steps.
+ * steps) runs in the tick (tm_tick() and what it calls).  tm_memzero
+ * serves tm_state_reset() and model building, tm_udiv128 and
+ * tm_exp_neg_q62 the load-time Kalman parameters, tm_crc32 the blob
+ * validator; tm_isqrt_* is used by userspace only.  Their bounds: n bytes,
+ * 128 steps, 2 x 32 series terms + 43 products, n bytes, at most 64
+ * bisection steps.
  */
 #include "tm_core.h"
 
@@ -106,6 +108,46 @@ __u64 tm_recip127(__u64 d)
 			rhat += vn1;
 		}
 	return q1 * b + q0;
+}
+
+/*
+ * e^-f for f in [0, 1] (Q62): the Taylor series, alternating, 32 terms
+ * (1/32! < 2^-117).  Each term is rounded (half an ulp), so the sum is
+ * within 32 ulp (2^-57) of e^-f.
+ */
+static __s64 tm_exp_neg_frac_q62(__u64 f_q62)
+{
+	__s64 sum = (__s64)1 << 62;
+	__u64 term = (__u64)1 << 62;
+	unsigned int k;
+
+	for (k = 1; k <= 32; k++) {
+		term = ((__u64)((tm_u128)term * f_q62 >> 62) + k / 2) / k;
+		sum += (k & 1) ? -(__s64)term : (__s64)term;
+	}
+	return sum;
+}
+
+/*
+ * e^-u in Q62 for u >= 0 in Q44 (load time: the damped-velocity prior's
+ * constants).  e^-u = (e^-1)^n e^-f with n = floor(u), f = u - n; 0 for
+ * n >= 44 (e^-44 < 2^-63, below half an ulp).  Error: the two series
+ * (32 ulp each) and up to 43 rounded products (half an ulp each, on
+ * factors < 1): below 2^-54 absolute.
+ */
+__u64 tm_exp_neg_q62(__u64 u_q44)
+{
+	__u64 n = u_q44 >> 44;
+	__u64 f = (u_q44 & (((__u64)1 << 44) - 1)) << 18;
+	__u64 e1, r;
+
+	if (n >= 44)
+		return 0;
+	r = (__u64)tm_exp_neg_frac_q62(f);
+	e1 = (__u64)tm_exp_neg_frac_q62((__u64)1 << 62);
+	while (n--)
+		r = (__u64)(((tm_u128)r * e1 + ((tm_u128)1 << 61)) >> 62);
+	return r;
 }
 
 /* CRC-32/IEEE, nibble table: 64 bytes of table, no initialisation */

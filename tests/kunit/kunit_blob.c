@@ -36,7 +36,7 @@ static const struct blob_edit blob_edits[] = {
 	  TMNET_BLOB_E_SHORT },
 	{ "magic", TMNET_SYS_PRIOR, HOFF(magic), 4, 0x12345678, true, 0,
 	  TMNET_BLOB_E_MAGIC },
-	{ "version", TMNET_SYS_PRIOR, HOFF(version), 2, TMNET_BLOB_VERSION_UNITS + 1, true, 0,
+	{ "version", TMNET_SYS_PRIOR, HOFF(version), 2, TMNET_BLOB_VERSION_EXT + 1, true, 0,
 	  TMNET_BLOB_E_VERSION },
 	{ "hdr_size", TMNET_SYS_PRIOR, HOFF(hdr_size), 2, 256, true, 0,
 	  TMNET_BLOB_E_HDR_SIZE },

@@ -27,16 +27,65 @@
 struct dkf {
 	double x[4], p[4][4];
 	double q[4][4], qh[2][2], r[2], dt, T;
+	double phi, hcov;	/* horizon velocity gain; covariance calibration */
 	int init;
 };
 
-static void dkf_init(struct dkf *k, const struct tmq_params *pp, int rate, int h)
+/*
+ * The damped-velocity prior's shape functions of u = T / tau in long
+ * double: p = phi / T = (1 - e^-u) / u, g = K / T^3 with K = tau^3 (u -
+ * 2 (1 - e^-u) + (1 - e^-2u) / 2); series where the closed forms cancel.
+ */
+static long double ref_dv_p(long double u)
+{
+	long double s = 0, t = 1;
+
+	if (u >= 1e-3L)
+		return -expm1l(-u) / u;
+	for (int n = 1; n < 12; n++) {
+		s += (n & 1) ? t : -t;
+		t *= u / (n + 1);
+	}
+	return s;
+}
+
+static long double ref_dv_g(long double u)
+{
+	long double s = 0, t = 1.0L / 6;
+
+	if (u >= 0.1L)
+		return (u + 2 * expm1l(-u) - expm1l(-2 * u) / 2) / (u * u * u);
+	for (int n = 3; n < 40; n++) {
+		long double c = ldexpl(1, n - 1) - 2;
+
+		s += (n & 1) ? c * t : -c * t;
+		t *= u / (n + 1);
+	}
+	return s;
+}
+
+/* kind, tau (s) and hcov as the blob extension holds them (Q32, Q16) */
+static void dkf_init(struct dkf *k, const struct tmq_params *pp, int rate, int h,
+		     const struct tmnet_blob_ext *ext)
 {
 	double qa[2][2] = { { pp->qa_xx, pp->qa_xy }, { pp->qa_xy, pp->qa_yy } };
+	long double kh;
 
 	memset(k, 0, sizeof(*k));
 	k->dt = 1.0 / rate;
 	k->T = (double)h / rate;
+	k->phi = k->T;
+	k->hcov = 1;
+	kh = (long double)k->T * k->T * k->T / 3;
+	if (ext && ext->prior_kind == TMNET_PRIOR_DV) {
+		long double tau = (long double)ext->tau_q32 / 4294967296.0L;
+		long double u = (long double)k->T / tau;
+
+		k->phi = (double)(k->T * ref_dv_p(u));
+		kh = (long double)k->T * k->T * k->T * ref_dv_g(u);
+	}
+	if (ext)
+		k->hcov = ext->hcov_scale_q16 / 65536.0;
 	for (int i = 0; i < 2; i++)
 		for (int j = 0; j < 2; j++) {
 			double dt = k->dt;
@@ -44,7 +93,7 @@ static void dkf_init(struct dkf *k, const struct tmq_params *pp, int rate, int h
 			k->q[i][j] = qa[i][j] * dt * dt * dt / 3;
 			k->q[i][2 + j] = k->q[2 + i][j] = qa[i][j] * dt * dt / 2;
 			k->q[2 + i][2 + j] = qa[i][j] * dt;
-			k->qh[i][j] = qa[i][j] * k->T * k->T * k->T / 3;
+			k->qh[i][j] = (double)(qa[i][j] * kh);
 		}
 	k->r[0] = pp->r_x;
 	k->r[1] = pp->r_y;
@@ -102,14 +151,14 @@ static void dkf_step(struct dkf *k, const struct tmq_params *pp, int valid,
 
 static void dkf_horizon(const struct dkf *k, double pos[2], double cov[2][2])
 {
-	double T = k->T;
+	double T = k->phi;
 
 	pos[0] = k->x[0] + T * k->x[2];
 	pos[1] = k->x[1] + T * k->x[3];
 	for (int i = 0; i < 2; i++)
 		for (int j = 0; j < 2; j++)
-			cov[i][j] = k->p[i][j] + T * (k->p[i][2 + j] + k->p[2 + i][j]) +
-				    T * T * k->p[2 + i][2 + j] + k->qh[i][j];
+			cov[i][j] = k->hcov * (k->p[i][j] + T * (k->p[i][2 + j] + k->p[2 + i][j]) +
+					       T * T * k->p[2 + i][2 + j] + k->qh[i][j]);
 }
 
 /* Cholesky of a 4x4 symmetric matrix: 1 iff positive definite */
@@ -141,7 +190,7 @@ static double q32d(__s64 v)
 	return (double)v / 4294967296.0;
 }
 
-static void run_kf(long ticks, double qa_xy)
+static void run_kf(long ticks, double qa_xy, const struct tmnet_blob_ext *ext)
 {
 	struct tt_rng rng = { 0xC0FFEE };
 	struct tmq_params pp;
@@ -166,9 +215,12 @@ static void run_kf(long ticks, double qa_xy)
 	pp.p0_vel = 4.0;
 	assert_int_equal(tmq_quantize(&m, NULL, &pp, err, sizeof(err)), 0);
 	km = m.kalman;
-	assert_int_equal(tm_kf_params_init(&kp, &km, 2000, 1000), 0);
+	if (ext)
+		assert_int_equal(tm_kf_params_init_ext(&kp, &km, ext, 2000, 1000), 0);
+	else
+		assert_int_equal(tm_kf_params_init(&kp, &km, 2000, 1000), 0);
 	tm_kf_reset(&kf);
-	dkf_init(&ref, &pp, 2000, 1000);
+	dkf_init(&ref, &pp, 2000, 1000, ext);
 	/* the reference uses the blob's (Q32-rounded) parameters */
 	pp.r_x = q32d(km.r_x);
 	pp.r_y = q32d(km.r_y);
@@ -248,6 +300,10 @@ static void run_kf(long ticks, double qa_xy)
 						max_cov = e;
 				}
 			}
+			/* the horizon covariance is exactly symmetric and PD */
+			assert_true(hc[0][1] == hc[1][0]);
+			assert_true(hc[0][0] > 0 && hc[1][1] > 0);
+			assert_true((__int128)hc[0][0] * hc[1][1] > (__int128)hc[0][1] * hc[0][1]);
 		}
 		if ((t & 1023) == 0 || drop_left == 1) {
 			double a[4][4];
@@ -261,9 +317,11 @@ static void run_kf(long ticks, double qa_xy)
 			pd_checks++;
 		}
 	}
-	printf("# kalman %ld ticks (qa_xy %.1f): max |pos-ref| %.3e, max |prior-ref| %.3e, "
-	       "max cov rel %.3e, %ld PD checks\n",
-	       ticks, qa_xy, max_pos, max_prior, max_cov, pd_checks);
+	printf("# kalman %s %ld ticks (qa_xy %.1f, tau %.4g s, hcov %.4g): max |pos-ref| %.3e, "
+	       "max |prior-ref| %.3e, max cov rel %.3e, %ld PD checks\n",
+	       ext && ext->prior_kind == TMNET_PRIOR_DV ? "DV" : "CV", ticks, qa_xy,
+	       ext ? ext->tau_q32 / 4294967296.0 : 0.0, ref.hcov, max_pos, max_prior, max_cov,
+	       pd_checks);
 	assert_true(max_pos <= TM_KF_TOL_POS);
 	assert_true(max_prior <= TM_KF_TOL_PRIOR);
 	assert_true(max_cov <= TM_KF_TOL_COV);
@@ -279,14 +337,184 @@ static long kf_ticks(void)
 static void test_kf_vs_double(void **state)
 {
 	(void)state;
-	run_kf(kf_ticks(), 0.0);
+	run_kf(kf_ticks(), 0.0, NULL);
 }
 
 static void test_kf_coupled_vs_double(void **state)
 {
 	(void)state;
 	/* correlated process noise couples x and y */
-	run_kf(kf_ticks() / 10, 8.0);
+	run_kf(kf_ticks() / 10, 8.0, NULL);
+}
+
+/*
+ * The damped-velocity prior against the same double reference with the
+ * OU horizon (phi, K in long double): the same bounds as CV, for time
+ * constants across the range, with coupled axes and a calibration
+ * hcov != 1.  The per-tick filter is the CV one for both kinds, so
+ * positions agree as before; the horizon mean and covariance use the DV
+ * constants.
+ */
+static void test_kf_dv_vs_double(void **state)
+{
+	static const double taus[] = { 1.0 / 128, 0.05, 0.3, 3.0, 1000.0 };
+	static const double hcovs[] = { 1.0, 0.37, 1.75, 1.0, 12.5 };
+
+	(void)state;
+	for (size_t i = 0; i < TM_ARRAY_SIZE(taus); i++) {
+		struct tmnet_blob_ext ext;
+
+		tm_ext_default(&ext);
+		ext.prior_kind = TMNET_PRIOR_DV;
+		ext.tau_q32 = llround(taus[i] * 4294967296.0);
+		if (ext.tau_q32 < TMNET_TAU_MIN_Q32)
+			ext.tau_q32 = TMNET_TAU_MIN_Q32;
+		ext.hcov_scale_q16 = (__u32)lround(hcovs[i] * 65536);
+		run_kf(kf_ticks() / 20, i & 1 ? 8.0 : 0.0, &ext);
+	}
+}
+
+/*
+ * The DV constants themselves (tm_kf_params_init_ext) against long
+ * double, over tau from TMNET_TAU_MIN to TMNET_TAU_MAX (log grid, and
+ * around u = T / tau = 1/2 where the core switches from the series to the
+ * closed form), at the extreme rates and horizons:
+ *   hgain (phi, Q32 s) within 2 ulp + 1e-12 relative,
+ *   qh (Qa K 2^cs, Q32) within 2 ulp + 1e-9 relative + the Q62
+ *   resolution of K / T^3 (2^-60 / g relative, g ~ 1/u^2 for large u:
+ *   3e-9 at u = 1.2e5, the largest u the range allows), unless saturated,
+ *   phi <= T and qh <= the CV qh (K <= T^3 / 3), and both -> CV as tau
+ *   grows (the CV limit at tau = 1000 s and T = 0.5 s: within u / 2).
+ */
+static void test_kf_dv_constants(void **state)
+{
+	static const __u32 rates[] = { TMNET_MIN_RATE_HZ, 2000, TMNET_MAX_RATE_HZ };
+	static const __u32 hors[] = { 1, 1000, TMNET_MAX_HORIZON_TICKS };
+	struct tmnet_kalman km = { 0 };
+	double max_eg = 0, max_eq = 0;
+	long n = 0;
+
+	(void)state;
+	km.qa_xx = 30 * TM_Q32_ONE;
+	km.qa_xy = -7 * TM_Q32_ONE;
+	km.qa_yy = 5 * TM_Q32_ONE / 2;
+	km.r_x = km.r_y = TM_Q32_ONE / 10000;
+	km.p0_pos = TM_Q32_ONE / 10000;
+	km.p0_vel = TM_Q32_ONE;
+	for (size_t ia = 0; ia < TM_ARRAY_SIZE(rates); ia++)
+	for (size_t ih = 0; ih < TM_ARRAY_SIZE(hors); ih++)
+	for (int it = 0; it <= 260; it++) {
+		struct tm_kf_params kp, kc;
+		struct tmnet_blob_ext ext;
+		long double T = (long double)hors[ih] / rates[ia], tau, u, sc;
+		__s64 tq;
+
+		if (it < 200) {
+			/* log grid over [TAU_MIN, TAU_MAX] */
+			tq = (__s64)llroundl(TMNET_TAU_MIN_Q32 *
+				powl((long double)TMNET_TAU_MAX_Q32 / TMNET_TAU_MIN_Q32, it / 199.0L));
+		} else {
+			/* u within +-3 % of 1/2, the switch */
+			tq = (__s64)llroundl(T / (0.5L * (0.97L + 0.06L * (it - 200) / 60.0L)) *
+					     4294967296.0L);
+		}
+		if (tq < TMNET_TAU_MIN_Q32 || tq > TMNET_TAU_MAX_Q32)
+			continue;
+		tm_ext_default(&ext);
+		ext.prior_kind = TMNET_PRIOR_DV;
+		ext.tau_q32 = tq;
+		assert_int_equal(tm_kf_params_init_ext(&kp, &km, &ext, rates[ia], hors[ih]), 0);
+		assert_int_equal(tm_kf_params_init(&kc, &km, rates[ia], hors[ih]), 0);
+		tau = (long double)tq / 4294967296.0L;
+		u = T / tau;
+		{
+			long double phi = T * ref_dv_p(u) * 4294967296.0L;
+			long double e = fabsl((long double)kp.hgain - phi);
+
+			assert_true(e <= 2 + 1e-12L * phi);
+			assert_true(kp.hgain <= kc.hgain);
+			if (e / (phi + 1) > max_eg)
+				max_eg = (double)(e / (phi + 1));
+		}
+		sc = ldexpl(1, (int)kp.cs);
+		for (int i = 0; i < 2; i++)
+			for (int j = 0; j < 2; j++) {
+				__s64 qa = i != j ? km.qa_xy : i ? km.qa_yy : km.qa_xx;
+				long double want = (long double)qa * sc * T * T * T * ref_dv_g(u) +
+						   (i == j);	/* the core's PSD ulp */
+				long double e;
+
+				if (fabsl(want) >= 9.2e18L) {
+					assert_true(kp.qh_pp[i][j] == (want > 0 ? INT64_MAX : -INT64_MAX));
+					continue;
+				}
+				e = fabsl((long double)kp.qh_pp[i][j] - want);
+				/* g is Q62: its resolution 2^-62 / g matters for huge u */
+				if (!(e <= 2 + (1e-9L + ldexpl(1, -60) / ref_dv_g(u)) * fabsl(want)))
+					fail_msg("rate %u h %u tau %.6Lg (u %.6Lg): qh[%d][%d] %lld, want %.6Lg",
+						 rates[ia], hors[ih], tau, u, i, j,
+						 (long long)kp.qh_pp[i][j], want);
+				assert_true((__int128)llabs(kp.qh_pp[i][j]) <= (__int128)llabs(kc.qh_pp[i][j]) + 1);
+				if (fabsl(want) > 1e6L && e / fabsl(want) > max_eq)
+					max_eq = (double)(e / fabsl(want));
+			}
+		n++;
+	}
+	/* the CV limit: tau = 1000 s, T = 0.5 s, u = 5e-4 */
+	{
+		struct tm_kf_params kp, kc;
+		struct tmnet_blob_ext ext;
+
+		tm_ext_default(&ext);
+		ext.prior_kind = TMNET_PRIOR_DV;
+		ext.tau_q32 = TMNET_TAU_MAX_Q32;
+		assert_int_equal(tm_kf_params_init_ext(&kp, &km, &ext, 2000, 1000), 0);
+		assert_int_equal(tm_kf_params_init(&kc, &km, 2000, 1000), 0);
+		assert_true(fabs((double)kp.hgain / kc.hgain - 1) < 5e-4 / 2 + 1e-9);
+		assert_true(fabs((double)kp.qh_pp[0][0] / kc.qh_pp[0][0] - 1) < 3 * 5e-4 / 4 + 1e-9);
+	}
+	printf("# DV constants: %ld (rate, horizon, tau) checked, max rel error hgain %.3e, qh %.3e\n",
+	       n, max_eg, max_eq);
+	assert_true(n > 1500);
+}
+
+/*
+ * hcov = 1 is the identity bit for bit: a DV-free model with hcov 65536
+ * in its extension gives the CV horizon exactly, and hcov scales the
+ * horizon covariance (not the mean) within rounding.
+ */
+static void test_kf_hcov(void **state)
+{
+	struct tmq_params pp;
+	struct tm_model m;
+	struct tm_kf_params k2;
+	struct tmnet_blob_ext ext;
+	struct tm_kf kf;
+	struct tt_rng rng = { 77 };
+	char err[128];
+
+	(void)state;
+	tmq_params_default(&pp);
+	pp.system = TMNET_SYS_PRIOR;
+	assert_int_equal(tmq_quantize(&m, NULL, &pp, err, sizeof(err)), 0);
+	tm_ext_default(&ext);
+	ext.hcov_scale_q16 = 3 * 65536;
+	assert_int_equal(tm_kf_params_init_ext(&k2, &m.kalman, &ext, m.rate_hz, m.horizon_ticks), 0);
+	tm_kf_reset(&kf);
+	for (int t = 0; t < 20000; t++) {
+		__s64 p1[2], c1[2][2], p2[2], c2[2][2];
+		__s64 x = (__s64)(tt_gauss(&rng) * 1e3) * 65536;
+
+		tm_kf_step(&kf, &m.kf, (t % 7) != 3, x, -x, 0, 0);
+		if (!kf.init)
+			continue;
+		tm_kf_horizon(&kf, &m.kf, p1, c1);
+		tm_kf_horizon(&kf, &k2, p2, c2);
+		assert_memory_equal(p1, p2, sizeof(p1));
+		for (int i = 0; i < 2; i++)
+			for (int j = 0; j < 2; j++)
+				assert_true(llabs(c2[i][j] - 3 * c1[i][j]) <= 2);
+	}
 }
 
 static void test_kf_predict_only(void **state)
@@ -491,6 +719,9 @@ int main(void)
 		cmocka_unit_test(test_kf_recip127),
 		cmocka_unit_test(test_kf_vs_double),
 		cmocka_unit_test(test_kf_coupled_vs_double),
+		cmocka_unit_test(test_kf_dv_constants),
+		cmocka_unit_test(test_kf_hcov),
+		cmocka_unit_test(test_kf_dv_vs_double),
 	};
 
 	return cmocka_run_group_tests_name("kalman", tests, NULL, NULL);

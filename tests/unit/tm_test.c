@@ -26,7 +26,7 @@ void tt_random_model(struct tt_rng *rng, int sys, int hidden, double wscale,
 
 unsigned char *tt_blob(const struct tm_model *m, __u32 *len)
 {
-	__u32 sz = tm_blob_size(m->system, m->n_feat, m->hidden);
+	__u32 sz = tm_model_blob_size(m);
 	unsigned char *b = calloc(1, sz);
 
 	assert_non_null(b);

@@ -302,6 +302,18 @@ struct tmnet_blob_units {
  * offset 0).  A version 1 or 2 blob behaves as prior_kind CV, fuse_kind
  * GATE, hcov_scale 1: exactly the behaviour before version 3.
  */
+/*
+ * The prior kind sets how the filtered state (x, v) and its covariance P
+ * are propagated to the horizon T; the per-tick filter is the same
+ * constant-velocity (white-noise acceleration) filter for both.  With
+ * phi = T (CV) or tau (1 - e^(-T/tau)) (DV), per axis pair (i, j):
+ *   mean  x_i + phi v_i
+ *   cov   P_xixj + phi (P_xivj + P_xjvi) + phi^2 P_vivj + qa_ij K(T),
+ *         K = T^3 / 3 (CV), tau^3 (u - 2 (1 - e^-u) + (1 - e^-2u) / 2),
+ *         u = T / tau (DV: the Ornstein-Uhlenbeck velocity's position
+ *         variance), all times hcov_scale.
+ * See core/tm_kalman.c and docs/architecture.md.
+ */
 enum tmnet_prior_kind {
 	TMNET_PRIOR_CV = 0,	/* constant velocity: x + v T */
 	TMNET_PRIOR_DV = 1,	/* damped velocity (Ornstein-Uhlenbeck, time
@@ -318,6 +330,7 @@ enum tmnet_fuse_kind {
 
 #define TMNET_TAU_MIN_Q32	((__s64)1 << 25)	/* 1/128 s */
 #define TMNET_TAU_MAX_Q32	((__s64)1000 << 32)	/* 1000 s */
+#define TMNET_HCOV_SCALE_MAX_Q16	(1000U << 16)	/* hcov_scale <= 1000 */
 #define TMNET_MON_SHIFT_MAX	16
 #define TMNET_MON_SLOTS		64	/* monitored predictions in flight */
 
@@ -327,7 +340,8 @@ struct tmnet_blob_ext {
 	__s64 tau_q32;		/* DV: velocity time constant, s, Q32.32, in
 				 * [TMNET_TAU_MIN_Q32, TMNET_TAU_MAX_Q32]; 0 for CV */
 	__u32 hcov_scale_q16;	/* calibration of the prior's horizon covariance
-				 * (its NEES), Q16, > 0; 65536 = none */
+				 * (its NEES), Q16, 1 .. TMNET_HCOV_SCALE_MAX_Q16;
+				 * 65536 = none */
 	__u32 mon_shift;	/* MONITOR: EWMA weight 2^-mon_shift per resolved
 				 * prediction, 1..TMNET_MON_SHIFT_MAX; 0 for GATE */
 	__u32 mon_stride;	/* MONITOR: ticks between monitored predictions,

@@ -49,8 +49,8 @@ struct feed_units {
 };
 
 /*
- * The recording units of a .tmn (uapi/linux/tmnet.h: version 2 carries a
- * struct tmnet_blob_units after the header; version 1 has none).  The
+ * The recording units of a .tmn (uapi/linux/tmnet.h: versions 2 and 3
+ * carry a struct tmnet_blob_units after the header; version 1 has none).  The
  * module validates the whole blob when it is loaded; this only reads.
  */
 static int blob_units(const char *path, struct feed_units *u)
@@ -74,8 +74,11 @@ static int blob_units(const char *path, struct feed_units *u)
 	}
 	if (h.version == TMNET_BLOB_VERSION)
 		return 0;	/* no units: data units */
-	if (h.version != TMNET_BLOB_VERSION_UNITS || n < sizeof(b) ||
-	    h.hdr_size != sizeof(b)) {
+	/* version 3 keeps the units right after the header, then its extension */
+	if ((h.version != TMNET_BLOB_VERSION_UNITS && h.version != TMNET_BLOB_VERSION_EXT) ||
+	    n < sizeof(b) ||
+	    h.hdr_size != sizeof(b) + (h.version == TMNET_BLOB_VERSION_EXT ?
+				       sizeof(struct tmnet_blob_ext) : 0)) {
 		fprintf(stderr, "tmnetctl: %s: unknown model format version %u\n", path,
 			h.version);
 		return -1;
