@@ -251,12 +251,17 @@ static void tmnet_tcfg(struct tmnet_dev *dev, const struct tm_model *m,
 static struct tmnet_slot *tmnet_publish(struct tmnet_dev *dev,
 					struct tmnet_slot *new_slot)
 {
+	const struct tm_model *m = new_slot ? &new_slot->m : &tmnet_slot_locked(dev)->m;
 	struct tmnet_slot *old = NULL;
+	struct tm_input_conv conv;
 	struct tm_cfg tc;
 	unsigned long flags;
 
-	tmnet_tcfg(dev, new_slot ? &new_slot->m : &tmnet_slot_locked(dev)->m, &tc);
+	tmnet_tcfg(dev, m, &tc);
+	/* the f64 recording units become fixed point here, in process context */
+	tm_input_conv_init(&conv, &m->units);
 	raw_spin_lock_irqsave(&dev->qlock, flags);
+	dev->in_conv = conv;
 	if (new_slot)
 		old = rcu_replace_pointer(dev->slot, new_slot,
 					  lockdep_is_held(&dev->lock));
@@ -767,12 +772,11 @@ void tmnet_dev_flush(struct tmnet_dev *dev)
 /* Queues                                                              */
 /* ------------------------------------------------------------------ */
 
-u32 tmnet_dev_enqueue(struct tmnet_dev *dev, const struct tmnet_sample *s, u32 n)
+static u32 tmnet_enqueue_locked(struct tmnet_dev *dev, const struct tmnet_sample *s, u32 n)
 {
-	unsigned long flags;
 	u32 space, k, i;
 
-	raw_spin_lock_irqsave(&dev->qlock, flags);
+	lockdep_assert_held(&dev->qlock);
 	space = TMNET_IN_RING - (dev->in_head - dev->in_tail);
 	if (dev->source == TMNET_SRC_LIVE) {
 		/*
@@ -800,8 +804,30 @@ u32 tmnet_dev_enqueue(struct tmnet_dev *dev, const struct tmnet_sample *s, u32 n
 		dev->in[(dev->in_head + i) & IN_MASK] = s[i];
 	dev->in_head += k;
 	dev->q_in += k;
+	return k;
+}
+
+u32 tmnet_dev_enqueue(struct tmnet_dev *dev, const struct tmnet_sample *s, u32 n)
+{
+	unsigned long flags;
+	u32 k;
+
+	raw_spin_lock_irqsave(&dev->qlock, flags);
+	k = tmnet_enqueue_locked(dev, s, n);
 	raw_spin_unlock_irqrestore(&dev->qlock, flags);
 	return k;
+}
+
+void tmnet_dev_input_submit(struct tmnet_dev *dev, const struct tm_input_raw *r)
+{
+	struct tmnet_sample s;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&dev->qlock, flags);
+	tm_input_convert(&dev->in_conv, r, &s);
+	if (!tmnet_enqueue_locked(dev, &s, 1))
+		dev->q_dropped++;	/* replay mode, queue full */
+	raw_spin_unlock_irqrestore(&dev->qlock, flags);
 }
 
 u32 tmnet_dev_in_space(struct tmnet_dev *dev)

@@ -40,6 +40,7 @@
 #include <linux/atomic.h>
 
 #include "tm_core.h"
+#include "tm_input.h"
 
 #define TMNET_DEV_NAME_LEN	16
 #define TMNET_MAX_INSTANCES	16
@@ -197,6 +198,7 @@ struct tmnet_dev {
 	u32 in_head, in_tail;		/* free-running, under qlock */
 	u64 q_in, q_rejected, q_dropped;	/* under qlock */
 	bool live_seg;	/* live: a segment started since the last ingest, under qlock */
+	struct tm_input_conv in_conv;	/* input devices: units of the model, under qlock */
 
 	/* output ring: single producer (tick), readers under read_lock */
 	struct tmnet_pred *out;
@@ -339,6 +341,44 @@ void tmnet_dev_destroy(struct tmnet_dev *dev);
 u32 tmnet_dev_enqueue(struct tmnet_dev *dev, const struct tmnet_sample *s, u32 n);
 u32 tmnet_dev_in_space(struct tmnet_dev *dev);
 u32 tmnet_dev_out_avail(struct tmnet_dev *dev);
+
+/*
+ * Input handler (kmod/tmnet_input.c): convert one sample from device units
+ * to the model's units and queue it as tmnet_submit() does (live mode: the
+ * newest wins; replay mode: dropped and counted when the queue is full).
+ * Takes dev->qlock only; any context but NMI.
+ */
+void tmnet_dev_input_submit(struct tmnet_dev *dev, const struct tm_input_raw *r);
+
+/* ------------------------------------------------------------------ */
+/* Input devices (kmod/tmnet_input.c)                                  */
+/* ------------------------------------------------------------------ */
+
+#define TMNET_INPUT_NAME_LEN	80
+
+struct tmnet_input_info {
+	bool attached;
+	bool rel;			/* a relative device (mouse) */
+	char name[TMNET_INPUT_NAME_LEN];	/* attached (or last) device */
+	char phys[TMNET_INPUT_NAME_LEN];
+	u64 attaches, detaches;		/* detaches include unplugs */
+	u64 unplugs;			/* the input device went away */
+	u64 events, frames, samples, segs;	/* over all attachments */
+};
+
+int tmnet_input_init(void);
+void tmnet_input_exit(void);
+/*
+ * Attach dev to the one input device that sel names (process context).
+ * 0, -ENODEV (no match), -EINVAL (several, or empty), -EBUSY (dev already
+ * attached, or the input device attached elsewhere: what names the other
+ * side); err->msg says why.  Does not change the source mode.
+ */
+int tmnet_input_attach(struct tmnet_dev *dev, const char *sel, struct tmnet_err *err,
+		       char *what, size_t what_len);
+/* 0, or -ENOENT when nothing is attached */
+int tmnet_input_detach(struct tmnet_dev *dev);
+void tmnet_input_info(struct tmnet_dev *dev, struct tmnet_input_info *info);
 
 int tmnet_cdev_register(struct tmnet_dev *dev);
 /* Let open() succeed: called once, when the module's init cannot fail */

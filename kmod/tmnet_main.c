@@ -151,6 +151,8 @@ static void tmnet_remove_all(void)
 
 	/* first every entry point, then the engines */
 	tmnet_nl_exit();
+	/* closes every attached input handle: no event reaches a device after */
+	tmnet_input_exit();
 	for (i = 0; i < tmnet_ndevs; i++) {
 		tmnet_debugfs_dev_del(tmnet_devs[i]);
 		tmnet_cdev_unregister(tmnet_devs[i]);
@@ -221,6 +223,9 @@ static int __init tmnet_init(void)
 
 	/* 2. the entry points: netlink, then the misc devices (closed) */
 	ret = tmnet_step(tmnet_nl_init(), "register the netlink family", 0);
+	if (ret)
+		goto fail;
+	ret = tmnet_step(tmnet_input_init(), "register the input handler", 0);
 	if (ret)
 		goto fail;
 	for (i = 0; i < tmnet_ndevs; i++) {

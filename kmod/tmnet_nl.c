@@ -80,6 +80,8 @@ struct tmnet_nl_track {
 	u64 load_time_ns;
 	u64 load_errors;
 	u64 ticks, gate_pass, gate_fail, overruns, unpinned;
+	bool in_attached;	/* input device: as last announced */
+	u64 in_attaches, in_detaches, in_unplugs;
 };
 
 static DEFINE_MUTEX(tmnet_nl_lock);
@@ -135,6 +137,12 @@ static const struct nla_policy tmnet_load_nl_policy[TMNET_A_MODEL_BLOB + 1] = {
 	[TMNET_A_MODEL_BLOB] = { .type = NLA_BINARY, .len = TMNET_GENL_BLOB_MAX },
 };
 
+static const struct nla_policy tmnet_attach_nl_policy[TMNET_A_INPUT_SELECTOR + 1] = {
+	TMNET_DEV_POLICY,
+	[TMNET_A_INPUT_SELECTOR] = { .type = NLA_NUL_STRING,
+				     .len = TMNET_GENL_INPUT_SEL_MAX - 1 },
+};
+
 static const struct nla_policy tmnet_config_nl_policy[TMNET_A_CONFIG + 1] = {
 	TMNET_DEV_POLICY,
 	[TMNET_A_CONFIG] = NLA_POLICY_NESTED(tmnet_cfg_nl_policy),
@@ -175,6 +183,37 @@ static void tmnet_nl_event(struct tmnet_dev *dev, u32 event, u32 gen,
 	return;
 drop:
 	nlmsg_free(skb);
+}
+
+/*
+ * Input attachments since the last look: a detach (on request or an
+ * unplug) before an attach, as they happened.  tmnet_nl_lock held.
+ */
+static void tmnet_nl_sync_input(struct tmnet_dev *dev, struct tmnet_nl_track *tr,
+				u32 gen)
+{
+	struct tmnet_input_info *in = kmalloc(sizeof(*in), GFP_KERNEL);
+	u64 req;
+
+	if (!in)
+		return;
+	tmnet_input_info(dev, in);
+	if (in->detaches > tr->in_detaches) {
+		/* unplugs first: an unplug is never announced as a request */
+		req = (in->detaches - tr->in_detaches) -
+		      min(in->detaches - tr->in_detaches, in->unplugs - tr->in_unplugs);
+		if (in->unplugs > tr->in_unplugs)
+			tmnet_nl_event(dev, TMNET_EVENT_INPUT_DETACHED, gen, 1, in->name);
+		if (req)
+			tmnet_nl_event(dev, TMNET_EVENT_INPUT_DETACHED, gen, 0, in->name);
+	}
+	if (in->attaches > tr->in_attaches && in->attached)
+		tmnet_nl_event(dev, TMNET_EVENT_INPUT_ATTACHED, gen, 0, in->name);
+	tr->in_attached = in->attached;
+	tr->in_attaches = in->attaches;
+	tr->in_detaches = in->detaches;
+	tr->in_unplugs = in->unplugs;
+	kfree(in);
 }
 
 /*
@@ -224,6 +263,7 @@ static void tmnet_nl_sync(struct tmnet_dev *dev)
 		tmnet_nl_event(dev, running ? TMNET_EVENT_STARTED :
 			       TMNET_EVENT_STOPPED, gen, 0, NULL);
 	}
+	tmnet_nl_sync_input(dev, tr, gen);
 	mutex_unlock(&tmnet_nl_lock);
 }
 
@@ -426,6 +466,39 @@ static u32 tmnet_fields_to_cfg(u32 f)
 	return set;
 }
 
+static int tmnet_nl_put_input(struct sk_buff *skb, struct tmnet_dev *dev)
+{
+	struct tmnet_input_info *in = kmalloc(sizeof(*in), GFP_KERNEL);
+	struct nlattr *nest;
+	int ret = -EMSGSIZE;
+
+	if (!in)
+		return -ENOMEM;
+	tmnet_input_info(dev, in);
+	nest = nla_nest_start(skb, TMNET_A_INPUT);
+	if (!nest)
+		goto out;
+	if (nla_put_u8(skb, TMNET_A_INPUT_ATTACHED, in->attached) ||
+	    (in->name[0] && nla_put_string(skb, TMNET_A_INPUT_NAME, in->name)) ||
+	    (in->phys[0] && nla_put_string(skb, TMNET_A_INPUT_PHYS, in->phys)) ||
+	    nla_put_u8(skb, TMNET_A_INPUT_RELATIVE, in->rel) ||
+	    nla_put_u64_64bit(skb, TMNET_A_INPUT_ATTACHES, in->attaches, TMNET_A_INPUT_PAD) ||
+	    nla_put_u64_64bit(skb, TMNET_A_INPUT_DETACHES, in->detaches, TMNET_A_INPUT_PAD) ||
+	    nla_put_u64_64bit(skb, TMNET_A_INPUT_UNPLUGS, in->unplugs, TMNET_A_INPUT_PAD) ||
+	    nla_put_u64_64bit(skb, TMNET_A_INPUT_EVENTS, in->events, TMNET_A_INPUT_PAD) ||
+	    nla_put_u64_64bit(skb, TMNET_A_INPUT_FRAMES, in->frames, TMNET_A_INPUT_PAD) ||
+	    nla_put_u64_64bit(skb, TMNET_A_INPUT_SAMPLES, in->samples, TMNET_A_INPUT_PAD) ||
+	    nla_put_u64_64bit(skb, TMNET_A_INPUT_SEGMENTS, in->segs, TMNET_A_INPUT_PAD)) {
+		nla_nest_cancel(skb, nest);
+		goto out;
+	}
+	nla_nest_end(skb, nest);
+	ret = 0;
+out:
+	kfree(in);
+	return ret;
+}
+
 static int tmnet_nl_fill_dev(struct sk_buff *skb, struct tmnet_dev *dev)
 {
 	struct tmnet_config c;
@@ -451,7 +524,7 @@ static int tmnet_nl_fill_dev(struct sk_buff *skb, struct tmnet_dev *dev)
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
-	return 0;
+	return tmnet_nl_put_input(skb, dev);
 }
 
 /* Send an empty-bodied or filled reply; fill may be NULL */
@@ -758,6 +831,9 @@ static int tmnet_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	ret = tmnet_dev_set_config(dev, &c, &err);
+	/* a source chosen here replaces an input device */
+	if (!ret && (c.set & TMNET_CFG_SOURCE))
+		tmnet_input_detach(dev);
 	tmnet_nl_sync(dev);
 	if (ret) {
 		/* the engine validates the whole set; point at the likely field */
@@ -769,6 +845,76 @@ static int tmnet_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 		tmnet_nl_set_msg(info->extack, bad,
 				 err.msg ? err.msg : "config: rejected");
 	}
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* INPUT_ATTACH, INPUT_DETACH                                          */
+/* ------------------------------------------------------------------ */
+
+static int tmnet_nl_fill_input(struct sk_buff *skb, struct tmnet_dev *dev, void *arg)
+{
+	if (tmnet_nl_put_dev_id(skb, dev))
+		return -EMSGSIZE;
+	return tmnet_nl_put_input(skb, dev);
+}
+
+static int tmnet_nl_input_attach_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *sel = info->attrs[TMNET_A_INPUT_SELECTOR];
+	struct tmnet_config c = { .set = TMNET_CFG_SOURCE, .source = TMNET_SRC_LIVE };
+	struct tmnet_err err = { 0 };
+	struct tmnet_dev *dev;
+	char what[TMNET_INPUT_NAME_LEN] = "";
+	int ret;
+
+	dev = tmnet_nl_dev(info);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	if (!sel) {
+		NL_SET_ERR_MSG(info->extack, "input-selector: missing");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, TMNET_A_INPUT_SELECTOR);
+		return -EINVAL;
+	}
+	ret = tmnet_input_attach(dev, nla_data(sel), &err, what, sizeof(what));
+	if (ret) {
+		const char *why = err.msg ? err.msg : "cannot attach";
+
+#ifdef GENL_SET_ERR_MSG_FMT
+		if (ret == -EBUSY && what[0])
+			NL_SET_ERR_MSG_FMT(info->extack, "input-selector: %s (%s)", why, what);
+		else
+			NL_SET_ERR_MSG_FMT(info->extack, "input-selector: %s", why);
+		NL_SET_BAD_ATTR(info->extack, sel);
+#else
+		tmnet_nl_set_msg(info->extack, sel, why);
+#endif
+		return ret;
+	}
+	/* input events are live: the newest sample wins */
+	ret = tmnet_dev_set_config(dev, &c, &err);
+	if (ret) {
+		tmnet_input_detach(dev);
+		tmnet_nl_set_msg(info->extack, NULL,
+				 err.msg ? err.msg : "cannot select the live source");
+		tmnet_nl_sync(dev);
+		return ret;
+	}
+	tmnet_nl_sync(dev);
+	return tmnet_nl_reply(info, dev, TMNET_CMD_INPUT_ATTACH, tmnet_nl_fill_input, NULL);
+}
+
+static int tmnet_nl_input_detach_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tmnet_dev *dev = tmnet_nl_dev(info);
+	int ret;
+
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	ret = tmnet_input_detach(dev);
+	tmnet_nl_sync(dev);
+	if (ret)
+		NL_SET_ERR_MSG(info->extack, "no input device is attached");
 	return ret;
 }
 
@@ -939,6 +1085,10 @@ static const struct tmnet_genl_ops tmnet_nl_ops[] = {
 	TMNET_OP(TMNET_CMD_STATS_RESET, tmnet_nl_stats_reset_doit,
 		 tmnet_dev_nl_policy, GENL_ADMIN_PERM),
 	TMNET_OP(TMNET_CMD_MODEL_UNLOAD, tmnet_nl_model_unload_doit,
+		 tmnet_dev_nl_policy, GENL_ADMIN_PERM),
+	TMNET_OP(TMNET_CMD_INPUT_ATTACH, tmnet_nl_input_attach_doit,
+		 tmnet_attach_nl_policy, GENL_ADMIN_PERM),
+	TMNET_OP(TMNET_CMD_INPUT_DETACH, tmnet_nl_input_detach_doit,
 		 tmnet_dev_nl_policy, GENL_ADMIN_PERM),
 };
 

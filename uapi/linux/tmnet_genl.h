@@ -42,6 +42,8 @@ enum tmnet_cmd {
 	TMNET_CMD_STATS_RESET,	/* admin: clear counters and histograms */
 	TMNET_CMD_MODEL_UNLOAD,	/* admin: back to the built-in prior */
 	TMNET_CMD_EVENT,	/* notification on the "events" group */
+	TMNET_CMD_INPUT_ATTACH,	/* admin: live source from an input device */
+	TMNET_CMD_INPUT_DETACH,	/* admin: let go of the input device */
 
 	__TMNET_CMD_MAX,
 	TMNET_CMD_MAX = (__TMNET_CMD_MAX - 1)
@@ -62,6 +64,9 @@ enum {
 	TMNET_A_EVENT,		/* u32, enum tmnet_event */
 	TMNET_A_EVENT_VALUE,	/* u64, meaning depends on the event */
 	TMNET_A_MESSAGE,	/* string, human-readable detail */
+	TMNET_A_INPUT_SELECTOR,	/* string, < TMNET_GENL_INPUT_SEL_MAX: input
+				 * device name, phys, inputN or /dev/input/eventN */
+	TMNET_A_INPUT,		/* nest, TMNET_A_INPUT_* */
 
 	__TMNET_A_MAX,
 	TMNET_A_MAX = (__TMNET_A_MAX - 1)
@@ -123,6 +128,32 @@ enum tmnet_cfg_field {
 	TMNET_CFG_FIELD_CHI2 = 16,
 	TMNET_CFG_FIELD_SOURCE = 32,
 	TMNET_CFG_FIELD_CPU = 64,
+};
+
+/*
+ * TMNET_A_INPUT: the input device a tmnet device is attached to (DEV_GET,
+ * INPUT_ATTACH reply).  Counters are u64 and cover every attachment since
+ * module load.
+ */
+#define TMNET_GENL_INPUT_SEL_MAX	128	/* bytes with the NUL */
+
+enum {
+	TMNET_A_INPUT_UNSPEC,
+	TMNET_A_INPUT_PAD,
+	TMNET_A_INPUT_ATTACHED,		/* u8, 0 or 1 */
+	TMNET_A_INPUT_NAME,		/* string: the attached (or last) device */
+	TMNET_A_INPUT_PHYS,		/* string, when the device has one */
+	TMNET_A_INPUT_RELATIVE,		/* u8, 1: a mouse (positions integrated) */
+	TMNET_A_INPUT_ATTACHES,
+	TMNET_A_INPUT_DETACHES,		/* on request and unplugs */
+	TMNET_A_INPUT_UNPLUGS,		/* the input device went away */
+	TMNET_A_INPUT_EVENTS,		/* input events seen */
+	TMNET_A_INPUT_FRAMES,		/* SYN_REPORTs seen */
+	TMNET_A_INPUT_SAMPLES,		/* samples queued */
+	TMNET_A_INPUT_SEGMENTS,		/* samples that started a segment */
+
+	__TMNET_A_INPUT_MAX,
+	TMNET_A_INPUT_MAX = (__TMNET_A_INPUT_MAX - 1)
 };
 
 /* TMNET_A_STATS: the counters of debugfs "stats", u64 unless noted */
@@ -197,6 +228,9 @@ enum tmnet_event {
 	TMNET_EVENT_GATE_FAIL_RATE,	/* EVENT_VALUE: fail rate, per mille */
 	TMNET_EVENT_OVERRUN,		/* EVENT_VALUE: periods missed since the last */
 	TMNET_EVENT_UNPINNED,		/* EVENT_VALUE: timer moves off the pinned CPU */
+	TMNET_EVENT_INPUT_ATTACHED,	/* TMNET_A_MESSAGE: the input device */
+	TMNET_EVENT_INPUT_DETACHED,	/* EVENT_VALUE: 1 unplugged, 0 on request;
+					 * TMNET_A_MESSAGE: the input device */
 };
 
 #endif /* _UAPI_LINUX_TMNET_GENL_H */

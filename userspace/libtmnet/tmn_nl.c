@@ -46,6 +46,8 @@ static const char *const top_names[TMNET_A_MAX + 1] = {
 	[TMNET_A_EVENT] = "event",
 	[TMNET_A_EVENT_VALUE] = "event-value",
 	[TMNET_A_MESSAGE] = "message",
+	[TMNET_A_INPUT_SELECTOR] = "input-selector",
+	[TMNET_A_INPUT] = "input",
 };
 
 static const char *const cfg_names[TMNET_A_CFG_MAX + 1] = {
@@ -113,6 +115,8 @@ const char *tmn_event_name(uint32_t ev)
 	case TMNET_EVENT_GATE_FAIL_RATE: return "gate-fail-rate";
 	case TMNET_EVENT_OVERRUN: return "overrun";
 	case TMNET_EVENT_UNPINNED: return "unpinned";
+	case TMNET_EVENT_INPUT_ATTACHED: return "input-attached";
+	case TMNET_EVENT_INPUT_DETACHED: return "input-detached";
 	}
 	return "unknown";
 }
@@ -492,6 +496,33 @@ static void tmn_parse_cfg(struct nlattr *nest, struct tmn_cfg *c)
 	c->pinned = tmn_u32(tb[TMNET_A_CFG_PINNED]);
 }
 
+static void tmn_parse_input(struct nlattr *nest, struct tmn_input_info *in)
+{
+	struct nlattr *tb[TMNET_A_INPUT_MAX + 1];
+
+	memset(in, 0, sizeof(*in));
+	if (!nest || nla_parse_nested(tb, TMNET_A_INPUT_MAX, nest, NULL) < 0)
+		return;
+	in->have = 1;
+	in->attached = tb[TMNET_A_INPUT_ATTACHED] ? nla_get_u8(tb[TMNET_A_INPUT_ATTACHED]) : 0;
+	in->relative = tb[TMNET_A_INPUT_RELATIVE] ? nla_get_u8(tb[TMNET_A_INPUT_RELATIVE]) : 0;
+	tmn_get_str(tb[TMNET_A_INPUT_NAME], in->name, sizeof(in->name));
+	tmn_get_str(tb[TMNET_A_INPUT_PHYS], in->phys, sizeof(in->phys));
+	in->attaches = tmn_u64(tb[TMNET_A_INPUT_ATTACHES]);
+	in->detaches = tmn_u64(tb[TMNET_A_INPUT_DETACHES]);
+	in->unplugs = tmn_u64(tb[TMNET_A_INPUT_UNPLUGS]);
+	in->events = tmn_u64(tb[TMNET_A_INPUT_EVENTS]);
+	in->frames = tmn_u64(tb[TMNET_A_INPUT_FRAMES]);
+	in->samples = tmn_u64(tb[TMNET_A_INPUT_SAMPLES]);
+	in->segments = tmn_u64(tb[TMNET_A_INPUT_SEGMENTS]);
+}
+
+static int tmn_parse_input_reply(struct nlattr **tb, void *arg)
+{
+	tmn_parse_input(tb[TMNET_A_INPUT], arg);
+	return 0;
+}
+
 static int tmn_parse_dev(struct nlattr **tb, void *arg)
 {
 	struct tmn_dev_info *d = arg;
@@ -502,6 +533,7 @@ static int tmn_parse_dev(struct nlattr **tb, void *arg)
 	d->running = tb[TMNET_A_RUNNING] ? nla_get_u8(tb[TMNET_A_RUNNING]) : 0;
 	d->model_gen = tmn_u32(tb[TMNET_A_MODEL_GEN]);
 	tmn_parse_cfg(tb[TMNET_A_CONFIG], &d->cfg);
+	tmn_parse_input(tb[TMNET_A_INPUT], &d->input);
 	return 0;
 }
 
@@ -694,6 +726,30 @@ int tmn_nl_stop(struct tmn_nl *nl, const struct tmn_dev_sel *d)
 int tmn_nl_stats_reset(struct tmn_nl *nl, const struct tmn_dev_sel *d)
 {
 	return tmn_simple(nl, TMNET_CMD_STATS_RESET, d);
+}
+
+int tmn_nl_input_attach(struct tmn_nl *nl, const struct tmn_dev_sel *d,
+			const char *selector, struct tmn_input_info *out)
+{
+	struct tmn_input_info tmp;
+	struct nl_msg *msg;
+
+	if (strlen(selector) >= TMNET_GENL_INPUT_SEL_MAX)
+		return tmn_fail(nl, -ENAMETOOLONG, "input selector longer than %d bytes",
+				TMNET_GENL_INPUT_SEL_MAX - 1);
+	msg = tmn_msg(nl, TMNET_CMD_INPUT_ATTACH, 0, d, 256);
+	if (!msg)
+		return nl->err;
+	if (nla_put_string(msg, TMNET_A_INPUT_SELECTOR, selector) < 0) {
+		nlmsg_free(msg);
+		return tmn_fail(nl, -ENOMEM, "cannot build the request");
+	}
+	return tmn_transact(nl, msg, tmn_parse_input_reply, out ? out : &tmp);
+}
+
+int tmn_nl_input_detach(struct tmn_nl *nl, const struct tmn_dev_sel *d)
+{
+	return tmn_simple(nl, TMNET_CMD_INPUT_DETACH, d);
 }
 
 int tmn_nl_config_set(struct tmn_nl *nl, const struct tmn_dev_sel *d,

@@ -48,12 +48,24 @@ struct tmn_cfg {
 	uint32_t unpin;		/* request only */
 };
 
+/* TMNET_A_INPUT: the input device a tmnet device is attached to */
+struct tmn_input_info {
+	int have;		/* the kernel sent the nest */
+	int attached;
+	int relative;
+	char name[128];
+	char phys[128];
+	uint64_t attaches, detaches, unplugs;
+	uint64_t events, frames, samples, segments;
+};
+
 struct tmn_dev_info {
 	uint32_t index;
 	char name[32];
 	int running;
 	uint32_t model_gen;
 	struct tmn_cfg cfg;
+	struct tmn_input_info input;
 };
 
 struct tmn_model_info {
@@ -116,6 +128,13 @@ int tmn_nl_config_set(struct tmn_nl *nl, const struct tmn_dev_sel *d,
 		      const struct tmn_cfg *cfg);
 int tmn_nl_stats_get(struct tmn_nl *nl, const struct tmn_dev_sel *d,
 		     struct tmn_stats *out);
+/*
+ * Attach to the input device that selector names (name, phys, inputN or
+ * /dev/input/eventN) and switch to the live source; out may be NULL.
+ */
+int tmn_nl_input_attach(struct tmn_nl *nl, const struct tmn_dev_sel *d,
+			const char *selector, struct tmn_input_info *out);
+int tmn_nl_input_detach(struct tmn_nl *nl, const struct tmn_dev_sel *d);
 /* Join the "events" group (tmn_nl_monitor does it if not done yet) */
 int tmn_nl_subscribe(struct tmn_nl *nl);
 /*

@@ -55,6 +55,32 @@ static void print_cfg(const struct tmn_cfg *cfg)
 	pr_obj_close();
 }
 
+static void print_input(const struct tmn_input_info *in)
+{
+	if (!in->have)
+		return;
+	pr_obj_open("input");
+	pr_bool("attached", NULL, in->attached);
+	if (in->attached)
+		pr_str("name", "\n        input \"%s\"", in->name);
+	else if (in->name[0])
+		pr_str("name", "\n        input none (last \"%s\")", in->name);
+	else
+		pr_text("\n        input none");
+	if (in->phys[0])
+		pr_str("phys", " phys %s", in->phys);
+	if (in->attached)
+		pr_bool("relative", in->relative ? " relative" : " absolute", in->relative);
+	pr_u64("attaches", " attaches %llu", in->attaches);
+	pr_u64("detaches", " detaches %llu", in->detaches);
+	pr_u64("unplugs", " unplugs %llu", in->unplugs);
+	pr_u64("events", "\n        events %llu", in->events);
+	pr_u64("frames", " frames %llu", in->frames);
+	pr_u64("samples", " samples %llu", in->samples);
+	pr_u64("segments", " segments %llu", in->segments);
+	pr_obj_close();
+}
+
 static int print_dev(const struct tmn_dev_info *d, void *arg)
 {
 	(void)arg;
@@ -65,6 +91,7 @@ static int print_dev(const struct tmn_dev_info *d, void *arg)
 	pr_text(" %s", d->running ? "running" : "stopped");
 	pr_u64("model-gen", " model-gen %llu\n       ", d->model_gen);
 	print_cfg(&d->cfg);
+	print_input(&d->input);
 	pr_text("\n");
 	pr_obj_close();
 	return 0;
@@ -330,8 +357,14 @@ static int set_help(FILE *f)
 		"  rate   HZ                     tick rate 100 .. 10000 (only with the\n"
 		"                                built-in prior: unload a model first)\n"
 		"  source replay | live          one sample per tick, or newest wins\n"
+		"                                (either lets go of an input device)\n"
+		"  source input:SELECTOR         live, from an input device (mouse,\n"
+		"                                tablet, touchscreen): its name, phys\n"
+		"                                path, inputN or /dev/input/eventN\n"
+		"  source input:none             let go of the input device\n"
 		"  cpu    N | any                CPU of the tick timer\n"
-		"All keys go to the kernel in one request: it applies all or none.\n"
+		"All keys go to the kernel in one request: it applies all or none\n"
+		"(source input:... is a second request, after the others).\n"
 		"Ranges are checked by the kernel (eps and chi2 travel as Q16).\n");
 	return f == stdout ? EXIT_OK : EXIT_USAGE;
 }
@@ -353,6 +386,7 @@ int cmd_set(struct ctl *c, int argc, char **argv)
 {
 	struct tmn_cfg cfg = { 0 };
 	struct tmn_dev_info d;
+	const char *input = NULL;
 	int i, ret;
 	uint32_t v;
 
@@ -413,9 +447,14 @@ int cmd_set(struct ctl *c, int argc, char **argv)
 				cfg.source = TMNET_SRC_REPLAY;
 			else if (!strcmp(val, "live"))
 				cfg.source = TMNET_SRC_LIVE;
+			else if (!strncmp(val, "input:", 6) && val[6])
+				input = val + 6;
 			else
-				return ctl_usage_err("set: source: '%s' is not replay or live", val);
-			cfg.have |= TMNET_CFG_FIELD_SOURCE;
+				return ctl_usage_err("set: source: '%s' is not replay, live or input:SELECTOR", val);
+			if (!input)
+				cfg.have |= TMNET_CFG_FIELD_SOURCE;
+			else if (cfg.have & TMNET_CFG_FIELD_SOURCE)
+				return ctl_usage_err("set: source: give one source");
 		} else if (!strcmp(k, "cpu")) {
 			if (!strcmp(val, "any")) {
 				cfg.cpu = -1;
@@ -430,10 +469,12 @@ int cmd_set(struct ctl *c, int argc, char **argv)
 			return ctl_usage_err("set: unknown key '%s' (keys: mode eps budget chi2 rate source cpu)", k);
 		}
 	}
+	if (input && (cfg.have & TMNET_CFG_FIELD_SOURCE))
+		return ctl_usage_err("set: source: give one source");
 	ret = ctl_nl(c);
 	if (ret)
 		return ret;
-	if (tmn_nl_config_set(&c->nl, &c->dev, &cfg)) {
+	if ((cfg.have || cfg.unpin || !input) && tmn_nl_config_set(&c->nl, &c->dev, &cfg)) {
 		const char *e = tmn_nl_errmsg(&c->nl);
 
 		if (strstr(e, "config.eps") || strstr(e, "config.chi2")) {
@@ -441,6 +482,12 @@ int cmd_set(struct ctl *c, int argc, char **argv)
 			return ctl_exit_for(c->nl.err);
 		}
 		return ctl_nl_fail(c, "set");
+	}
+	if (input && !strcmp(input, "none")) {
+		if (tmn_nl_input_detach(&c->nl, &c->dev) && c->nl.err != -ENOENT)
+			return ctl_nl_fail(c, "set: source input:none");
+	} else if (input && tmn_nl_input_attach(&c->nl, &c->dev, input, NULL)) {
+		return ctl_nl_fail(c, "set: source input");
 	}
 	if (tmn_nl_dev_get(&c->nl, &c->dev, &d))
 		return ctl_nl_fail(c, "set: reading back the configuration");
@@ -637,6 +684,9 @@ static int print_event(const struct tmn_event *ev, void *arg)
 	case TMNET_EVENT_MODEL_REJECTED:
 		pr_u64("event-value", NULL, ev->value);
 		break;
+	case TMNET_EVENT_INPUT_DETACHED:
+		pr_u64("event-value", ev->value ? " (unplugged)" : " (on request)", ev->value);
+		break;
 	}
 	if (ev->msg[0])
 		pr_str("message", ": %s", ev->msg);
@@ -656,7 +706,8 @@ int cmd_monitor(struct ctl *c, int argc, char **argv)
 		if (is_help(argv[i])) {
 			printf("Usage: tmnetctl [-j] monitor [-n COUNT]\n"
 			       "  Print the \"events\" multicast group: model-loaded, model-rejected,\n"
-			       "  started, stopped, gate-fail-rate and overrun alarms, one per line.\n"
+			       "  started, stopped, gate-fail-rate and overrun alarms, unpinned,\n"
+			       "  input-attached and input-detached, one per line.\n"
 			       "  -n COUNT  exit after COUNT events\n");
 			return EXIT_OK;
 		}
