@@ -255,10 +255,11 @@ int tm_ext_is_default(const struct tmnet_blob_ext *e)
  * mon_stride, reserved) for a model with this horizon.  GATE: monitor
  * fields and reserved zero.  MONITOR: mon_shift in 1..TMNET_MON_SHIFT_MAX,
  * mon_stride >= 1 with stride (TMNET_MON_SLOTS - 1) >= horizon (every
- * prediction in flight has a slot) and at most TMNET_MAX_HORIZON_TICKS;
- * reserved zero.  Returns 0 or the failing field's offset + 1 (its code
- * is then TMNET_BLOB_E_EXT, or TMNET_BLOB_E_RESERVED for reserved bytes
- * when *code_res is set).
+ * prediction in flight has a slot) and at most TMNET_MAX_HORIZON_TICKS,
+ * reserved[TMNET_MON_INIT_*] second moments (pp, nn >= 0, pn^2 <= pp nn),
+ * the rest of reserved zero.  Returns 0 or the failing field's offset + 1
+ * (its code is then TMNET_BLOB_E_EXT, or TMNET_BLOB_E_RESERVED for
+ * reserved bytes when *code_res is set).
  */
 static __u32 tm_blob_check_fuse(const __u8 *p, __u32 horizon, int *code_res)
 {
@@ -282,7 +283,26 @@ static __u32 tm_blob_check_fuse(const __u8 *p, __u32 horizon, int *code_res)
 		    (__u64)st * (TMNET_MON_SLOTS - 1) < horizon)
 			return EOFF(mon_stride) + 1;
 	}
-	for (i = 0; i < 4; i++)
+	i = 0;
+	if (fk == TMNET_FUSE_MONITOR) {
+		/*
+		 * The monitor's initial moments (TMNET_MON_INIT_*): E[e_p.e_p]
+		 * and E[e_n.e_n] >= 0, and Cauchy-Schwarz for E[e_p.e_n], so
+		 * that they are second moments of some pair of errors
+		 */
+		__s64 pp = rd64(p, EOFF(reserved) + 8 * TMNET_MON_INIT_PP);
+		__s64 nn = rd64(p, EOFF(reserved) + 8 * TMNET_MON_INIT_NN);
+		__s64 pn = rd64(p, EOFF(reserved) + 8 * TMNET_MON_INIT_PN);
+
+		if (pp < 0)
+			return EOFF(reserved) + 8 * TMNET_MON_INIT_PP + 1;
+		if (nn < 0)
+			return EOFF(reserved) + 8 * TMNET_MON_INIT_NN + 1;
+		if ((tm_u128)((tm_s128)pn * pn) > (tm_u128)pp * (__u64)nn)
+			return EOFF(reserved) + 8 * TMNET_MON_INIT_PN + 1;
+		i = TMNET_MON_INIT_PN + 1;
+	}
+	for (; i < 4; i++)
 		if (rd64(p, EOFF(reserved) + 8 * i)) {
 			*code_res = 1;
 			return EOFF(reserved) + 8 * i + 1;

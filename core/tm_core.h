@@ -396,6 +396,42 @@ struct tm_counters {
 	__u32 cert_max_q16;
 	__u32 _pad;
 	__u64 seg_starts;	/* samples with TMNET_SAMPLE_SEG_START */
+	/* TMNET_FUSE_MONITOR (all 0 for TMNET_FUSE_GATE) */
+	__u64 blend;		/* ticks published as a blend (VERDICT_BLEND) */
+	__u64 blend_w_sum_q16;	/* sum of the prior's weight w over them */
+	__u64 mon_stored;	/* predictions put in the monitor's ring */
+	__u64 mon_resolved;	/* ... resolved against their horizon sample */
+	__u64 mon_dropped;	/* ... dropped: no valid sample on their tick,
+				 * a segment start, a model change */
+};
+
+/*
+ * The monitor (TMNET_FUSE_MONITOR): every mon_stride ticks the prior's
+ * horizon position and the network's displacement go into a FIFO of
+ * TMNET_MON_SLOTS slots; horizon_ticks later, the tick's sample resolves
+ * the oldest slot: e_p = prior - z, e_n = prior + disp - z (2-D, Q16.16
+ * units, saturated to s32), and the EWMAs (weight 2^-mon_shift) of
+ * e_p.e_p, e_n.e_n and e_p.e_n (Q32.32 units^2) move towards them.  From
+ * them the minimum-variance blend weight of the prior,
+ *     w = (Snn - Spn) / (Spp + Snn - 2 Spn), clamped to [0, 1],
+ * is recomputed (one 64-bit division) at each resolve.  At most one
+ * store and one resolve per tick.
+ */
+struct tm_mon_slot {
+	__s32 prior[2];			/* Q16.16 prior at the horizon */
+	__s32 disp[2];			/* Q16.16 network displacement */
+	__u32 due;			/* low 32 bits of the resolving tick */
+};
+
+struct tm_mon {
+	struct tm_mon_slot slot[TMNET_MON_SLOTS];
+	__s64 spp, snn, spn;		/* EWMAs, Q32.32 units^2 */
+	__u32 head;			/* oldest pending slot */
+	__u32 count;			/* pending slots */
+	__u32 phase;			/* ticks since the last store */
+	__u32 w_q16;			/* prior's weight, Q16 in [0, 65536] */
+	__u32 init;			/* EWMAs loaded from the model */
+	__u32 crc;			/* ... of the model with this crc32 */
 };
 
 struct tm_state {
@@ -412,6 +448,7 @@ struct tm_state {
 	__s32 net_disp[2];		/* Q16.16 network displacement */
 	__u64 tick;
 	struct tm_counters cnt;
+	struct tm_mon mon;
 };
 
 /* Optional clock for per-stage timing (kernel: ktime; bench: CLOCK_MONOTONIC) */

@@ -31,12 +31,28 @@ void tm_state_reset(struct tm_state *st)
 	tm_kf_reset(&st->kf);
 }
 
+/* Drop every pending monitored prediction (counted); the EWMAs stay */
+static void tm_mon_drop_pending(struct tm_state *st)
+{
+	st->cnt.mon_dropped += st->mon.count;
+	st->mon.count = 0;
+	st->mon.head = 0;
+	st->mon.phase = 0;
+}
+
+/*
+ * A new model: its hidden state starts from zero, and the monitor's
+ * pending predictions (made by the old model) are dropped and its EWMAs
+ * reloaded from the new model's initial values at its first tick.
+ */
 void tm_state_model_changed(struct tm_state *st)
 {
 	unsigned int i;
 
 	for (i = 0; i < TMNET_MAX_HIDDEN; i++)
 		st->h[i] = 0;
+	tm_mon_drop_pending(st);
+	st->mon.init = 0;
 }
 
 /*
@@ -49,13 +65,15 @@ void tm_state_seg_start(struct tm_state *st)
 	unsigned int i;
 
 	tm_kf_reset(&st->kf);
-	tm_state_model_changed(st);
+	for (i = 0; i < TMNET_MAX_HIDDEN; i++)
+		st->h[i] = 0;
 	for (i = 0; i < TMNET_MAX_FEATURES; i++)
 		st->feat[i] = 0;
 	st->last_x = 0;
 	st->last_y = 0;
 	st->have_last = 0;
 	st->cnt.seg_starts++;
+	tm_mon_drop_pending(st);
 }
 
 static __s32 tm_q32_to_q16(__s64 v)
@@ -141,6 +159,151 @@ void tm_stage_net(struct tm_state *st, const struct tm_model *m)
 	st->flags |= TMNET_PRED_F_NET;
 }
 
+/* ------------------------------------------------------------------ */
+/* The monitor (TMNET_FUSE_MONITOR, see struct tm_mon)                 */
+/* ------------------------------------------------------------------ */
+
+static int tm_mon_on(const struct tm_model *m, const struct tm_cfg *cfg)
+{
+	return cfg->mode == TMNET_SYS_B && m->system == TMNET_SYS_B &&
+	       m->ext.fuse_kind == TMNET_FUSE_MONITOR;
+}
+
+/* The validator keeps mon_shift in 1..TMNET_MON_SHIFT_MAX; clamp anyway */
+static unsigned int tm_mon_shift(const struct tm_model *m)
+{
+	__u32 sh = m->ext.mon_shift;
+
+	return sh < 1 ? 1 : sh > TMNET_MON_SHIFT_MAX ? TMNET_MON_SHIFT_MAX : sh;
+}
+
+/*
+ * w = (Snn - Spn) / (Spp + Snn - 2 Spn), Q16, clamped to [0, 1]: the weight
+ * of the prior in the blend of minimum mean squared error, given the
+ * second moments of the two errors.  The denominator is E|e_n - e_p|^2
+ * = E|disp|^2; when it is not positive the two agree and w = 1 (the
+ * prior).  Both terms are below 2^66 in magnitude (three s64); shifting
+ * them right until the denominator has at most 47 bits leaves a
+ * numerator below it, so (num << 16) / den is one 64-bit division with
+ * no overflow.  No loop: the shift comes from tm_bitlen128.
+ */
+static __u32 tm_mon_weight(__s64 spp, __s64 snn, __s64 spn)
+{
+	tm_s128 num = (tm_s128)snn - spn;
+	tm_s128 den = (tm_s128)spp + snn - (tm_s128)spn * 2;
+	unsigned int k;
+	__u64 n, d;
+
+	if (den <= 0 || num >= den)
+		return TM_Q16_ONE;
+	if (num <= 0)
+		return 0;
+	k = tm_bitlen128((tm_u128)den);
+	k = k > 47 ? k - 47 : 0;
+	d = (__u64)((tm_u128)den >> k);
+	n = (__u64)((tm_u128)num >> k);		/* n <= d < 2^47 */
+	return (__u32)(((n << 16) + d / 2) / d);
+}
+
+/* (Q16.16 error) . (Q16.16 error) summed over x, y: Q32.32 units^2 */
+static __s64 tm_dot2(const __s32 a[2], const __s32 b[2])
+{
+	return tm_sat_shr128((tm_s128)((__s64)a[0] * b[0]) + (__s64)a[1] * b[1], 0);
+}
+
+/* S += (x - S) 2^-sh, rounded; stays between S and x: no overflow */
+static __s64 tm_ewma(__s64 s, __s64 x, unsigned int sh)
+{
+	return s + tm_sat_shr128((tm_s128)x - s, sh);
+}
+
+static void tm_mon_load(struct tm_state *st, const struct tm_model *m)
+{
+	struct tm_mon *mo = &st->mon;
+
+	mo->spp = (__s64)m->ext.reserved[TMNET_MON_INIT_PP];
+	mo->snn = (__s64)m->ext.reserved[TMNET_MON_INIT_NN];
+	mo->spn = (__s64)m->ext.reserved[TMNET_MON_INIT_PN];
+	mo->w_q16 = tm_mon_weight(mo->spp, mo->snn, mo->spn);
+	mo->crc = m->crc32;
+	mo->init = 1;
+}
+
+/*
+ * Resolve the oldest pending prediction if this tick is its horizon: with
+ * this tick's valid sample, or dropped without one.  Runs after the
+ * prior stage (the sample is ingested, a segment start has dropped the
+ * pending slots) and before the gate (which publishes with the new w).
+ */
+static void tm_mon_resolve(struct tm_state *st, const struct tm_model *m)
+{
+	struct tm_mon *mo = &st->mon;
+	const struct tm_mon_slot *sl;
+	unsigned int sh;
+	__s32 ep[2], en[2];
+
+	if (!mo->init || mo->crc != m->crc32)
+		tm_mon_load(st, m);
+	if (!mo->count)
+		return;
+	sl = &mo->slot[mo->head];
+	/* due is ahead of the tick (mod 2^32) while it is pending */
+	if ((__s32)(sl->due - (__u32)st->tick) > 0)
+		return;
+	mo->head = (mo->head + 1) & (TMNET_MON_SLOTS - 1);
+	mo->count--;
+	if (sl->due != (__u32)st->tick || !(st->flags & TMNET_PRED_F_SAMPLE)) {
+		st->cnt.mon_dropped++;
+		return;
+	}
+	ep[0] = tm_sat_s32((__s64)sl->prior[0] - st->last_x);
+	ep[1] = tm_sat_s32((__s64)sl->prior[1] - st->last_y);
+	en[0] = tm_sat_s32((__s64)ep[0] + sl->disp[0]);
+	en[1] = tm_sat_s32((__s64)ep[1] + sl->disp[1]);
+	sh = tm_mon_shift(m);
+	mo->spp = tm_ewma(mo->spp, tm_dot2(ep, ep), sh);
+	mo->snn = tm_ewma(mo->snn, tm_dot2(en, en), sh);
+	mo->spn = tm_ewma(mo->spn, tm_dot2(ep, en), sh);
+	mo->w_q16 = tm_mon_weight(mo->spp, mo->snn, mo->spn);
+	st->cnt.mon_resolved++;
+}
+
+/*
+ * Store this tick's prediction every mon_stride ticks (while the prior is
+ * initialised).  The validator makes stride (TMNET_MON_SLOTS - 1) >=
+ * horizon_ticks, so a slot is resolved before the FIFO is full; a model
+ * built without the validator can still not overrun it: the oldest
+ * pending slot is dropped.
+ */
+static void tm_mon_store(struct tm_state *st, const struct tm_model *m,
+			 const struct tmnet_pred *out)
+{
+	struct tm_mon *mo = &st->mon;
+	struct tm_mon_slot *sl;
+	__u32 stride = m->ext.mon_stride ? m->ext.mon_stride : 1;
+
+	if (!st->kf.init)
+		return;
+	if (mo->phase) {
+		mo->phase = mo->phase + 1 >= stride ? 0 : mo->phase + 1;
+		return;
+	}
+	mo->phase = stride > 1 ? 1 : 0;
+	if (mo->count == TMNET_MON_SLOTS) {
+		mo->head = (mo->head + 1) & (TMNET_MON_SLOTS - 1);
+		mo->count--;
+		st->cnt.mon_dropped++;
+	}
+	sl = &mo->slot[(mo->head + mo->count) & (TMNET_MON_SLOTS - 1)];
+	sl->prior[0] = out->prior_x;
+	sl->prior[1] = out->prior_y;
+	sl->disp[0] = st->net_disp[0];
+	sl->disp[1] = st->net_disp[1];
+	sl->due = (__u32)(st->tick + m->horizon_ticks);
+	mo->count++;
+	st->cnt.mon_stored++;
+}
+
 static void tm_fallback(struct tm_state *st, struct tmnet_pred *out, __u32 reason)
 {
 	out->verdict = TMNET_VERDICT_FALLBACK;
@@ -221,7 +384,19 @@ void tm_stage_gate(struct tm_state *st, const struct tm_model *m,
 			if (g.cert_q16 > st->cnt.cert_max_q16)
 				st->cnt.cert_max_q16 = g.cert_q16;
 		}
-		if (g.pass) {
+		if (g.pass && tm_mon_on(m, cfg)) {
+			/* prior + (1 - w) disp, rounded, saturating */
+			__s64 a = TM_Q16_ONE - (__s64)st->mon.w_q16;
+
+			out->verdict = TMNET_VERDICT_BLEND;
+			out->pred_x = tm_sat_s32((__s64)out->prior_x +
+				tm_sat_shr128((tm_s128)a * st->net_disp[0], 16));
+			out->pred_y = tm_sat_s32((__s64)out->prior_y +
+				tm_sat_shr128((tm_s128)a * st->net_disp[1], 16));
+			st->cnt.gate_pass++;
+			st->cnt.blend++;
+			st->cnt.blend_w_sum_q16 += st->mon.w_q16;
+		} else if (g.pass) {
 			out->verdict = TMNET_VERDICT_PASS;
 			out->pred_x = out->net_x;
 			out->pred_y = out->net_y;
@@ -238,6 +413,7 @@ void tm_tick(struct tm_state *st, const struct tm_model *m,
 {
 	__u64 t0 = 0, t1 = 0, t2 = 0, t3 = 0;
 	int run_net = cfg->mode != TMNET_SYS_PRIOR && cfg->mode <= m->system;
+	int mon;
 
 	if (clk)
 		t0 = clk->now_ns(clk->ctx);
@@ -258,7 +434,12 @@ void tm_tick(struct tm_state *st, const struct tm_model *m,
 	}
 	if (clk)
 		t2 = clk->now_ns(clk->ctx);
+	mon = tm_mon_on(m, cfg);
+	if (mon)
+		tm_mon_resolve(st, m);
 	tm_stage_gate(st, m, cfg, out);
+	if (mon)
+		tm_mon_store(st, m, out);
 	if (clk)
 		t3 = clk->now_ns(clk->ctx);
 

@@ -76,6 +76,13 @@ static int stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "gate_fail_%s %llu\n", tmnet_reason_names[r],
 			   s->core.gate_fail[r]);
 	seq_printf(m, "fallbacks %llu\n", s->core.fallbacks);
+	/* TMNET_FUSE_MONITOR: passes published as a blend, the prior's mean weight */
+	seq_printf(m, "blend %llu\n", s->core.blend);
+	seq_printf(m, "blend_w_mean_q16 %llu\n",
+		   s->core.blend ? div64_u64(s->core.blend_w_sum_q16, s->core.blend) : 0);
+	seq_printf(m, "mon_stored %llu\n", s->core.mon_stored);
+	seq_printf(m, "mon_resolved %llu\n", s->core.mon_resolved);
+	seq_printf(m, "mon_dropped %llu\n", s->core.mon_dropped);
 	seq_printf(m, "cert_n %llu\n", s->core.cert_n);
 	seq_printf(m, "cert_mean_q16 %llu\n",
 		   s->core.cert_n ? div64_u64(s->core.cert_sum_q16, s->core.cert_n) : 0);
@@ -178,6 +185,15 @@ static int model_show(struct seq_file *m, void *v)
 	seq_printf(m, "gate_chi2_q16 %u\n", md->gate.chi2_q16);
 	seq_printf(m, "gate_cov_scale_q16 %u\n", md->gate.cov_scale_q16);
 	seq_printf(m, "gate_sat_limit %u\n", md->gate.sat_limit);
+	seq_printf(m, "fuse %s\n", md->ext.fuse_kind == TMNET_FUSE_MONITOR ? "monitor" : "gate");
+	if (md->ext.fuse_kind == TMNET_FUSE_MONITOR) {
+		seq_printf(m, "mon_shift %u\n", md->ext.mon_shift);
+		seq_printf(m, "mon_stride %u\n", md->ext.mon_stride);
+		seq_printf(m, "mon_init_q32 %lld %lld %lld\n",
+			   (s64)md->ext.reserved[TMNET_MON_INIT_PP],
+			   (s64)md->ext.reserved[TMNET_MON_INIT_NN],
+			   (s64)md->ext.reserved[TMNET_MON_INIT_PN]);
+	}
 	mutex_lock(&dev->lock);
 	seq_printf(m, "last_error %s\n", dev->last_err[0] ? dev->last_err : "none");
 	mutex_unlock(&dev->lock);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bench_core: the core tick natively, prior-only, System A and System B with
- * random weights, over the same integer trajectory in one run.
+ * random weights (B with the chi2 gate and with the monitor's blend), over the same integer trajectory in one run.
  *
- *   bench_core [--ticks N] [--cpu C] [--mode prior|a|b|all] [--quiet]
+ *   bench_core [--ticks N] [--cpu C] [--mode prior|a|b|bmon|all] [--quiet]
  *
  * Prints per-mode ns per tick P50/P99/P99.9/max (CLOCK_MONOTONIC around each
  * tm_tick(), so ~20 ns of clock overhead is included) and per-stage medians.
@@ -20,6 +20,7 @@
 #include "quant.h"
 #include "tm_core.h"
 #include "../vectors/traj.h"
+#include "bench_mon.h"
 
 static __u64 now_ns(void *ctx)
 {
@@ -46,17 +47,18 @@ static __u32 pct(const __u32 *v, long n, double p)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bench_core [--ticks N] [--cpu C] [--mode prior|a|b|all] [--quiet]\n"
+	fprintf(f, "usage: bench_core [--ticks N] [--cpu C] [--mode prior|a|b|bmon|all] [--quiet]\n"
 		   "  Times the core tick natively (>= 1e6 ticks by default) for\n"
-		   "  prior-only, System A and System B with random weights.\n");
+		   "  prior-only, System A and System B with random weights, and\n"
+		   "  that B with the monitor's blend (bmon).\n");
 }
 
 int main(int argc, char **argv)
 {
-	static const char *names[] = { "prior", "A", "B" };
+	static const char *names[] = { "prior", "A", "B", "B-mon" };
 	long ticks = 1000000;
 	int cpu = -1, only = -1, quiet = 0;
-	static struct tm_model models[3];
+	static struct tm_model models[4];
 	static struct tm_state st;
 	struct tm_clock clk = { now_ns, NULL };
 	char err[256];
@@ -71,7 +73,8 @@ int main(int argc, char **argv)
 			const char *m = argv[++i];
 
 			only = !strcmp(m, "prior") ? 0 : !strcmp(m, "a") ? 1 :
-			       !strcmp(m, "b") ? 2 : !strcmp(m, "all") ? -1 : -2;
+			       !strcmp(m, "b") ? 2 : !strcmp(m, "bmon") ? 3 :
+			       !strcmp(m, "all") ? -1 : -2;
 			if (only == -2) {
 				fprintf(stderr, "bench_core: unknown mode '%s'\n", m);
 				return 2;
@@ -104,6 +107,20 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_core: %s\n", err);
 			return 1;
 		}
+	/* B-mon: the same B with the monitor's blend (TMNET_FUSE_MONITOR) */
+	models[3] = models[2];
+	tm_bench_monitor(&models[3]);
+	{
+		static unsigned char blob[TMNET_BLOB_MAX_SIZE];
+		struct tm_blob_error e;
+		__u32 n = tm_model_blob_size(&models[3]);
+
+		if (n > sizeof(blob) || tm_blob_write(blob, n, &models[3]) < 0 ||
+		    tm_model_from_blob(&models[3], blob, n, &e)) {
+			fprintf(stderr, "bench_core: the monitor model was rejected\n");
+			return 1;
+		}
+	}
 	lat = malloc(sizeof(*lat) * (size_t)ticks);
 	for (int k = 0; k < 3; k++)
 		stage[k] = malloc(sizeof(**stage) * (size_t)ticks);
@@ -114,7 +131,7 @@ int main(int argc, char **argv)
 	if (!quiet)
 		printf("%-6s %8s %8s %8s %8s %8s | %8s %8s %8s (median ns per stage)\n",
 		       "mode", "ticks", "P50", "P99", "P99.9", "max", "prior", "net", "gate");
-	for (int s = 0; s < 3; s++) {
+	for (int s = 0; s < 4; s++) {
 		struct tm_vec_traj tr;
 		struct tm_cfg cfg;
 		__u64 pass = 0;
@@ -145,7 +162,7 @@ int main(int argc, char **argv)
 			stage[0][t] = out.stage_ns[TMNET_STAGE_PRIOR];
 			stage[1][t] = out.stage_ns[TMNET_STAGE_NET];
 			stage[2][t] = out.stage_ns[TMNET_STAGE_GATE];
-			pass += out.verdict == TMNET_VERDICT_PASS;
+			pass += out.verdict == TMNET_VERDICT_PASS || out.verdict == TMNET_VERDICT_BLEND;
 		}
 		if (quiet)
 			continue;
@@ -156,8 +173,8 @@ int main(int argc, char **argv)
 		       pct(lat, ticks, 0.5), pct(lat, ticks, 0.99), pct(lat, ticks, 0.999),
 		       lat[ticks - 1], pct(stage[0], ticks, 0.5), pct(stage[1], ticks, 0.5),
 		       pct(stage[2], ticks, 0.5));
-		if (s == 2)
-			printf("# B gate pass rate on this random model: %.1f %%\n",
+		if (s >= 2)
+			printf("# %s gate pass rate on this random model: %.1f %%\n", names[s],
 			       100.0 * (double)pass / (double)ticks);
 	}
 	if (!quiet)

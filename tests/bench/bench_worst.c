@@ -35,6 +35,7 @@
 #include "quant.h"
 #include "tm_core.h"
 #include "../vectors/traj.h"
+#include "bench_mon.h"
 
 #define WARM_TICKS	240	/* ticks before the measured ones */
 #define MEAS_TICKS	3	/* measured ticks per case, one dump each */
@@ -42,9 +43,15 @@
 #define TYP_TICKS	2000
 
 static const char *const mode_name[] = { "prior", "A", "B" };
+/* the rows: prior, A, B with the chi2 gate, B with the monitor's blend */
+#define N_SYSR	4
+static const char *const sys_name[N_SYSR] = { "prior", "A", "B", "B-mon" };
 static const char *const reason_name[] = {
 	"ok", "chi2", "budget", "cert", "no-model", "stale", "saturation",
 };
+
+/* ticks before the measured ones in the current case (WARM_TICKS, or longer for the monitor) */
+static long warm = WARM_TICKS;
 
 static __u64 rng_state = 0x5eedULL;
 
@@ -141,6 +148,40 @@ static void m_out_max(struct tm_model *m)
 }
 static void m_frac_0(struct tm_model *m) { m->norm.in_frac = 0; }
 static void m_frac_7(struct tm_model *m) { m->norm.in_frac = 7; }
+/* the monitor's fields (no effect on a GATE model: it keeps them zero) */
+static int is_mon(const struct tm_model *m) { return m->ext.fuse_kind == TMNET_FUSE_MONITOR; }
+static void m_mshift_1(struct tm_model *m) { if (is_mon(m)) m->ext.mon_shift = 1; }
+static void m_mshift_max(struct tm_model *m)
+{
+	if (is_mon(m))
+		m->ext.mon_shift = TMNET_MON_SHIFT_MAX;
+}
+static void m_mstride_max(struct tm_model *m)
+{
+	if (is_mon(m))
+		m->ext.mon_stride = TMNET_MAX_HORIZON_TICKS;
+}
+static void m_minit_0(struct tm_model *m)
+{
+	if (is_mon(m))
+		m->ext.reserved[0] = m->ext.reserved[1] = m->ext.reserved[2] = 0;
+}
+static void m_minit_max(struct tm_model *m)
+{
+	if (is_mon(m)) {
+		m->ext.reserved[TMNET_MON_INIT_PP] = 0x7fffffffffffffffULL;
+		m->ext.reserved[TMNET_MON_INIT_NN] = 0x7fffffffffffffffULL;
+		m->ext.reserved[TMNET_MON_INIT_PN] = (__u64)-0x7fffffffffffffffLL;
+	}
+}
+/* horizon 1 with stride 1: a store and a resolve on every tick */
+static void m_mstride_1(struct tm_model *m)
+{
+	if (is_mon(m)) {
+		m->horizon_ticks = 1;
+		m->ext.mon_stride = 1;
+	}
+}
 
 static const struct mut muts[] = {
 	{ "rate=100", m_rate_min }, { "rate=10000", m_rate_max },
@@ -157,6 +198,9 @@ static const struct mut muts[] = {
 	{ "floor=0", m_floor_0 }, { "sat_limit=0", m_sat_0 }, { "sat_limit=max", m_sat_max },
 	{ "inv_std=max", m_istd_max }, { "inv_std=min", m_istd_min },
 	{ "out_scale=max", m_out_max }, { "in_frac=0", m_frac_0 }, { "in_frac=7", m_frac_7 },
+	{ "mon_shift=1", m_mshift_1 }, { "mon_shift=16", m_mshift_max },
+	{ "mon_stride=max", m_mstride_max }, { "mon_init=0", m_minit_0 },
+	{ "mon_init=max,pn=-max", m_minit_max }, { "horizon=1,mon_stride=1", m_mstride_1 },
 };
 #define N_MUTS	(sizeof(muts) / sizeof(muts[0]))
 
@@ -222,7 +266,7 @@ static const struct tmnet_sample *pattern(enum pat p, long t, struct tm_vec_traj
 					  struct tmnet_sample *s)
 {
 	const __s32 mx = 0x7fffffff, mn = -0x7fffffff - 1;
-	int meas = t >= WARM_TICKS;
+	int meas = t >= warm;
 
 	tm_vec_traj_next(tr, s);
 	switch (p) {
@@ -248,7 +292,7 @@ static const struct tmnet_sample *pattern(enum pat p, long t, struct tm_vec_traj
 		break;
 	case P_DROPOUT:
 		/* valid until 40 ticks before the measurement, then missing */
-		if (t >= WARM_TICKS - 40)
+		if (t >= warm - 40)
 			s->flags = 0;
 		break;
 	case P_NULL:
@@ -287,7 +331,18 @@ static void run_case(const struct tm_model *m, const struct tm_cfg *cfg, enum pa
 {
 	static struct tm_state st;
 	struct tm_vec_traj tr;
-	long t0 = p == P_FIRST ? 0 : WARM_TICKS, t;
+	long t0, t;
+	/*
+	 * The monitor: warm up past the horizon so that the measured ticks
+	 * hold the first resolve (tick horizon + stride: a resolve, a store
+	 * and the weight's division in one tick); horizons above 4000 ticks
+	 * keep the short warm-up (the resolve's cost does not depend on them)
+	 */
+	warm = WARM_TICKS;
+	if (is_mon(m) && m->horizon_ticks <= 4000)
+		warm = (long)(m->horizon_ticks + m->ext.mon_stride) - 1 > WARM_TICKS ?
+		       (long)(m->horizon_ticks + m->ext.mon_stride) - 1 : WARM_TICKS;
+	t0 = p == P_FIRST ? 0 : warm;
 
 	tm_state_reset(&st);
 	tm_vec_traj_init(&tr, 99 + (__u64)case_id);
@@ -306,8 +361,10 @@ static void run_case(const struct tm_model *m, const struct tm_cfg *cfg, enum pa
 		CALLGRIND_ZERO_STATS;
 		tm_tick(&st, m, cfg, s, &out, NULL);
 		CALLGRIND_DUMP_STATS_AT(name);
-		printf("case %ld %s %s %s %u %s/%s/tick+%ld\n", case_id, mode_name[cfg->mode],
+		printf("case %ld %s %s %s %u %s/%s/tick+%ld\n", case_id,
+		       cfg->mode == TMNET_SYS_B && is_mon(m) ? "B-mon" : mode_name[cfg->mode],
 		       out.verdict == TMNET_VERDICT_PASS ? "pass" :
+		       out.verdict == TMNET_VERDICT_BLEND ? "blend" :
 		       out.verdict == TMNET_VERDICT_FALLBACK ? "fallback" : "none",
 		       out.verdict == TMNET_VERDICT_FALLBACK ? reason_name[out.reason] : "-",
 		       out.gate_macs, desc, pat_name[p], t - t0);
@@ -320,7 +377,12 @@ static int revalidate(struct tm_model *m)
 {
 	static unsigned char buf[TMNET_BLOB_MAX_SIZE];
 	struct tm_blob_error e;
-	__u32 n = tm_model_blob_size(m);
+	__u32 n;
+
+	/* the monitor's stride must cover a mutated horizon (the validator's rule) */
+	if (is_mon(m) && (__u64)m->ext.mon_stride * (TMNET_MON_SLOTS - 1) < m->horizon_ticks)
+		m->ext.mon_stride = (m->horizon_ticks + TMNET_MON_SLOTS - 2) / (TMNET_MON_SLOTS - 1);
+	n = tm_model_blob_size(m);
 
 	if (n > sizeof(buf) || tm_blob_write(buf, n, m) < 0)
 		return -1;
@@ -337,7 +399,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static struct tm_model base[3][2], m;
+	static struct tm_model base[N_SYSR][2], m;
 	long n_random = 400, rejected = 0;
 	char err[256], desc[512];
 
@@ -364,9 +426,18 @@ int main(int argc, char **argv)
 				fprintf(stderr, "bench_worst: %s\n", err);
 				return 1;
 			}
+	/* B with the monitor: bench-core's (tm_bench_monitor) */
+	for (int w = 0; w < 2; w++) {
+		base[3][w] = base[2][w];
+		tm_bench_monitor(&base[3][w]);
+		if (revalidate(&base[3][w])) {
+			fprintf(stderr, "bench_worst: the monitor model was rejected\n");
+			return 1;
+		}
+	}
 
 	/* typical: the bench-core trajectory, one dump over TYP_TICKS ticks */
-	for (int s = 0; s < 3; s++) {
+	for (int s = 0; s < N_SYSR; s++) {
 		static struct tm_state st;
 		struct tm_vec_traj tr;
 		struct tm_cfg cfg;
@@ -386,12 +457,12 @@ int main(int argc, char **argv)
 		}
 		snprintf(name, sizeof(name), "case-%ld", case_id);
 		CALLGRIND_DUMP_STATS_AT(name);
-		printf("typical %s %ld %d\n", mode_name[s], case_id, TYP_TICKS);
+		printf("typical %s %ld %d\n", sys_name[s], case_id, TYP_TICKS);
 		case_id++;
 	}
 
 	/* one extreme at a time, every mode the model allows, every pattern */
-	for (int s = 0; s < 3; s++)
+	for (int s = 0; s < N_SYSR; s++)
 		for (int w = 0; w < 2; w++)
 			for (size_t k = 0; k <= N_MUTS + N_CMUTS; k++) {
 				struct tm_cfg cfg;
@@ -414,7 +485,7 @@ int main(int argc, char **argv)
 					what = cmuts[k - N_MUTS - 1].name;
 				}
 				for (int p = 0; p < N_PATS; p++) {
-					snprintf(desc, sizeof(desc), "model=%s%s,%s", mode_name[s],
+					snprintf(desc, sizeof(desc), "model=%s%s,%s", sys_name[s],
 						 w ? ",weights*40" : "", what);
 					run_case(&m, &cfg, (enum pat)p, desc);
 				}
@@ -434,12 +505,12 @@ int main(int argc, char **argv)
 		};
 
 		for (size_t c = 0; c < sizeof(combos) / sizeof(combos[0]); c++)
-			for (int s = 1; s < 3; s++) {
+			for (int s = 1; s < N_SYSR; s++) {
 				struct tm_cfg cfg;
 				size_t off;
 
 				m = base[s][0];
-				off = (size_t)snprintf(desc, sizeof(desc), "model=%s", mode_name[s]);
+				off = (size_t)snprintf(desc, sizeof(desc), "model=%s", sys_name[s]);
 				for (int j = 0; j < 5 && combos[c][j]; j++)
 					for (size_t k = 0; k < N_MUTS; k++)
 						if (!strcmp(muts[k].name, combos[c][j])) {
@@ -459,13 +530,13 @@ int main(int argc, char **argv)
 
 	/* random combinations of 2-5 extremes at once */
 	for (long i = 0; i < n_random; i++) {
-		int s = (int)(rnd() % 3), w = (int)(rnd() % 4 == 0);
+		int s = (int)(rnd() % N_SYSR), w = (int)(rnd() % 4 == 0);
 		int nm = 2 + (int)(rnd() % 4);
 		struct tm_cfg cfg;
 		size_t off;
 
 		m = base[s][w];
-		off = (size_t)snprintf(desc, sizeof(desc), "model=%s%s", mode_name[s],
+		off = (size_t)snprintf(desc, sizeof(desc), "model=%s%s", sys_name[s],
 				       w ? ",weights*40" : "");
 		for (int j = 0; j < nm; j++) {
 			size_t k = rnd() % N_MUTS;
@@ -485,13 +556,13 @@ int main(int argc, char **argv)
 			off += (size_t)snprintf(desc + off, sizeof(desc) - off, ",%s", cmuts[k].name);
 		}
 		if (s > 0 && rnd() % 3 == 0) {
-			cfg.mode = (__u32)(rnd() % (unsigned)s);	/* a lower mode */
+			cfg.mode = (__u32)(rnd() % (unsigned)(s > 2 ? 2 : s));	/* a lower mode */
 			snprintf(desc + off, sizeof(desc) - off, ",cfg.mode=%s", mode_name[cfg.mode]);
 		}
 		run_case(&m, &cfg, (enum pat)(rnd() % N_PATS), desc);
 	}
 	if (!quiet)
 		fprintf(stderr, "bench_worst: %ld measured ticks, %ld parameter sets rejected "
-			"by the validator (not measured)\n", case_id - 3, rejected);
+			"by the validator (not measured)\n", case_id - N_SYSR, rejected);
 	return 0;
 }

@@ -28,7 +28,9 @@
  * (largest process noise, smallest measurement noise); a-extreme-samples
  * (Q16.16 extremes, 32-bit jumps); b-cfg-faults (pinned modes, eps/budget/
  * chi2 at their ends, both faults); a-swap-prior (a model swap under a
- * pinned mode A: no-model fallbacks); prior-dropout-psd,
+ * pinned mode A: no-model fallbacks); b-monitor (System B with the
+ * monitor's blend: resolves, a dropout, a segment start, a model
+ * change); prior-dropout-psd,
  * prior-dropout-xy-psd and prior-q-indefinite (reproducers,
  * tests/unit/test_fuzz_tick.c).
  * Build with -DFT_TRACE to print every tick of an input.  The core is compiled with
@@ -271,11 +273,13 @@ static int ft_model(struct ft_in *in, struct tm_model *out, uint8_t *blob, __u32
 	struct tm_blob_error err;
 	unsigned int i, g3;
 	__u32 rate, len;
+	uint8_t sysb;
 	int n;
 
 	rate = (__u32)ft_pick(in, TMNET_MIN_RATE_HZ, TMNET_MAX_RATE_HZ, TMNET_DEFAULT_RATE_HZ);
 	tm_model_default_prior(&m, rate);
-	m.system = ft_u8(in) % __TMNET_SYS_MAX;
+	sysb = ft_u8(in);
+	m.system = sysb % __TMNET_SYS_MAX;
 	m.window_ticks = (__u32)ft_pick(in, 1, 100000, TMNET_DEFAULT_WINDOW_TICKS);
 	m.horizon_ticks = (__u32)ft_pick(in, 1, TMNET_MAX_HORIZON_TICKS,
 					 TMNET_DEFAULT_HORIZON_TICKS);
@@ -327,7 +331,30 @@ static int ft_model(struct ft_in *in, struct tm_model *out, uint8_t *blob, __u32
 		ft_fill_rq(in, m.rq_hh, g3, 12);
 		ft_fill_rq(in, m.rq_out, TMNET_N_OUT, 9);
 	}
-	len = tm_blob_size(m.system, m.n_feat, m.hidden);
+	/*
+	 * System B with bit 7 of the system byte: the monitor's fusion
+	 * (TMNET_FUSE_MONITOR), every field in the validator's range; the
+	 * older seeds (system bytes 0..2) read no more bytes, as before.
+	 */
+	if (m.system == TMNET_SYS_B && (sysb & 0x80)) {
+		__u32 smin = (m.horizon_ticks + TMNET_MON_SLOTS - 2) / (TMNET_MON_SLOTS - 1);
+		tm_u128 lim2;
+		__s64 pp, nn, lim;
+
+		smin = smin ? smin : 1;
+		FT_LOG("monitor fields: %zu input bytes left\n", in->n);
+		m.ext.fuse_kind = TMNET_FUSE_MONITOR;
+		m.ext.mon_shift = (__u32)ft_pick(in, 1, TMNET_MON_SHIFT_MAX, 6);
+		m.ext.mon_stride = (__u32)ft_pick(in, smin, TMNET_MAX_HORIZON_TICKS, smin);
+		pp = ft_pick(in, 0, INT64_MAX, 100 * TM_Q32_ONE);
+		nn = ft_pick(in, 0, INT64_MAX, 50 * TM_Q32_ONE);
+		lim2 = (tm_u128)pp * (tm_u128)nn;
+		lim = (__s64)tm_isqrt_floor(lim2 >> 2) * 2;	/* lim^2 <= pp nn, lim < 2^63 */
+		m.ext.reserved[TMNET_MON_INIT_PP] = (__u64)pp;
+		m.ext.reserved[TMNET_MON_INIT_NN] = (__u64)nn;
+		m.ext.reserved[TMNET_MON_INIT_PN] = (__u64)ft_pick(in, -lim, lim, 0);
+	}
+	len = tm_model_blob_size(&m);
 	n = tm_blob_write(blob, cap, &m);
 	FT_CHECK(n > 0 && (__u32)n == len);
 	if (tm_model_from_blob(out, blob, len, &err)) {
@@ -442,6 +469,37 @@ FT_NOCOV static int ft_d2_ref(const struct tm_state *st, const struct tm_model *
 	return 0;
 }
 
+/* prior + (1 - w) disp, rounded half away from zero, saturated: the blend */
+FT_NOCOV static __s32 ft_blend(__s32 prior, __s32 disp, __u32 w)
+{
+	tm_s128 v = (tm_s128)((__s64)TM_Q16_ONE - w) * disp;
+	tm_s128 r = v >= 0 ? (v + 32768) >> 16 : -((-v + 32768) >> 16);
+
+	return tm_sat_s32((__s64)(prior + r));
+}
+
+/*
+ * w against the exact rational (Snn - Spn) / (Spp + Snn - 2 Spn), clamped
+ * to [0, 1], 1 when the denominator is not positive: within one Q16 ulp.
+ */
+FT_NOCOV static void ft_check_w(const struct tm_state *st)
+{
+	tm_s128 num = (tm_s128)st->mon.snn - st->mon.spn;
+	tm_s128 den = (tm_s128)st->mon.spp + st->mon.snn - (tm_s128)st->mon.spn * 2;
+	__u32 w = st->mon.w_q16;
+
+	if (den <= 0 || num >= den) {
+		FT_CHECK(w == TM_Q16_ONE);
+	} else if (num <= 0) {
+		FT_CHECK(w == 0);
+	} else {
+		/* |w den - 2^16 num| <= den, all below 2^83 */
+		tm_s128 e = (tm_s128)w * den - num * TM_Q16_ONE;
+
+		FT_CHECK(e <= den && e >= -den);
+	}
+}
+
 struct ft_run {
 	__u64 ticks, samples, b_ticks, nomodel_ticks, cert_n, cert_sum;
 	__u32 cert_max, last_seq;
@@ -479,6 +537,8 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
 	struct tm_clock clk = { ft_clk_now, &clk_t };
 	int valid = s && (s->flags & TMNET_SAMPLE_VALID) && !(cfg->faults & TM_FAULT_STALE);
 	int run_net = cfg->mode != TMNET_SYS_PRIOR && cfg->mode <= m->system;
+	int mon = cfg->mode == TMNET_SYS_B && m->system == TMNET_SYS_B &&
+		  m->ext.fuse_kind == TMNET_FUSE_MONITOR;
 	const struct tm_counters *c = &st->cnt;
 	__u64 fail_sum = 0, dfail = 0;
 	unsigned int i;
@@ -492,6 +552,9 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
 	       st->kf.init, st->kf.missing, st->sat_tick, out.system, out.verdict, out.reason,
 	       out.prior_x, out.prior_y, out.net_x, out.net_y, out.pred_x, out.pred_y,
 	       out.d2_q16, out.gate_macs);
+	FT_LOG("  monitor stored %llu resolved %llu dropped %llu pending %u w %u\n",
+	       (unsigned long long)st->cnt.mon_stored, (unsigned long long)st->cnt.mon_resolved,
+	       (unsigned long long)st->cnt.mon_dropped, st->mon.count, st->mon.w_q16);
 	FT_LOG("  P diag %lld %lld %lld %lld off01 %lld 02 %lld 13 %lld cov %lld %lld %lld\n",
 	       (long long)st->kf.p[0][0], (long long)st->kf.p[1][1], (long long)st->kf.p[2][2],
 	       (long long)st->kf.p[3][3], (long long)st->kf.p[0][1], (long long)st->kf.p[0][2],
@@ -558,7 +621,17 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
 		FT_CHECK(out.net_x == tm_sat_s32((__s64)out.prior_x + st->net_disp[0]));
 		FT_CHECK(out.net_y == tm_sat_s32((__s64)out.prior_y + st->net_disp[1]));
 		run->b_ticks++;
-		if (out.verdict == TMNET_VERDICT_PASS) {
+		/* the monitor blends instead of publishing the network */
+		FT_CHECK(out.verdict != (mon ? TMNET_VERDICT_PASS : TMNET_VERDICT_BLEND));
+		if (out.verdict == TMNET_VERDICT_BLEND) {
+			FT_CHECK(out.reason == TMNET_REASON_OK);
+			FT_CHECK(st->mon.w_q16 <= TM_Q16_ONE);
+			FT_CHECK(out.pred_x == ft_blend(out.prior_x, st->net_disp[0], st->mon.w_q16));
+			FT_CHECK(out.pred_y == ft_blend(out.prior_y, st->net_disp[1], st->mon.w_q16));
+			FT_CHECK(out.cert_q16 <= cfg->eps_q16);
+			FT_CHECK(out.d2_q16 <= cfg->chi2_q16);
+			FT_CHECK(!stale && st->sat_tick <= m->gate.sat_limit);
+		} else if (out.verdict == TMNET_VERDICT_PASS) {
 			FT_CHECK(out.reason == TMNET_REASON_OK);
 			FT_CHECK(out.pred_x == out.net_x && out.pred_y == out.net_y);
 			/* a pass is a certificate within eps and d^2 within chi2 */
@@ -599,7 +672,8 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
 				} else {
 					FT_CHECK(out.cert_q16 == 0 && out.d2_q16 == q);
 					FT_CHECK(out.gate_macs == TM_GATE_MACS_2X2);
-					FT_CHECK((out.verdict == TMNET_VERDICT_PASS) ==
+					FT_CHECK((out.verdict == TMNET_VERDICT_PASS ||
+						  out.verdict == TMNET_VERDICT_BLEND) ==
 						 (q <= cfg->chi2_q16));
 					if (q > cfg->chi2_q16)
 						FT_CHECK(out.reason == TMNET_REASON_CHI2);
@@ -615,7 +689,7 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
 	}
 	if (out.verdict == TMNET_VERDICT_NONE)
 		FT_CHECK(out.reason == TMNET_REASON_OK);
-	FT_CHECK(out.verdict <= TMNET_VERDICT_FALLBACK);
+	FT_CHECK(out.verdict <= TMNET_VERDICT_BLEND);
 	FT_CHECK(out.reason < __TMNET_REASON_MAX);
 
 	/* the counters add up, per tick and in total */
@@ -623,7 +697,22 @@ FT_NOCOV static void ft_tick(struct tm_state *st, const struct tm_model *m, cons
 	FT_CHECK(c->samples == c0.samples + (valid ? 1 : 0));
 	FT_CHECK(c->missing == c0.missing + (valid ? 0 : 1));
 	FT_CHECK(c->ticks == c->samples + c->missing);
-	FT_CHECK(c->gate_pass == c0.gate_pass + (out.verdict == TMNET_VERDICT_PASS));
+	FT_CHECK(c->gate_pass == c0.gate_pass + (out.verdict == TMNET_VERDICT_PASS ||
+						 out.verdict == TMNET_VERDICT_BLEND));
+	FT_CHECK(c->blend == c0.blend + (out.verdict == TMNET_VERDICT_BLEND));
+	FT_CHECK(c->blend_w_sum_q16 == c0.blend_w_sum_q16 +
+		 (out.verdict == TMNET_VERDICT_BLEND ? st->mon.w_q16 : 0));
+	/* the monitor: at most one store and one resolve a tick, nothing lost */
+	FT_CHECK(c->mon_stored - c0.mon_stored <= (mon ? 1U : 0U));
+	FT_CHECK(c->mon_resolved - c0.mon_resolved <= (mon ? 1U : 0U));
+	FT_CHECK(c->mon_stored == c->mon_resolved + c->mon_dropped + st->mon.count);
+	FT_CHECK(st->mon.count <= TMNET_MON_SLOTS && st->mon.head < TMNET_MON_SLOTS);
+	if (c->mon_resolved != c0.mon_resolved)
+		FT_CHECK(valid);
+	if (st->mon.init) {
+		FT_CHECK(st->mon.spp >= 0 && st->mon.snn >= 0);
+		ft_check_w(st);
+	}
 	FT_CHECK(c->fallbacks == c0.fallbacks + (out.verdict == TMNET_VERDICT_FALLBACK));
 	for (i = 0; i < __TMNET_REASON_MAX; i++) {
 		__u64 d = c->gate_fail[i] - c0.gate_fail[i];
@@ -673,7 +762,10 @@ static void ft_sample(struct tm_state *st, const struct tm_model *m, const struc
 		ft_tick(st, m, cfg, s, run, with_clk, &out);
 		FT_CHECK(out.prior_x == ref.prior_x && out.prior_y == ref.prior_y);
 		FT_CHECK(out.net_x == ref.net_x && out.net_y == ref.net_y);
-		FT_CHECK(out.pred_x == ref.pred_x && out.pred_y == ref.pred_y);
+		/* the monitor's weight carries on over a segment start (its
+		 * EWMAs are kept), so its blend may differ from a fresh state's */
+		if (out.verdict != TMNET_VERDICT_BLEND)
+			FT_CHECK(out.pred_x == ref.pred_x && out.pred_y == ref.pred_y);
 		FT_CHECK(out.system == ref.system && out.verdict == ref.verdict);
 		FT_CHECK(out.reason == ref.reason && out.flags == ref.flags);
 		FT_CHECK(out.cert_q16 == ref.cert_q16 && out.d2_q16 == ref.d2_q16);

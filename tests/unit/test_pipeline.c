@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The whole tick: modes, fallbacks, counters, determinism, parity vector. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +257,255 @@ static void test_seg_start(void **state)
 		assert_int_equal(a.h[t], b.h[t]);
 }
 
+/* ------------------------------------------------------------------ */
+/* The monitor (TMNET_FUSE_MONITOR)                                    */
+/* ------------------------------------------------------------------ */
+
+enum { MON_H = 1000, MON_STRIDE = 16, MON_SHIFT = 4 };
+
+/* a B model whose fusion is the monitor, with initial moments pp, nn, pn (units^2) */
+static void mon_model(struct tm_model *m, double pp, double nn, double pn)
+{
+	b_model(m, 1.0);
+	m->ext.fuse_kind = TMNET_FUSE_MONITOR;
+	m->ext.mon_shift = MON_SHIFT;
+	m->ext.mon_stride = MON_STRIDE;
+	m->ext.reserved[TMNET_MON_INIT_PP] = (__u64)tmq_q32(pp);
+	m->ext.reserved[TMNET_MON_INIT_NN] = (__u64)tmq_q32(nn);
+	m->ext.reserved[TMNET_MON_INIT_PN] = (__u64)tmq_q32(pn);
+	m->crc32 ^= 1;		/* another model as far as the monitor knows */
+	assert_int_equal(m->horizon_ticks, MON_H);
+}
+
+/* the blend weight in double, clamped as the core's */
+static double ref_w(double pp, double nn, double pn)
+{
+	double den = pp + nn - 2 * pn, w;
+
+	if (den <= 0)
+		return 1;
+	w = (nn - pn) / den;
+	return w < 0 ? 0 : w > 1 ? 1 : w;
+}
+
+/* a sample on a slow circle: always valid unless told */
+static void circle(struct tmnet_sample *s, int t, int valid)
+{
+	double a = t * 2e-4;
+
+	memset(s, 0, sizeof(*s));
+	s->x = tmq_q16(30 * cos(a));
+	s->y = tmq_q16(30 * sin(a));
+	s->vx = tmq_q16(-30 * 2e-4 * 2000 * sin(a));
+	s->vy = tmq_q16(30 * 2e-4 * 2000 * cos(a));
+	s->flags = valid ? TMNET_SAMPLE_VALID : 0;
+	s->seq = (__u32)t;
+}
+
+static void check_blend(const struct tmnet_pred *o, const struct tm_state *st)
+{
+	assert_int_equal(o->system, TMNET_SYS_B);
+	if (o->verdict == TMNET_VERDICT_BLEND) {
+		__s64 a = 65536 - (__s64)st->mon.w_q16;
+		double ex = o->prior_x + (double)a * st->net_disp[0] / 65536.0;
+		double ey = o->prior_y + (double)a * st->net_disp[1] / 65536.0;
+
+		assert_int_equal(o->reason, TMNET_REASON_OK);
+		/* prior + (1 - w) disp, rounded to the nearest Q16.16 */
+		assert_true(fabs(o->pred_x - ex) <= 0.5 && fabs(o->pred_y - ey) <= 0.5);
+		assert_true(st->mon.w_q16 <= 65536);
+	} else {
+		assert_int_equal(o->verdict, TMNET_VERDICT_FALLBACK);
+		assert_int_equal(o->pred_x, o->prior_x);
+		assert_int_equal(o->pred_y, o->prior_y);
+	}
+}
+
+/*
+ * Predictions are stored every MON_STRIDE ticks from the first tick with
+ * an initialised prior and resolved exactly MON_H ticks later against that
+ * tick's sample; the EWMAs and w follow a double reference computed from
+ * the published records.
+ */
+static void test_monitor_resolves(void **state)
+{
+	enum { N = 6000 };
+	static struct tm_state st;
+	static struct tmnet_pred rec[N];
+	static struct tmnet_sample smp[N];
+	struct tm_model m;
+	struct tm_cfg cfg;
+	double pp = 40, nn = 10, pn = 5, rpp = pp, rnn = nn, rpn = pn, wmax = 0;
+	__u64 resolved = 0;
+
+	(void)state;
+	mon_model(&m, pp, nn, pn);
+	tm_cfg_from_model(&cfg, &m);
+	tm_state_reset(&st);
+	for (int t = 0; t < N; t++) {
+		circle(&smp[t], t, 1);
+		memset(&rec[t], 0, sizeof(rec[t]));
+		tm_tick(&st, &m, &cfg, &smp[t], &rec[t], NULL);
+		check_blend(&rec[t], &st);
+		if (t == 0) {
+			/* the initial weight, from the model's moments */
+			assert_true(fabs(st.mon.w_q16 / 65536.0 - ref_w(pp, nn, pn)) < 2e-5);
+		}
+		if (t >= MON_H && (t - MON_H) % MON_STRIDE == 0) {
+			const struct tmnet_pred *o = &rec[t - MON_H];
+			double ep[2], en[2], k = 1.0 / (1 << MON_SHIFT);
+
+			ep[0] = (o->prior_x - smp[t].x) / 65536.0;
+			ep[1] = (o->prior_y - smp[t].y) / 65536.0;
+			en[0] = (o->net_x - smp[t].x) / 65536.0;
+			en[1] = (o->net_y - smp[t].y) / 65536.0;
+			rpp += (ep[0] * ep[0] + ep[1] * ep[1] - rpp) * k;
+			rnn += (en[0] * en[0] + en[1] * en[1] - rnn) * k;
+			rpn += (ep[0] * en[0] + ep[1] * en[1] - rpn) * k;
+			resolved++;
+		}
+		/* resolved on the horizon tick, not before or after */
+		assert_int_equal(st.cnt.mon_resolved, resolved);
+		assert_true(fabs(st.mon.spp / 4294967296.0 - rpp) <= 1e-6 * (1 + rpp));
+		assert_true(fabs(st.mon.snn / 4294967296.0 - rnn) <= 1e-6 * (1 + rnn));
+		assert_true(fabs(st.mon.spn / 4294967296.0 - rpn) <= 1e-6 * (1 + fabs(rpn)));
+		{
+			double dw = fabs(st.mon.w_q16 / 65536.0 - ref_w(rpp, rnn, rpn));
+
+			wmax = dw > wmax ? dw : wmax;
+		}
+	}
+	printf("# monitor: %llu resolved, max |w - w_ref| %.2e\n",
+	       (unsigned long long)resolved, wmax);
+	assert_true(wmax < 1e-4);
+	assert_int_equal(resolved, (N - 1 - MON_H) / MON_STRIDE + 1);
+	assert_int_equal(st.cnt.mon_stored, (N - 1) / MON_STRIDE + 1);
+	assert_int_equal(st.cnt.mon_dropped, 0);
+	assert_int_equal(st.cnt.blend, st.cnt.gate_pass);
+	assert_true(st.cnt.blend > 0);
+}
+
+/* A missing sample on the resolving tick drops that slot; a segment start drops all */
+static void test_monitor_drops(void **state)
+{
+	static struct tm_state st;
+	struct tm_model m;
+	struct tm_cfg cfg;
+	struct tmnet_sample s;
+	struct tmnet_pred o;
+	__s64 spp;
+	__u32 pending;
+	int t;
+
+	(void)state;
+	mon_model(&m, 1, 1, 0);
+	tm_cfg_from_model(&cfg, &m);
+	tm_state_reset(&st);
+	for (t = 0; t < 3000; t++) {
+		/* the slot stored at tick 16 resolves on tick 1016: no sample there */
+		circle(&s, t, t != MON_H + MON_STRIDE);
+		tm_tick(&st, &m, &cfg, &s, &o, NULL);
+		if (t == MON_H + MON_STRIDE) {
+			assert_int_equal(st.cnt.mon_dropped, 1);
+			assert_int_equal(st.cnt.mon_resolved, 1);
+		}
+	}
+	assert_int_equal(st.cnt.mon_dropped, 1);
+	assert_int_equal(st.cnt.mon_stored, st.cnt.mon_resolved + 1 + st.mon.count);
+	/* a segment start: pending slots dropped, EWMAs and w kept */
+	spp = st.mon.spp;
+	pending = st.mon.count;
+	assert_true(pending > 50);
+	circle(&s, t, 1);
+	s.flags |= TMNET_SAMPLE_SEG_START;
+	tm_tick(&st, &m, &cfg, &s, &o, NULL);
+	assert_int_equal(st.cnt.mon_dropped, 1 + pending);
+	assert_int_equal(st.mon.spp, spp);
+	/* the new segment's first tick was stored again */
+	assert_int_equal(st.mon.count, 1);
+	/* a model change drops them too and reloads the EWMAs from the model */
+	tm_state_model_changed(&st);
+	assert_int_equal(st.mon.count, 0);
+	assert_int_equal(st.cnt.mon_dropped, 2 + pending);
+	circle(&s, t + 1, 1);
+	tm_tick(&st, &m, &cfg, &s, &o, NULL);
+	assert_int_equal(st.mon.spp, (__s64)m.ext.reserved[TMNET_MON_INIT_PP]);
+}
+
+/* w against the double formula, its clamps, and extreme moments (UBSan) */
+static void test_monitor_weight(void **state)
+{
+	static const double cases[][3] = {
+		{ 4, 1, 0 }, { 1, 4, 0 }, { 1, 1, 0 }, { 9, 4, 5 }, { 4, 9, 5 },
+		{ 1, 1, 1 },		/* identical errors: w = 1 (the prior) */
+		{ 1, 4, 2 },		/* pn > pp: num < den?  (4-2)/(1+4-4) = 2 -> 1 */
+		{ 4, 1, 2 },		/* nn - pn < 0: w = 0 (the net) */
+		{ 0, 0, 0 },		/* nothing known: the prior */
+		{ 2e9, 1e9, -1e9 },	/* near the Q32.32 range */
+		{ 2.1e9, 2.1e9, -2.1e9 },
+		{ 1e-9, 3e-9, 1e-9 },	/* a few ulps */
+	};
+	static struct tm_state st;
+	struct tm_model m;
+	struct tm_cfg cfg;
+	struct tmnet_sample s;
+	struct tmnet_pred o;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double pp = cases[i][0], nn = cases[i][1], pn = cases[i][2];
+		double qpp, qnn, qpn, w;
+
+		mon_model(&m, pp, nn, pn);
+		tm_cfg_from_model(&cfg, &m);
+		tm_state_reset(&st);
+		circle(&s, 0, 1);
+		tm_tick(&st, &m, &cfg, &s, &o, NULL);
+		check_blend(&o, &st);
+		/* the reference on the moments as stored (Q32.32) */
+		qpp = (__s64)m.ext.reserved[0] / 4294967296.0;
+		qnn = (__s64)m.ext.reserved[1] / 4294967296.0;
+		qpn = (__s64)m.ext.reserved[2] / 4294967296.0;
+		w = ref_w(qpp, qnn, qpn);
+		printf("# w(%g, %g, %g) = %.6f, reference %.6f\n", pp, nn, pn,
+		       st.mon.w_q16 / 65536.0, w);
+		assert_true(fabs(st.mon.w_q16 / 65536.0 - w) <= 1.0 / 65536);
+	}
+}
+
+/*
+ * A corrupted network under the monitor: the chi2 test rejects every
+ * correction (the prior is published), and the monitor, which resolves
+ * the network's predictions whatever was published, drives w to 1.
+ */
+static void test_monitor_corrupt(void **state)
+{
+	static struct tm_state st;
+	struct tm_model m;
+	struct tm_cfg cfg;
+	struct tmnet_sample s;
+	struct tmnet_pred o;
+
+	(void)state;
+	mon_model(&m, 10, 1, 0);		/* starts trusting the network */
+	tm_cfg_from_model(&cfg, &m);
+	cfg.faults = TM_FAULT_CORRUPT_NET;
+	tm_state_reset(&st);
+	for (int t = 0; t < 4000; t++) {
+		circle(&s, t, 1);
+		tm_tick(&st, &m, &cfg, &s, &o, NULL);
+		check_blend(&o, &st);
+		if (t > 100) {
+			assert_int_equal(o.verdict, TMNET_VERDICT_FALLBACK);
+			assert_int_equal(o.reason, TMNET_REASON_CHI2);
+		}
+	}
+	assert_true(st.cnt.mon_resolved > 150);
+	printf("# corrupt net: w %.5f after %llu resolves\n", st.mon.w_q16 / 65536.0,
+	       (unsigned long long)st.cnt.mon_resolved);
+	assert_true(st.mon.w_q16 > 65536 * 0.99);
+}
+
 /*
  * Parity vector (also run by the KUnit suite in the kernel): the CRC of
  * every record for a stored blob over a stored trajectory.  It was produced
@@ -290,6 +540,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_seg_start),
 		cmocka_unit_test(test_parity_vector),
+		cmocka_unit_test(test_monitor_resolves),
+		cmocka_unit_test(test_monitor_drops),
+		cmocka_unit_test(test_monitor_weight),
+		cmocka_unit_test(test_monitor_corrupt),
 	};
 
 	/* --write-vectors: regenerate tests/vectors/pipeline*.inc */

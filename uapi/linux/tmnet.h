@@ -95,6 +95,9 @@ enum tmnet_verdict {
 	TMNET_VERDICT_NONE = 0,		/* system A or prior-only: no gate ran */
 	TMNET_VERDICT_PASS = 1,		/* network correction accepted */
 	TMNET_VERDICT_FALLBACK = 2,	/* prior published instead */
+	TMNET_VERDICT_BLEND = 3,	/* TMNET_FUSE_MONITOR, the chi2 test passed:
+					 * pred = prior + (1 - w) (net - prior),
+					 * w in [0, 1] from the resolved errors */
 };
 
 enum tmnet_reason {
@@ -348,8 +351,20 @@ struct tmnet_blob_ext {
 				 * >= 1 and stride * (TMNET_MON_SLOTS - 1) >=
 				 * horizon_ticks; 0 for GATE */
 	__u32 _pad;
-	__u64 reserved[4];	/* zero */
+	__u64 reserved[4];	/* zero, except for MONITOR: reserved[0..2]
+				 * (TMNET_MON_INIT_*) */
 };
+
+/*
+ * MONITOR: the monitor's EWMAs start from these (tmnet quantize fits them
+ * on the float network's errors over the validation split), each an __s64 in Q32.32 data
+ * units^2 stored in reserved[]: E[e_p.e_p] >= 0, E[e_n.e_n] >= 0 and
+ * E[e_p.e_n] with (E[e_p.e_n])^2 <= E[e_p.e_p] E[e_n.e_n], all below
+ * 2^63.  All zero: the prior is published until the first resolve.
+ */
+#define TMNET_MON_INIT_PP	0
+#define TMNET_MON_INIT_NN	1
+#define TMNET_MON_INIT_PN	2
 
 /* Validator error codes (the core also gives a message for each) */
 enum tmnet_blob_err {

@@ -47,6 +47,38 @@ void tmq_params_default(struct tmq_params *p)
 	p->chi2 = 9.21;
 	p->cov_scale = 1.0;
 	p->sat_limit = 8;
+	p->prior_kind = TMNET_PRIOR_CV;
+	p->hcov_scale = 1.0;
+	p->fuse_kind = TMNET_FUSE_GATE;
+}
+
+void tmq_mon_add(struct tmq_mon_fit *f, const double ep[2], const double en[2])
+{
+	f->pp += ep[0] * ep[0] + ep[1] * ep[1];
+	f->nn += en[0] * en[0] + en[1] * en[1];
+	f->pn += ep[0] * en[0] + ep[1] * en[1];
+	f->n++;
+}
+
+void tmq_mon_finish(struct tmq_mon_fit *f)
+{
+	double den;
+
+	if (f->n) {
+		f->pp /= (double)f->n;
+		f->nn /= (double)f->n;
+		f->pn /= (double)f->n;
+	}
+	den = f->pp + f->nn - 2 * f->pn;
+	f->w = den > 0 ? (f->nn - f->pn) / den : 1.0;
+	f->w = f->w < 0 ? 0 : f->w > 1 ? 1 : f->w;
+}
+
+int tmq_mon_stride_min(int horizon_ticks)
+{
+	int s = (horizon_ticks + TMNET_MON_SLOTS - 2) / (TMNET_MON_SLOTS - 1);
+
+	return s < 1 ? 1 : s;
 }
 
 __s64 tmq_q32(double v)
@@ -205,6 +237,24 @@ int tmq_quantize(struct tm_model *m, const struct tmq_gru *g,
 	m->gate.floor_xy = tmq_q32(p->floor_xy);
 	m->gate.floor_yy = tmq_q32(p->floor_yy);
 	m->gate.sat_limit = (__u32)p->sat_limit;
+	m->ext.prior_kind = (__u32)p->prior_kind;
+	m->ext.tau_q32 = p->prior_kind == TMNET_PRIOR_DV ? tmq_q32(p->tau) : 0;
+	m->ext.hcov_scale_q16 = (__u32)tmq_q16(p->hcov_scale);
+	m->ext.fuse_kind = (__u32)p->fuse_kind;
+	if (p->fuse_kind == TMNET_FUSE_MONITOR) {
+		/* Cauchy-Schwarz survives the rounding: pn is shrunk by an ulp */
+		double lim = sqrt(p->mon_init[0] * p->mon_init[1]);
+		double pn = p->mon_init[2] > lim ? lim : p->mon_init[2] < -lim ? -lim : p->mon_init[2];
+		__s64 q = tmq_q32(pn);
+
+		if (!(p->mon_init[0] >= 0 && p->mon_init[1] >= 0 && isfinite(lim)))
+			return fail(err, errlen, "monitor initial moments must be finite and >= 0");
+		m->ext.mon_shift = (__u32)p->mon_shift;
+		m->ext.mon_stride = (__u32)p->mon_stride;
+		m->ext.reserved[TMNET_MON_INIT_PP] = (__u64)tmq_q32(p->mon_init[0]);
+		m->ext.reserved[TMNET_MON_INIT_NN] = (__u64)tmq_q32(p->mon_init[1]);
+		m->ext.reserved[TMNET_MON_INIT_PN] = (__u64)(q > 0 ? q - 1 : q < 0 ? q + 1 : 0);
+	}
 
 	if (p->system != TMNET_SYS_PRIOR) {
 		const double pre = 4096.0;	/* Q12 pre-activations */
@@ -318,6 +368,21 @@ double tmq_pass_rate(const struct tmq_corr *cv, size_t n, double c, double f, do
 		ok += det > 0 && d2 <= chi2;
 	}
 	return n ? (double)ok / (double)n : 1.0;
+}
+
+double tmq_d2_max(const struct tmq_corr *cv, size_t n, double c, double f)
+{
+	double mx = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double a = c * cv[i].p[0] + f, b = c * cv[i].p[1], d = c * cv[i].p[2] + f;
+		double det = a * d - b * b, r0 = cv[i].r[0], r1 = cv[i].r[1];
+		double d2 = det > 0 ? (d * r0 * r0 - 2 * b * r0 * r1 + a * r1 * r1) / det : INFINITY;
+
+		if (d2 > mx)
+			mx = d2;
+	}
+	return mx;
 }
 
 int tmq_gate_fit(const struct tmq_corr *cv, size_t n, double floor, double chi2, double target,

@@ -46,6 +46,16 @@ struct tmq_params {
 	double cov_scale;			/* default 1 */
 	double floor_xx, floor_xy, floor_yy;	/* units^2 */
 	int sat_limit;
+	/* prior kind and calibration (struct tmnet_blob_ext) */
+	int prior_kind;				/* enum tmnet_prior_kind, default CV */
+	double tau;				/* DV: velocity time constant, s */
+	double hcov_scale;			/* horizon covariance calibration, default 1 */
+	/* fusion (struct tmnet_blob_ext) */
+	int fuse_kind;				/* enum tmnet_fuse_kind, default GATE */
+	int mon_shift;				/* MONITOR: EWMA weight 2^-mon_shift */
+	int mon_stride;				/* MONITOR: ticks between monitored predictions */
+	double mon_init[3];			/* MONITOR: initial E[e_p.e_p], E[e_n.e_n],
+						 * E[e_p.e_n], units^2 (TMNET_MON_INIT_*) */
 	/* recording units of the data (tmn_units_to_blob); zero: none */
 	struct tmnet_blob_units units;
 };
@@ -82,6 +92,7 @@ int tmq_random_model(struct tm_model *m, int sys, int hidden, double wscale,
 struct tmq_corr {
 	double r[2];
 	double p[3];
+	double ep[2];	/* the prior's horizon error (prior - target), units */
 };
 
 #define TMQ_COV_SCALE_MIN	(1.0 / 65536)	/* the blob's Q16 resolution */
@@ -89,6 +100,8 @@ struct tmq_corr {
 
 /* fraction of corrections with r' (c P + f I)^-1 r <= chi2 (1 when n = 0) */
 double tmq_pass_rate(const struct tmq_corr *cv, size_t n, double c, double f, double chi2);
+/* the largest r' (c P + f I)^-1 r over the corrections (0 when n = 0; inf if S is singular) */
+double tmq_d2_max(const struct tmq_corr *cv, size_t n, double c, double f);
 /*
  * The smallest cov_scale in [TMQ_COV_SCALE_MIN, TMQ_COV_SCALE_MAX] with a
  * pass rate >= target.  Returns 0, or +1 when even the maximum passes less
@@ -97,6 +110,25 @@ double tmq_pass_rate(const struct tmq_corr *cv, size_t n, double c, double f, do
  */
 int tmq_gate_fit(const struct tmq_corr *cv, size_t n, double floor, double chi2, double target,
 		 double *cov_scale);
+
+/*
+ * Monitor calibration: the second moments of the prior's and the network's
+ * horizon errors (units^2) over resolved predictions, and the
+ * minimum-variance weight of the prior w = (nn - pn) / (pp + nn - 2 pn) in
+ * [0, 1] (1 when the two agree everywhere).
+ */
+struct tmq_mon_fit {
+	double pp, nn, pn;
+	double w;
+	size_t n;
+};
+
+/* add one resolved pair of errors (e_p = prior - z, e_n = net - z) */
+void tmq_mon_add(struct tmq_mon_fit *f, const double ep[2], const double en[2]);
+/* finish: moments are means, w the clamped weight */
+void tmq_mon_finish(struct tmq_mon_fit *f);
+/* The stride the validator allows with TMNET_MON_SLOTS slots: ceil(H / (slots - 1)) */
+int tmq_mon_stride_min(int horizon_ticks);
 
 /* Model <-> .tmn file.  Return 0 or -1 with a message in err. */
 int tmq_write_blob_file(const char *path, const struct tm_model *m,

@@ -77,7 +77,9 @@ struct errsum {
 
 struct gate_sum {
 	unsigned long long decisions, pass, fail[__TMNET_REASON_MAX];
+	unsigned long long blend;	/* passes published as a blend (monitor) */
 	double pass_rate, mean_cert, max_cert;
+	double mean_w;			/* the prior's mean weight in those blends */
 };
 
 /* lags (seconds) at which the autocorrelation of the differences is shown */
@@ -281,6 +283,8 @@ static void gate_of(const struct tm_counters *c, struct gate_sum *g)
 		fb += c->gate_fail[k];
 	}
 	g->pass = c->gate_pass;
+	g->blend = c->blend;
+	g->mean_w = c->blend ? (double)c->blend_w_sum_q16 / 65536.0 / (double)c->blend : NAN;
 	g->decisions = c->gate_pass + fb;
 	g->pass_rate = g->decisions ? (double)g->pass / (double)g->decisions : NAN;
 	g->mean_cert = c->cert_n ? (double)c->cert_sum_q16 / (double)c->cert_n / 65536.0 : NAN;
@@ -567,7 +571,7 @@ static int dump_gate(const char *dir, struct run *r, int rate, char *err, int er
 				unsigned char v = r->verdict[ss[k]][i];
 
 				dec[k] += v != TMNET_VERDICT_NONE;
-				pass[k] += v == TMNET_VERDICT_PASS;
+				pass[k] += v == TMNET_VERDICT_PASS || v == TMNET_VERDICT_BLEND;
 			}
 			if (!isnan(r->cert[i])) {
 				cs += r->cert[i];
@@ -723,6 +727,11 @@ static void print_text(const struct run *r, const struct pair_res *pr, int np,
 	for (int k = 1; k < __TMNET_REASON_MAX; k++)
 		printf(" %s %llu", reason_names[k], r->gs[S_B].fail[k]);
 	printf("\n");
+	if (r->m[S_B]->ext.fuse_kind == TMNET_FUSE_MONITOR)
+		printf("Monitor (fuse monitor): %.2f %% of the decisions published as a blend prior + (1 - w) (net - prior),\n"
+		       "  mean prior weight w %.4f (faulted net: %.4f, perturbed weights: %.4f); the passes are the blends\n",
+		       r->gs[S_B].decisions ? 100.0 * (double)r->gs[S_B].blend / (double)r->gs[S_B].decisions : NAN,
+		       r->gs[S_B].mean_w, r->gs[S_BFAULT].mean_w, r->gs[S_BPERT].mean_w);
 	printf("\nGate region: S = cov_scale P_h + floor, pass iff r' S^-1 r <= chi2; cov_scale %.4g,\n"
 	       "  floor [%.4g %.4g; %.4g] units^2, chi2 %.4g.  Accepted ellipse / the prior's own 99 %% ellipse\n"
 	       "  (r' P_h^-1 r <= chi2), radius ratio over the paired ticks: min %.2f, median %.2f, max %.2f\n"
@@ -869,7 +878,12 @@ static void print_json(const struct run *r, const struct pair_res *pr, int np,
 		for (int k = 1; k < __TMNET_REASON_MAX; k++)
 			printf("\"%s\": %llu%s", reason_names[k], g->fail[k],
 			       k + 1 < __TMNET_REASON_MAX ? ", " : "");
-		printf("}, \"p99_over_prior\": %.6g, \"mean_over_prior\": %.6g}%s\n",
+		printf("}, \"fuse\": \"%s\", \"blend\": %llu, \"mean_w\": %s",
+		       r->m[S_B]->ext.fuse_kind == TMNET_FUSE_MONITOR ? "monitor" : "gate", g->blend,
+		       isfinite(g->mean_w) ? "" : "null");
+		if (isfinite(g->mean_w))
+			printf("%.6g", g->mean_w);
+		printf(", \"p99_over_prior\": %.6g, \"mean_over_prior\": %.6g}%s\n",
 		       r->es[s].p99 / r->es[S_PRIOR].p99, r->es[s].mean / r->es[S_PRIOR].mean,
 		       s + 1 < N_SYS ? "," : "");
 	}

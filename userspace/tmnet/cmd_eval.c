@@ -102,6 +102,8 @@ struct result {
 	struct tm_counters cnt;
 	double win_mse, chunk_mse, stream_mse;	/* float, normalised units */
 	size_t scored;
+	size_t pub_as[3];		/* scored ticks published as prior, net, blend */
+	double w_sum;			/* prior's weight w over the scored blends */
 	size_t *tick;			/* the scored ticks, increasing */
 	double per_unit[2];		/* recording units per data unit (1 / scale) */
 };
@@ -205,6 +207,16 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 				r->tick = nt;
 			}
 			r->tick[r->scored++] = t;
+			/* what was published: the prior, the network or a blend of both */
+			if (out.verdict == TMNET_VERDICT_FALLBACK ||
+			    (out.pred_x == out.prior_x && out.pred_y == out.prior_y))
+				r->pub_as[0]++;
+			else if (out.pred_x == out.net_x && out.pred_y == out.net_y)
+				r->pub_as[1]++;
+			else
+				r->pub_as[2]++;
+			if (out.verdict == TMNET_VERDICT_BLEND)
+				r->w_sum += st->mon.w_q16 / 65536.0;
 			if (acc_add(&r->pub, (out.pred_x / 65536.0 - tx) * r->per_unit[0],
 				    (out.pred_y / 65536.0 - ty) * r->per_unit[1]) ||
 			    acc_add(&r->prior, (out.prior_x / 65536.0 - tx) * r->per_unit[0],
@@ -579,7 +591,16 @@ int cmd_eval(int argc, char **argv)
 				printf("\"%s\": %llu%s", reason_names[k],
 				       (unsigned long long)c->gate_fail[k],
 				       k + 1 < __TMNET_REASON_MAX ? ", " : "");
-			printf("}},\n      \"saturation\": {\"input\": %llu, \"act\": %llu, \"out\": %llu}\n    }%s\n",
+			printf("}, \"fuse\": \"%s\", \"blend\": %llu, \"mean_w\": %s, \"published_as\": {\"prior\": %s, \"net\": %s, \"blend\": %s}, \"monitor\": {\"stored\": %llu, \"resolved\": %llu, \"dropped\": %llu}},\n",
+			       r->m->ext.fuse_kind == TMNET_FUSE_MONITOR ? "monitor" : "gate",
+			       (unsigned long long)c->blend,
+			       jnum(c->blend ? (double)c->blend_w_sum_q16 / 65536.0 / (double)c->blend : NAN),
+			       jnum(r->scored ? (double)r->pub_as[0] / (double)r->scored : NAN),
+			       jnum(r->scored ? (double)r->pub_as[1] / (double)r->scored : NAN),
+			       jnum(r->scored ? (double)r->pub_as[2] / (double)r->scored : NAN),
+			       (unsigned long long)c->mon_stored, (unsigned long long)c->mon_resolved,
+			       (unsigned long long)c->mon_dropped);
+			printf("      \"saturation\": {\"input\": %llu, \"act\": %llu, \"out\": %llu}\n    }%s\n",
 			       (unsigned long long)c->sat_input, (unsigned long long)c->sat_act,
 			       (unsigned long long)c->sat_out, i + 1 < nm ? "," : "");
 			continue;
@@ -608,6 +629,15 @@ int cmd_eval(int argc, char **argv)
 			for (int k = 1; k < __TMNET_REASON_MAX; k++)
 				printf(" %s %llu", reason_names[k], (unsigned long long)c->gate_fail[k]);
 			printf("\n");
+			if (r->m->ext.fuse_kind == TMNET_FUSE_MONITOR)
+				printf("  monitor: %llu blends, mean prior weight w %.4f; %llu predictions resolved, %llu dropped\n",
+				       (unsigned long long)c->blend,
+				       c->blend ? (double)c->blend_w_sum_q16 / 65536.0 / (double)c->blend : NAN,
+				       (unsigned long long)c->mon_resolved, (unsigned long long)c->mon_dropped);
+			printf("  published (scored ticks): prior %.2f %%, net %.2f %%, blend %.2f %%\n",
+			       r->scored ? 100.0 * (double)r->pub_as[0] / (double)r->scored : NAN,
+			       r->scored ? 100.0 * (double)r->pub_as[1] / (double)r->scored : NAN,
+			       r->scored ? 100.0 * (double)r->pub_as[2] / (double)r->scored : NAN);
 		}
 		printf("  saturation: input %llu, activation %llu, output %llu\n",
 		       (unsigned long long)c->sat_input, (unsigned long long)c->sat_act,

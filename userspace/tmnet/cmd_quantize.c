@@ -26,7 +26,20 @@ static const char usage[] =
 	"  -d, --data FILE       the training CSV\n"
 	"  -o, --out FILE        .tmn blob\n"
 	"      --name NAME       model name (default: from the output file)\n"
-	"      --gate-pass Q     target pass rate on training corrections (default 0.98)\n"
+	"      --fuse KIND       System B: gate (publish the network if the chi2 test\n"
+	"                        passes, else the prior) or monitor (default: the chi2\n"
+	"                        test catches impossible corrections, then the prior and\n"
+	"                        the network are blended by the weight w of minimum\n"
+	"                        variance from their resolved errors; its initial\n"
+	"                        moments come from the float network's VALIDATION errors)\n"
+	"      --mon-shift N     monitor EWMA weight 2^-N per resolved prediction\n"
+	"                        (default 6)\n"
+	"      --mon-stride N    ticks between monitored predictions (default: the\n"
+	"                        smallest the ring allows, ceil(horizon / 63))\n"
+	"      --gate-pass Q     target pass rate on training corrections (default 0.98\n"
+	"                        for --fuse gate, 1 for monitor: every one passes)\n"
+	"      --gate-margin X   monitor: cov_scale times X (default 1); where that\n"
+	"                        passes the blob's cap 1000, chi2 is raised instead\n"
 	"      --chi2 X          gate threshold (default 9.21 = chi2(2) 99 %)\n"
 	"      --eps X           gate certificate target (default 0.02)\n"
 	"      --calib-ticks N   training ticks used for the gate fit, and validation\n"
@@ -70,6 +83,8 @@ static int collect(const struct tmn_series *d, size_t lo, size_t hi, size_t max,
 		cv[nc].r[0] = y[0] * mf->h.norm.out_scale;
 		cv[nc].r[1] = y[1] * mf->h.norm.out_scale;
 		memcpy(cv[nc].p, t.pcov, sizeof(t.pcov));
+		cv[nc].ep[0] = t.prior[0] - t.tgt[0];
+		cv[nc].ep[1] = t.prior[1] - t.tgt[1];
 		nc++;
 	}
 	tmn_cursor_free(&cur);
@@ -89,14 +104,20 @@ int cmd_quantize(int argc, char **argv)
 		{ "chi2", required_argument, NULL, 3 },
 		{ "eps", required_argument, NULL, 4 },
 		{ "calib-ticks", required_argument, NULL, 5 },
+		{ "fuse", required_argument, NULL, 6 },
+		{ "mon-shift", required_argument, NULL, 7 },
+		{ "mon-stride", required_argument, NULL, 8 },
+		{ "gate-margin", required_argument, NULL, 9 },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *model = NULL, *data = NULL, *out = NULL;
 	char name[TMNET_NAME_LEN], err[512];
-	double gate_pass = 0.98, chi2 = 9.21, eps = 0.02;
-	long calib = 300000;
+	double gate_pass = -1, chi2 = 9.21, eps = 0.02, gate_margin = 1;
+	long calib = 300000, mon_shift = 6, mon_stride = 0;
+	int fuse = TMNET_FUSE_MONITOR;
+	struct tmq_mon_fit mfit[2];
 	struct tmn_model_f mf;
 	struct tmn_series d;
 	struct tmn_split sp;
@@ -146,6 +167,28 @@ int cmd_quantize(int argc, char **argv)
 			if (parse_int(optarg, "--calib-ticks", 1000, 100000000, &calib))
 				return 2;
 			break;
+		case 6:
+			if (!strcmp(optarg, "gate")) {
+				fuse = TMNET_FUSE_GATE;
+			} else if (!strcmp(optarg, "monitor")) {
+				fuse = TMNET_FUSE_MONITOR;
+			} else {
+				fprintf(stderr, "tmnet quantize: --fuse: want gate or monitor\n");
+				return 2;
+			}
+			break;
+		case 7:
+			if (parse_int(optarg, "--mon-shift", 1, TMNET_MON_SHIFT_MAX, &mon_shift))
+				return 2;
+			break;
+		case 8:
+			if (parse_int(optarg, "--mon-stride", 1, TMNET_MAX_HORIZON_TICKS, &mon_stride))
+				return 2;
+			break;
+		case 9:
+			if (parse_dbl(optarg, "--gate-margin", 1, 1e6, &gate_margin))
+				return 2;
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -158,6 +201,9 @@ int cmd_quantize(int argc, char **argv)
 	}
 	if (!model || !data || !out || optind != argc)
 		die_usage(usage);
+	if (gate_pass < 0)
+		gate_pass = fuse == TMNET_FUSE_MONITOR ? 1.0 : 0.98;
+	memset(mfit, 0, sizeof(mfit));
 	if (!name[0]) {
 		const char *b = strrchr(out, '/');
 		size_t l;
@@ -235,7 +281,65 @@ int cmd_quantize(int argc, char **argv)
 				goto out;
 			}
 		}
+		if (fuse == TMNET_FUSE_MONITOR) {
+			int smin = tmq_mon_stride_min(p.horizon_ticks);
+
+			if (!mon_stride)
+				mon_stride = smin;
+			if (mon_stride < smin) {
+				fprintf(stderr, "tmnet quantize: --mon-stride %ld: a horizon of %d ticks "
+					"needs at least %d (%d slots)\n", mon_stride, p.horizon_ticks,
+					smin, TMNET_MON_SLOTS);
+				goto out;
+			}
+			for (int part = 0; part < 2; part++) {
+				for (size_t i = 0; i < nc[part]; i++) {
+					double en[2] = { cv[part][i].ep[0] + cv[part][i].r[0],
+							 cv[part][i].ep[1] + cv[part][i].r[1] };
+
+					tmq_mon_add(&mfit[part], cv[part][i].ep, en);
+				}
+				tmq_mon_finish(&mfit[part]);
+			}
+			p.fuse_kind = TMNET_FUSE_MONITOR;
+			p.mon_shift = (int)mon_shift;
+			p.mon_stride = (int)mon_stride;
+			/* the validation moments: errors of a network on data it was not fitted to */
+			p.mon_init[0] = mfit[1].n ? mfit[1].pp : mfit[0].pp;
+			p.mon_init[1] = mfit[1].n ? mfit[1].nn : mfit[0].nn;
+			p.mon_init[2] = mfit[1].n ? mfit[1].pn : mfit[0].pn;
+			printf("monitor fit: shift %ld (EWMA over ~%ld resolved predictions, %.3g s), stride %ld ticks; "
+			       "float net vs prior MSE (units^2): training %.4g vs %.4g, w %.3f; VALIDATION %.4g vs %.4g, w %.3f (initial)\n",
+			       mon_shift, 1L << mon_shift, (double)(mon_stride << mon_shift) / p.rate_hz,
+			       mon_stride, mfit[0].nn, mfit[0].pp, mfit[0].w, mfit[1].nn, mfit[1].pp, mfit[1].w);
+		}
 		cap = tmq_gate_fit(cv[0], nc[0], p.floor_xx, chi2, gate_pass, &c);
+		if (fuse == TMNET_FUSE_MONITOR) {
+			/*
+			 * The monitor weighs the network; the chi2 test only has to
+			 * reject a correction unlike any the network made in training:
+			 * cov_scale times the margin, and where that passes the blob's
+			 * cap 1000, chi2 raised instead (at most 1000).
+			 */
+			double want = c * gate_margin;
+
+			if (cap > 0 || want > TMQ_COV_SCALE_MAX) {
+				double d2 = tmq_d2_max(cv[0], nc[0], TMQ_COV_SCALE_MAX, p.floor_xx);
+				double need = (cap > 0 ? d2 : chi2) * want / TMQ_COV_SCALE_MAX;
+
+				chi2 = need > chi2 ? need : chi2;
+				if (chi2 > 1000) {
+					chi2 = 1000;
+					cap = 1;
+				} else {
+					cap = 0;
+				}
+				p.chi2 = chi2;
+				c = TMQ_COV_SCALE_MAX;
+			} else {
+				c = want;
+			}
+		}
 		p.cov_scale = c;
 		pass[0] = tmq_pass_rate(cv[0], nc[0], c, p.floor_xx, chi2);
 		pass[1] = nc[1] ? tmq_pass_rate(cv[1], nc[1], c, p.floor_xx, chi2) : NAN;
@@ -270,6 +374,12 @@ int cmd_quantize(int argc, char **argv)
 			printf(", \"gate\": {\"cov_scale\": %.6g, \"cap\": \"%s\", \"floor\": %.6g, \"chi2\": %.4g, \"target_pass\": %.4g, \"pass_train\": %.6g, \"n_train\": %zu, \"pass_val\": %.6g, \"n_val\": %zu}",
 			       p.cov_scale, cap > 0 ? "upper" : cap < 0 ? "lower" : "none", p.floor_xx,
 			       chi2, gate_pass, pass[0], nc[0], nc[1] ? pass[1] : -1.0, nc[1]);
+		if (m->system == TMNET_SYS_B)
+			printf(", \"fuse\": \"%s\"", fuse == TMNET_FUSE_MONITOR ? "monitor" : "gate");
+		if (m->system == TMNET_SYS_B && fuse == TMNET_FUSE_MONITOR)
+			printf(", \"monitor\": {\"shift\": %ld, \"stride\": %ld, \"train\": {\"pp\": %.6g, \"nn\": %.6g, \"pn\": %.6g, \"w\": %.6g, \"n\": %zu}, \"val\": {\"pp\": %.6g, \"nn\": %.6g, \"pn\": %.6g, \"w\": %.6g, \"n\": %zu}}",
+			       mon_shift, mon_stride, mfit[0].pp, mfit[0].nn, mfit[0].pn, mfit[0].w, mfit[0].n,
+			       mfit[1].pp, mfit[1].nn, mfit[1].pn, mfit[1].w, mfit[1].n);
 		printf("}\n");
 	}
 	free(m);
