@@ -998,7 +998,11 @@ static int tmnet_nl_fill_stats(struct sk_buff *skb, struct tmnet_dev *dev, void 
 	    PUT64(MODEL_LOADS, d->model_loads) ||
 	    PUT64(MODEL_LOAD_ERRORS, d->model_load_errors) ||
 	    PUT64(UNPINNED, d->unpinned) ||
-	    PUT64(OFFCPU_TICKS, d->offcpu_ticks))
+	    PUT64(OFFCPU_TICKS, d->offcpu_ticks) ||
+	    PUT64(BLEND, c->blend) ||
+	    PUT64(BLEND_W_MEAN, c->blend ? div64_u64(c->blend_w_sum_q16, c->blend) : 0) ||
+	    PUT64(MON_RESOLVED, c->mon_resolved) ||
+	    PUT64(MON_DROPPED, c->mon_dropped))
 		goto cancel;
 	for (i = 0; i < TMNET_N_STAGES; i++)
 		if (tmnet_nl_put_stage(skb, i, &s->stage[i]))

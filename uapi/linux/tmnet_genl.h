@@ -196,6 +196,10 @@ enum {
 	TMNET_A_STATS_STAGE,		/* nest, multi: TMNET_A_STAGE_* */
 	TMNET_A_STATS_UNPINNED,		/* the pinned CPU went offline, timer moved */
 	TMNET_A_STATS_OFFCPU_TICKS,	/* ticks run off the pinned CPU */
+	TMNET_A_STATS_BLEND,		/* passes published as the monitor's blend */
+	TMNET_A_STATS_BLEND_W_MEAN,	/* Q16: the prior's mean weight w in them */
+	TMNET_A_STATS_MON_RESOLVED,	/* monitored predictions resolved */
+	TMNET_A_STATS_MON_DROPPED,	/* ... dropped (no sample, segment, model) */
 
 	__TMNET_A_STATS_MAX,
 	TMNET_A_STATS_MAX = (__TMNET_A_STATS_MAX - 1)

@@ -96,6 +96,10 @@ static const char *const stats_names[TMNET_A_STATS_MAX + 1] = {
 	[TMNET_A_STATS_OUT_QUEUED] = "out-queued",
 	[TMNET_A_STATS_MODEL_LOADS] = "model-loads",
 	[TMNET_A_STATS_MODEL_LOAD_ERRORS] = "model-load-errors",
+	[TMNET_A_STATS_BLEND] = "blend",
+	[TMNET_A_STATS_BLEND_W_MEAN] = "blend-w-mean",
+	[TMNET_A_STATS_MON_RESOLVED] = "mon-resolved",
+	[TMNET_A_STATS_MON_DROPPED] = "mon-dropped",
 };
 
 const char *tmn_stats_attr_name(unsigned int attr)

@@ -388,9 +388,9 @@ int cmd_feed(struct ctl *c, int argc, char **argv)
 
 static const char *verdict_name(unsigned int v)
 {
-	static const char *const n[] = { "none", "pass", "fallback" };
+	static const char *const n[] = { "none", "pass", "fallback", "blend" };
 
-	return v < 3 ? n[v] : "unknown";
+	return v < 4 ? n[v] : "unknown";
 }
 
 static const char *reason_name(unsigned int r)

@@ -553,6 +553,12 @@ static void print_stats(const struct tmn_stats *s)
 	pr_stat(s, TMNET_A_STATS_GATE_FAIL_NO_MODEL, " no-model %llu");
 	pr_stat(s, TMNET_A_STATS_GATE_FAIL_STALE, " stale %llu");
 	pr_stat(s, TMNET_A_STATS_GATE_FAIL_SATURATION, " saturation %llu\n");
+	pr_stat(s, TMNET_A_STATS_BLEND, "  monitor: blends %llu");
+	if (s->have[TMNET_A_STATS_BLEND_W_MEAN])
+		pr_float("blend-w-mean", "  mean w %.4f",
+			 q16((uint32_t)v[TMNET_A_STATS_BLEND_W_MEAN]));
+	pr_stat(s, TMNET_A_STATS_MON_RESOLVED, "  resolved %llu");
+	pr_stat(s, TMNET_A_STATS_MON_DROPPED, "  dropped %llu\n");
 	pr_stat(s, TMNET_A_STATS_CERT_N, "  certificate: n %llu");
 	pr_float("cert-mean", "  mean %.6f", q16((uint32_t)v[TMNET_A_STATS_CERT_MEAN]));
 	pr_float("cert-max", "  max %.6f\n", q16((uint32_t)v[TMNET_A_STATS_CERT_MAX]));
