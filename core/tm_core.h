@@ -479,8 +479,9 @@ void tm_stage_gate(struct tm_state *st, const struct tm_model *m,
  * Worst case: every loop tm_tick() reaches has a constant trip count or
  * one bounded by TMNET_MAX_HIDDEN, TMNET_MAX_FEATURES, TMNET_N_OUT or the
  * Kalman state dimension (4); the gate is a fixed TM_GATE_MACS_MAX
- * multiply-adds.  No input, blob field or netlink parameter changes a
- * bound (docs/architecture.md, "Worst case"; make bench-worst measures it).
+ * multiply-adds; the monitor (TMNET_FUSE_MONITOR) has no loop: at most
+ * one store and one resolve (one 64-bit division) per tick.  No input,
+ * blob field or netlink parameter changes a bound (docs/architecture.md, "Worst case"; make bench-worst measures it).
  */
 void tm_tick(struct tm_state *st, const struct tm_model *m,
 	     const struct tm_cfg *cfg, const struct tmnet_sample *s,

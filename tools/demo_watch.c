@@ -232,7 +232,7 @@ static void second_line(struct run *u, size_t lo, size_t hi, unsigned int sec)
 			v[s][i] = p->stage_ns[s];
 		if (p->verdict != TMNET_VERDICT_NONE) {
 			gated++;
-			pass += p->verdict == TMNET_VERDICT_PASS;
+			pass += p->verdict == TMNET_VERDICT_PASS || p->verdict == TMNET_VERDICT_BLEND;
 		}
 		ovr += !!(p->flags & TMNET_PRED_F_OVERRUN);
 		if (rec_err(u, p, &e1, &e2)) {
@@ -514,7 +514,7 @@ int main(int argc, char **argv)
 			withs += !!(p->flags & TMNET_PRED_F_SAMPLE);
 			if (p->verdict != TMNET_VERDICT_NONE) {
 				gated++;
-				if (p->verdict == TMNET_VERDICT_PASS)
+				if (p->verdict == TMNET_VERDICT_PASS || p->verdict == TMNET_VERDICT_BLEND)
 					pass++;
 				else if (p->reason < __TMNET_REASON_MAX)
 					fb[p->reason]++;

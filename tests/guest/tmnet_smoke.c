@@ -54,6 +54,12 @@ static void tap(struct ctx *c, int ok, const char *fmt, ...)
 	fflush(stdout);
 }
 
+/* v lies between a and b (inclusive, either order) */
+static int between(int32_t v, int32_t a, int32_t b)
+{
+	return a <= b ? v >= a && v <= b : v >= b && v <= a;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -346,6 +352,10 @@ static void test_replay(struct ctx *c)
 			 !(p->flags & ~0x1f) && p->reason < __TMNET_REASON_MAX &&
 			 (p->verdict == TMNET_VERDICT_PASS ? p->reason == TMNET_REASON_OK &&
 			  p->pred_x == p->net_x && p->pred_y == p->net_y :
+			  /* the monitor's blend: between the prior and the network */
+			  p->verdict == TMNET_VERDICT_BLEND ? p->reason == TMNET_REASON_OK &&
+			  between(p->pred_x, p->prior_x, p->net_x) &&
+			  between(p->pred_y, p->prior_y, p->net_y) :
 			  p->verdict == TMNET_VERDICT_FALLBACK && p->reason != TMNET_REASON_OK &&
 			  p->pred_x == p->prior_x && p->pred_y == p->prior_y) &&
 			 p->stage_ns[TMNET_STAGE_TOTAL] >= p->stage_ns[TMNET_STAGE_PRIOR] +
@@ -362,7 +372,7 @@ static void test_replay(struct ctx *c)
 				bad_seq++;
 			nsample++;
 		}
-		if (p->verdict == TMNET_VERDICT_PASS)
+		if (p->verdict == TMNET_VERDICT_PASS || p->verdict == TMNET_VERDICT_BLEND)
 			rec_pass++;
 		else if (p->reason < __TMNET_REASON_MAX)
 			rec_fail[p->reason]++;
