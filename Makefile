@@ -192,8 +192,9 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
 
 # ==== release: make demo, dkms-install (tools/demo.sh, dkms.conf, packaging/) ====
-# make demo [DATA=my.csv] [MODEL=my.tmn] [DEMO_SECONDS=10]
+# make demo [DATA=my.csv] [MODEL=my.tmn] [DEMO_SECONDS=10] [SOURCE=input]
 #     boots Debian's stock kernel in QEMU and streams DATA through tmnet.ko
+#     (SOURCE=input: a virtual tablet attached to tmnet0 plays handwriting)
 # make dkms-install [DESTDIR=]
 #     registers the module with DKMS (rebuilt for every installed kernel) and
 #     installs the udev rule, the modprobe.d example and the default model
@@ -211,7 +212,8 @@ $(BUILD)/demo-watch: tools/demo_watch.c $(BUILD)/libtmnet.a $(BUILD)/libtmcore.a
 
 demo:
 	$(Q)BUILD=$(BUILD) tools/demo.sh $(if $(DATA),--data '$(DATA)') \
-		$(if $(MODEL),--model '$(MODEL)') $(if $(DEMO_SECONDS),--seconds '$(DEMO_SECONDS)')
+		$(if $(MODEL),--model '$(MODEL)') $(if $(DEMO_SECONDS),--seconds '$(DEMO_SECONDS)') \
+		$(if $(SOURCE),--source '$(SOURCE)')
 
 packaging-install:
 	install -D -m 0644 packaging/60-tmnet.rules $(DESTDIR)/etc/udev/rules.d/60-tmnet.rules

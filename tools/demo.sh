@@ -2,7 +2,7 @@
 # tools/demo.sh - `make demo`: watch the kernel predict at 2 kHz.
 #
 #   tools/demo.sh [--data FILE.csv] [--model FILE.tmn] [--seconds S]
-#                 [--kernel FILE] [--out DIR] [--no-deps]
+#                 [--source replay|input] [--kernel FILE] [--out DIR] [--no-deps]
 #
 #   --data FILE     your own trajectory: a canonical CSV (t_ns,x,y,vx,vy,valid,
 #                   from tmnet data gen/import) or any CSV of timestamped
@@ -10,6 +10,13 @@
 #                   (default: a fresh synthetic trajectory, tmnet data gen)
 #   --model FILE    a .tmn model (default models/default-B.tmn)
 #   --seconds S     how much data to stream (default 10)
+#   --source input  instead of writing samples to /dev/tmnet0, create a
+#                   virtual tablet (/dev/uinput), attach tmnet0 to it
+#                   (tmnetctl set source input:/dev/input/eventN) and play a
+#                   generated handwriting track through it in real time
+#                   (tmnet data gen --kind handwriting --raw: a 195 Hz tablet
+#                   in 0.01 mm units); plus a plot of the pen path and the
+#                   predicted path (pen.png).  --data is not used.
 #   --kernel FILE   guest kernel (default: newest /boot/vmlinuz-6.1.*, the
 #                   stock Debian 12 kernel from linux-image-amd64)
 #   --out DIR       plots and tables (default out/demo)
@@ -22,7 +29,8 @@
 # without tmnetctl, through debugfs), streams the trajectory through
 # /dev/tmnet0 in replay mode at the device's 2 kHz tick, prints one line of
 # stats per second and a summary, then draws plots with gnuplot into DIR.
-# Make passes DATA=, MODEL= and DEMO_SECONDS= through (make demo DATA=my.csv).
+# Make passes DATA=, MODEL=, DEMO_SECONDS= and SOURCE= through (make demo
+# DATA=my.csv, make demo SOURCE=input).
 #
 # Inside the guest this script runs itself again with --guest (internal).
 set -euo pipefail
@@ -35,7 +43,7 @@ BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD=$root/$BUILD ;; esac
 
 die() { echo "demo: $*" >&2; exit 2; }
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; }
 
 # ============================================================================
 # guest side: runs as root in the QEMU guest, host root mounted read-only
@@ -89,6 +97,50 @@ guest() {
 	return $rc
 }
 
+# guest side of --source input: uinput and evdev, tmnet.ko, the tablet
+guest_input() {
+	local ko=$1 model=$2 log=$3 secs=$4 res=$5 m f rc=0
+	local ctl=$BUILD/tmnetctl tmp
+
+	echo "demo: guest kernel $(uname -r), $(nproc) CPUs (QEMU TCG: timings are emulated, not a real host's)"
+	tmp=$(mktemp -d /tmp/tmnet-demo.XXXXXX)
+	for m in evdev uinput; do
+		[ -e "/sys/module/$m" ] && continue
+		f=$(find "/lib/modules/$(uname -r)" -name "$m.ko*" | head -n 1)
+		[ -n "$f" ] || { echo "demo: the guest kernel has no $m module"; return 1; }
+		case "$f" in
+		*.xz) xz -dc "$f" >"$tmp/$m.ko" ;;
+		*.zst) zstd -qdc "$f" >"$tmp/$m.ko" ;;
+		*) cp "$f" "$tmp/$m.ko" ;;
+		esac
+		insmod "$tmp/$m.ko" || { echo "demo: insmod $m failed"; return 1; }
+	done
+	for i in $(seq 50); do [ -c /dev/uinput ] && break; sleep 0.1; done
+	insmod "$ko" || { echo "demo: insmod $ko failed"; return 1; }
+	"$BUILD/guest/tmnet_input_test" --demo "$log" --blob "$model" --ctl "$ctl" \
+		--seconds "$secs" --out "$res" || rc=1
+	"$ctl" -p dev show >"$res/tmnetctl-dev.txt" 2>&1
+	"$ctl" -p stats >"$res/tmnetctl-stats.txt" 2>&1
+	local rm="rmmod ok"
+	rmmod tmnet || { rm="rmmod FAILED"; rc=1; }
+	dmesg >"$res/dmesg.txt"
+	if grep -qE 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN' "$res/dmesg.txt"; then
+		echo "demo: the kernel log has a splat ($rm):"
+		grep -E -A5 'BUG:|WARNING:|Oops|Call Trace' "$res/dmesg.txt" | head -n 30
+		rc=1
+	else
+		echo "dmesg       clean (no BUG/WARNING/Oops), $rm" | tee -a "$res/summary.txt"
+	fi
+	rm -rf "$tmp"
+	return $rc
+}
+
+if [ "${1:-}" = --guest-input ]; then
+	shift
+	guest_input "$@"
+	exit $?
+fi
+
 if [ "${1:-}" = --guest ]; then
 	shift
 	guest "$@"
@@ -99,11 +151,13 @@ fi
 # host side
 # ============================================================================
 data=${DATA:-} model=${MODEL:-} data_arg= model_arg= secs=${DEMO_SECONDS:-10} kernel= out=out/demo deps=1
+source=${SOURCE:-replay}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--data) data=$2; shift 2 ;;
 	--model) model=$2; shift 2 ;;
 	--seconds) secs=$2; shift 2 ;;
+	--source) source=$2; shift 2 ;;
 	--kernel) kernel=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--no-deps) deps=0; shift ;;
@@ -112,6 +166,11 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case "$secs" in ''|*[!0-9.]*) die "--seconds: '$secs' is not a number" ;; esac
+case "$source" in
+replay|'') source=replay ;;
+input) [ -z "$data" ] || die "SOURCE=input plays a generated handwriting track: DATA= is not used" ;;
+*) die "SOURCE=$source: not replay or input" ;;
+esac
 t_start=$(date +%s)
 step() { printf '[demo %3ds] %s\n' $(($(date +%s) - t_start)) "$*"; }
 
@@ -141,6 +200,10 @@ BUILD=$(cd "$BUILD" && pwd -P)
 step "building the tools (make)"
 make -s BUILD="$BUILD" all "$BUILD/demo-watch" >"$BUILD/demo/build.log" 2>&1 ||
 	{ tail -n 20 "$BUILD/demo/build.log" >&2; die "the build failed (log: $BUILD/demo/build.log)"; }
+if [ "$source" = input ]; then
+	make -s -f qemu/guest.mk BUILD="$BUILD" >>"$BUILD/demo/build.log" 2>&1 ||
+		{ tail -n 20 "$BUILD/demo/build.log" >&2; die "building the guest programs failed (log: $BUILD/demo/build.log)"; }
+fi
 
 res=$BUILD/demo/guest
 rm -rf "$res" && mkdir -p "$res"
@@ -151,7 +214,12 @@ if [ -n "$model" ]; then
 fi
 # ---- the data --------------------------------------------------------------------
 need=$(awk -v s="$secs" 'BEGIN { printf "%d", s + 2 }')
-if [ -z "$data" ]; then
+if [ "$source" = input ]; then
+	step "generating a handwriting track (tmnet data gen --kind handwriting --raw -t $need -s 2026)"
+	"$BUILD/tmnet" data gen --kind handwriting --raw "$res/pen-log.csv" -o "$res/data.csv" \
+		-t "$need" -s 2026 >/dev/null 2>&1 || die "tmnet data gen --kind handwriting failed"
+	data_desc="handwriting device log $res/pen-log.csv (tmnet data gen --kind handwriting --raw -t $need -s 2026), played through a uinput tablet"
+elif [ -z "$data" ]; then
 	step "generating a synthetic trajectory (tmnet data gen -t $need -s 2026)"
 	"$BUILD/tmnet" data gen -o "$res/data.csv" -t "$need" -s 2026 >/dev/null 2>&1
 	data_desc="synthetic (tmnet data gen -t $need -s 2026)"
@@ -223,11 +291,18 @@ hor_ms=$(echo "$chk" | sed -n 's/.* \([0-9]*\) Hz, horizon \([0-9]*\) ticks.*/\2
 hor_ms=${hor_ms:-500}
 
 # ---- the guest ---------------------------------------------------------------------
-step "booting Debian's $kver kernel in QEMU (TCG, no KVM): insmod tmnet.ko, load, stream ${secs} s"
 rm -f "$res/output.txt"
-qemu/run-guest.sh --kernel "$kernel" --results "$res" --log "$BUILD/demo/serial.log" \
-	--timeout 300 -- env BUILD="$BUILD" tools/demo.sh --guest "$kb/tmnet.ko" "$res/model.tmn" \
-	"$res/data.csv" "$secs" "$res" >"$BUILD/demo/run-guest.log" 2>&1 &
+if [ "$source" = input ]; then
+	step "booting Debian's $kver kernel in QEMU (TCG, no KVM): insmod tmnet.ko, a uinput tablet attached to tmnet0, play ${secs} s of handwriting"
+	qemu/run-guest.sh --kernel "$kernel" --results "$res" --log "$BUILD/demo/serial.log" \
+		--timeout 300 -- env BUILD="$BUILD" tools/demo.sh --guest-input "$kb/tmnet.ko" \
+		"$res/model.tmn" "$res/pen-log.csv" "$secs" "$res" >"$BUILD/demo/run-guest.log" 2>&1 &
+else
+	step "booting Debian's $kver kernel in QEMU (TCG, no KVM): insmod tmnet.ko, load, stream ${secs} s"
+	qemu/run-guest.sh --kernel "$kernel" --results "$res" --log "$BUILD/demo/serial.log" \
+		--timeout 300 -- env BUILD="$BUILD" tools/demo.sh --guest "$kb/tmnet.ko" "$res/model.tmn" \
+		"$res/data.csv" "$secs" "$res" >"$BUILD/demo/run-guest.log" 2>&1 &
+fi
 qpid=$!
 # the guest's output arrives through the shared results directory
 tail -n +1 -F --pid=$qpid "$res/output.txt" 2>/dev/null | grep -v '^tmnet-guest:' || true
@@ -241,6 +316,37 @@ fi
 
 # ---- plots ---------------------------------------------------------------------------
 mkdir -p "$out"
+if [ "$source" = input ]; then
+	cp "$res"/summary.txt "$res"/per-second.csv "$res"/pred.csv "$res"/pen.csv \
+		"$res"/dmesg.txt "$res"/tmnetctl-stats.txt "$res"/tmnetctl-dev.txt "$out/" 2>/dev/null || true
+	step "plotting (gnuplot) into $out/"
+	gnuplot <<EOF >"$BUILD/demo/gnuplot.log" 2>&1 || { cat "$BUILD/demo/gnuplot.log" >&2; die "gnuplot failed"; }
+set terminal pngcairo size 1200,800 noenhanced
+set datafile separator ","
+set key outside bottom center horizontal
+set grid
+set output "$out/pen.png"
+set title "A virtual tablet through the kernel's input layer: the pen path and tmnet's path predicted $hor_ms ms ahead"
+set xlabel "x (data units)"
+set ylabel "y (data units)"
+set size ratio -1
+plot "$out/pen.csv" every ::1 using 2:3 with lines lw 2 lc rgb "black" title "pen (samples the handler made)", \
+     "$out/pred.csv" every ::1 using 5:6 with points pt 7 ps 0.3 lc rgb "#1f77b4" title "tmnet prediction", \
+     "" every ::1 using 7:8 with points pt 7 ps 0.3 lc rgb "#ff7f0e" title "Kalman prior alone"
+set size noratio
+set output "$out/error.png"
+set title "Error at the $hor_ms ms horizon (per second: mean)"
+set xlabel "second of the run"
+set ylabel "error (data units)"
+plot "$out/per-second.csv" every ::1 using 1:11 with linespoints lw 2 title "tmnet (published)", \
+     "" every ::1 using 1:12 with linespoints lw 2 title "Kalman prior alone"
+EOF
+	echo
+	echo "plots:   $out/pen.png $out/error.png"
+	echo "tables:  $out/summary.txt $out/per-second.csv $out/pred.csv $out/pen.csv"
+	step "done in $(($(date +%s) - t_start)) s"
+	exit 0
+fi
 cp "$res"/summary.txt "$res"/per-second.csv "$res"/pred.csv "$res"/stats.txt \
 	"$res"/latency.txt "$res"/histogram.txt "$res"/model.txt "$res"/dmesg.txt \
 	"$res"/tmnetctl-stats.txt "$out/" 2>/dev/null || true

@@ -605,6 +605,410 @@ static int load_blob(void)
 	return 0;
 }
 
+
+/* ------------------------------------------------------------------ */
+/* --demo: a handwriting device log through a virtual tablet           */
+/* ------------------------------------------------------------------ */
+
+static long long dbg_stat(const char *key)
+{
+	char path[256], line[256];
+	size_t kl = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/stats", dbg);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl) && line[kl] == ' ') {
+			v = strtoll(line + kl + 1, NULL, 0);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double pct_d(const double *v, size_t n, double q)
+{
+	return n ? v[(size_t)(q * (double)(n - 1))] : NAN;
+}
+
+/* the pen's (sample) position at time t, data units; 0 across a pen-up */
+static int truth_at(const struct tmnet_sample *smp, unsigned int n, uint64_t t,
+		    double *x, double *y)
+{
+	unsigned int lo = 0, hi = n;
+	double w;
+
+	if (!n || t < smp[0].t_ns || t > smp[n - 1].t_ns)
+		return 0;
+	while (hi - lo > 1) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (smp[mid].t_ns <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (hi >= n) {
+		*x = smp[lo].x / 65536.0;
+		*y = smp[lo].y / 65536.0;
+		return 1;
+	}
+	if (smp[hi].flags & TMNET_SAMPLE_SEG_START)
+		return 0;
+	w = (double)(t - smp[lo].t_ns) / (double)(smp[hi].t_ns - smp[lo].t_ns);
+	*x = (smp[lo].x + w * (smp[hi].x - smp[lo].x)) / 65536.0;
+	*y = (smp[lo].y + w * (smp[hi].y - smp[lo].y)) / 65536.0;
+	return 1;
+}
+
+/* demo-watch's per-second line, for the records [lo, hi) of second sec */
+static void demo_second(size_t lo, size_t hi, unsigned int sec, const struct tmnet_sample *smp,
+			unsigned int nsmp, uint64_t hor_ns, FILE *csv)
+{
+	static uint32_t v[TMNET_N_STAGES][40000];
+	size_t n = hi - lo, i, m = 0, pass = 0, gated = 0, ovr = 0;
+	double se = 0, sp = 0, tx, ty;
+	uint32_t p999[TMNET_N_STAGES];
+	char errs[64];
+	long long kt = dbg_stat("ticks");
+
+	if (n > 40000)
+		n = 40000;
+	for (i = 0; i < n; i++) {
+		const struct tmnet_pred *p = &rec[lo + i];
+
+		for (int s = 0; s < TMNET_N_STAGES; s++)
+			v[s][i] = p->stage_ns[s];
+		if (p->verdict != TMNET_VERDICT_NONE) {
+			gated++;
+			pass += p->verdict == TMNET_VERDICT_PASS;
+		}
+		ovr += !!(p->flags & TMNET_PRED_F_OVERRUN);
+		if (smp && (p->flags & TMNET_PRED_F_PRIOR_INIT) &&
+		    truth_at(smp, nsmp, p->t_ns + hor_ns, &tx, &ty)) {
+			se += hypot(p->pred_x / 65536.0 - tx, p->pred_y / 65536.0 - ty);
+			sp += hypot(p->prior_x / 65536.0 - tx, p->prior_y / 65536.0 - ty);
+			m++;
+		}
+	}
+	for (int s = 0; s < TMNET_N_STAGES; s++) {
+		qsort(v[s], n, sizeof(uint32_t), cmp_u32);
+		p999[s] = n ? v[s][(size_t)(0.999 * (double)(n - 1))] : 0;
+	}
+	if (m)
+		snprintf(errs, sizeof(errs), "err %7.2f prior %7.2f", se / m, sp / m);
+	else
+		snprintf(errs, sizeof(errs), "err       - prior       -");
+	printf("%3us %6zu ticks (kernel %7lld) | P99.9 us: late %6.1f prior %5.1f net %5.1f gate %5.1f pub %5.1f total %6.1f | gate %5.1f%% | %s%s\n",
+	       sec, n, kt, p999[0] / 1e3, p999[1] / 1e3, p999[2] / 1e3, p999[3] / 1e3,
+	       p999[4] / 1e3, p999[5] / 1e3, gated ? 100.0 * pass / gated : 0.0, errs,
+	       ovr ? "  (overrun)" : "");
+	if (csv)
+		fprintf(csv, "%u,%zu,%lld,%u,%u,%u,%u,%u,%u,%.4f,%.6g,%.6g,%zu\n", sec, n, kt,
+			p999[0], p999[1], p999[2], p999[3], p999[4], p999[5],
+			gated ? 100.0 * pass / gated : 0.0, m ? se / m : NAN, m ? sp / m : NAN, ovr);
+}
+
+/*
+ * Play LOG (t_ms;x;y rows in device units, as `tmnet data gen --kind
+ * handwriting --raw` writes it) through a virtual tablet attached to
+ * tmnet0, in real time: a silence longer than 30 ms is a pen-up (BTN_TOUCH
+ * 0 at the last point, 1 at the next).  Prints demo-watch's per-second
+ * lines and a summary; writes OUT/pen.csv, pred.csv, per-second.csv and
+ * summary.txt.
+ */
+static int run_demo(const char *log, const char *out, double secs)
+{
+	struct vdev tab;
+	struct evbuf *b = calloc(1, sizeof(*b));
+	static double lt[1 << 20];
+	static int lx[1 << 20], ly[1 << 20];
+	size_t nl = 0, i, sec_lo = 0, ne = 0, withs = 0, pass = 0, gated = 0, fb[__TMNET_REASON_MAX] = { 0 };
+	unsigned int sec = 0, nsmp = 0, mismatch = 0, ingested = 0;
+	struct tmnet_sample *smp;
+	struct tm_input in;
+	struct tm_input_raw r;
+	struct tm_input_conv conv;
+	static struct tm_state st;
+	struct tm_cfg cfg;
+	uint64_t hor_ns;
+	double t0, tstart, *ep, *epr;
+	char path[512], line[256];
+	FILE *f, *csv, *pf, *sumf;
+	int rc, xmax = 1, ymax = 1;
+	long long kt, kov, kdrop;
+	__u32 prev_seq = (__u32)-1;
+	struct timespec ts;
+	struct tmnet_sample *truth;
+	double sc[2] = { 1, 1 }, off[2] = { 0, 0 };
+
+	f = fopen(log, "r");
+	if (!f) {
+		fprintf(stderr, "demo: %s: %s\n", log, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f) && nl < (1 << 20)) {
+		double t;
+		int x, y;
+
+		if (sscanf(line, "%lf;%d;%d", &t, &x, &y) != 3)
+			continue;
+		if (t / 1e3 > secs)
+			break;
+		lt[nl] = t / 1e3;
+		lx[nl] = x;
+		ly[nl] = y;
+		xmax = x > xmax ? x : xmax;
+		ymax = y > ymax ? y : ymax;
+		nl++;
+	}
+	fclose(f);
+	if (nl < 2) {
+		fprintf(stderr, "demo: %s: no t_ms;x;y rows\n", log);
+		return 1;
+	}
+	hor_ns = (uint64_t)model.horizon_ticks * 1000000000ULL / model.rate_hz;
+	(void)xmax;
+	(void)ymax;
+	rc = vdev_create(&tab, "tmnet demo tablet", 0);
+	if (rc) {
+		fprintf(stderr, "demo: cannot create the uinput tablet: %s\n", strerror(-rc));
+		return 1;
+	}
+	dbg_cmd("stop");
+	if (run_ctl(NULL, "-d tmnet0 model load %s", blob_path)) {
+		fprintf(stderr, "demo: model load: %s", err_buf);
+		return 1;
+	}
+	dbg_cmd("flush");
+	dbg_cmd("reset_state");
+	run_ctl(NULL, "-d tmnet0 stats --reset");
+	if (run_ctl(NULL, "-d tmnet0 set source input:%s", tab.node)) {
+		fprintf(stderr, "demo: attach: %s", err_buf);
+		return 1;
+	}
+	printf("demo: %s attached to tmnet0 (tmnetctl set source input:%s); playing %zu pen samples (%.1f s) of %s in real time\n",
+	       tab.name, tab.node, nl, lt[nl - 1], log);
+	printf("       error = distance of the prediction to the pen position %.0f ms after the tick, data units\n",
+	       hor_ns / 1e6);
+	snprintf(path, sizeof(path), "%s/per-second.csv", out);
+	csv = fopen(path, "w");
+	if (csv)
+		fputs("sec,ticks,kernel_ticks,p999_late_ns,p999_prior_ns,p999_net_ns,p999_gate_ns,p999_pub_ns,p999_total_ns,gate_pass_pct,err_mean,prior_err_mean,overruns\n",
+		      csv);
+	while (read(tab.efd, cap, MAX_EV * sizeof(*cap)) > 0)
+		;
+	nrec = ncap = 0;
+	/* the pen's path in the model's units: the truth for the errors */
+	if (model.units.scale_f64[0] || model.units.scale_f64[1])
+		for (int a = 0; a < 2; a++) {
+			memcpy(&sc[a], &model.units.scale_f64[a], sizeof(double));
+			memcpy(&off[a], &model.units.offset_f64[a], sizeof(double));
+		}
+	truth = calloc(nl, sizeof(*truth));
+	dbg_cmd("start");
+	tstart = now_s();
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = (double)ts.tv_sec + ts.tv_nsec * 1e-9 + 0.05;
+	for (i = 0; i < nl; i++) {
+		truth[i].t_ns = (uint64_t)llround((t0 + lt[i]) * 1e9);
+		truth[i].x = (int32_t)lround((lx[i] - off[0]) * sc[0] * 65536.0);
+		truth[i].y = (int32_t)lround((ly[i] - off[1]) * sc[1] * 65536.0);
+		truth[i].flags = !i || lt[i] - lt[i - 1] > 0.030 ? TMNET_SAMPLE_SEG_START : 0;
+	}
+	for (i = 0; i < nl; i++) {
+		double at = t0 + lt[i];
+		struct timespec w = { (time_t)at, (long)((at - (double)(time_t)at) * 1e9) };
+		int up = i && lt[i] - lt[i - 1] > 0.030;
+
+		if (up) {
+			/* the pen left at the previous point */
+			ev_add(b, EV_KEY, BTN_TOUCH, 0);
+			ev_add(b, EV_SYN, SYN_REPORT, 0);
+			ev_flush(&tab, b);
+		}
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &w, NULL) == EINTR)
+			;
+		if (!i || up)
+			ev_add(b, EV_KEY, BTN_TOUCH, 1);
+		ev_add(b, EV_ABS, ABS_X, lx[i]);
+		ev_add(b, EV_ABS, ABS_Y, ly[i]);
+		ev_add(b, EV_SYN, SYN_REPORT, 0);
+		ev_flush(&tab, b);
+		drain(&tab);
+		if (now_s() - tstart >= sec + 1 && nrec > sec_lo) {
+			/* records whose horizon has passed: the errors are known */
+			size_t hi = sec_lo;
+
+			while (hi < nrec && rec[hi].t_ns < rec[sec_lo].t_ns + 1000000000ULL)
+				hi++;
+			if (hi < nrec && rec[nrec - 1].t_ns > rec[hi - 1].t_ns + hor_ns) {
+				demo_second(sec_lo, hi, sec + 1, truth, (unsigned int)nl, hor_ns, csv);
+				sec_lo = hi;
+				sec++;
+			}
+		}
+	}
+	sleep_s(0.05);
+	dbg_cmd("stop");
+	drain(&tab);
+	kt = dbg_stat("ticks");
+	kov = dbg_stat("overruns");
+	kdrop = dbg_stat("dropped");
+	t0 = now_s() - tstart;
+
+	/* the samples, from the evdev capture, as the kernel made them */
+	smp = calloc(ncap + 1, sizeof(*smp));
+	tm_input_init(&in, 0, 0, 0);
+	tm_input_seed(&in, 0, 0);
+	tm_input_conv_init(&conv, &model.units);
+	for (i = 0; i < ncap; i++) {
+		const struct input_event *e = &cap[i];
+		uint64_t t = (uint64_t)e->input_event_sec * 1000000000ULL +
+			     (uint64_t)e->input_event_usec * 1000ULL;
+
+		if (tm_input_event(&in, e->type, e->code, e->value, t, &r))
+			tm_input_convert(&conv, &r, &smp[nsmp++]);
+	}
+	/* the rest of the per-second lines */
+	while (sec_lo < nrec) {
+		size_t hi = sec_lo;
+
+		while (hi < nrec && rec[hi].t_ns < rec[sec_lo].t_ns + 1000000000ULL)
+			hi++;
+		if (hi - sec_lo > model.rate_hz / 10)
+			demo_second(sec_lo, hi, sec + 1, truth, (unsigned int)nl, hor_ns, csv);
+		sec_lo = hi;
+		sec++;
+	}
+	if (csv)
+		fclose(csv);
+	snprintf(path, sizeof(path), "%s/pen.csv", out);
+	f = fopen(path, "w");
+	if (f) {
+		fputs("t_s,x,y,seg_start\n", f);
+		for (i = 0; i < nsmp; i++)
+			fprintf(f, "%.6f,%.4f,%.4f,%d\n", (smp[i].t_ns - smp[0].t_ns) / 1e9,
+				smp[i].x / 65536.0, smp[i].y / 65536.0,
+				!!(smp[i].flags & TMNET_SAMPLE_SEG_START));
+		fclose(f);
+	}
+
+	/* errors, parity, summary */
+	ep = calloc(nrec + 1, sizeof(double));
+	epr = calloc(nrec + 1, sizeof(double));
+	snprintf(path, sizeof(path), "%s/pred.csv", out);
+	pf = fopen(path, "w");
+	if (pf)
+		fputs("tick,target_s,truth_x,truth_y,pred_x,pred_y,prior_x,prior_y,err,prior_err,verdict\n", pf);
+	tm_cfg_from_model(&cfg, &model);
+	tm_state_reset(&st);
+	tm_state_model_changed(&st);
+	for (i = 0; i < nrec; i++) {
+		const struct tmnet_pred *p = &rec[i];
+		struct tmnet_pred u;
+		struct tmnet_sample s, *sp = NULL;
+		double tx, ty;
+
+		withs += !!(p->flags & TMNET_PRED_F_SAMPLE);
+		if (p->verdict != TMNET_VERDICT_NONE) {
+			gated++;
+			if (p->verdict == TMNET_VERDICT_PASS)
+				pass++;
+			else if (p->reason < __TMNET_REASON_MAX)
+				fb[p->reason]++;
+		}
+		if ((p->flags & TMNET_PRED_F_PRIOR_INIT) &&
+		    truth_at(truth, (unsigned int)nl, p->t_ns + hor_ns, &tx, &ty)) {
+			ep[ne] = hypot(p->pred_x / 65536.0 - tx, p->pred_y / 65536.0 - ty);
+			epr[ne] = hypot(p->prior_x / 65536.0 - tx, p->prior_y / 65536.0 - ty);
+			if (pf && i % 4 == 0)
+				fprintf(pf, "%llu,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%u\n",
+					(unsigned long long)p->tick,
+					(p->t_ns + hor_ns - rec[0].t_ns) / 1e9, tx, ty,
+					p->pred_x / 65536.0, p->pred_y / 65536.0, p->prior_x / 65536.0,
+					p->prior_y / 65536.0, ep[ne], epr[ne], p->verdict);
+			ne++;
+		}
+		if (p->flags & TMNET_PRED_F_SAMPLE) {
+			__u32 seq = p->sample_seq;
+
+			if (seq >= nsmp || seq == prev_seq) {
+				mismatch++;
+				continue;
+			}
+			s = smp[seq];
+			for (__u32 k = prev_seq + 1; k < seq; k++)
+				if (smp[k].flags & TMNET_SAMPLE_SEG_START)
+					s.flags |= TMNET_SAMPLE_SEG_START;
+			sp = &s;
+			prev_seq = seq;
+			ingested++;
+		}
+		memset(&u, 0, sizeof(u));
+		tm_tick(&st, &model, &cfg, sp, &u, NULL);
+		mismatch += !pred_eq(&u, p);
+	}
+	if (pf)
+		fclose(pf);
+	qsort(ep, ne, sizeof(double), cmp_d);
+	qsort(epr, ne, sizeof(double), cmp_d);
+	snprintf(path, sizeof(path), "%s/summary.txt", out);
+	sumf = fopen(path, "w");
+#define SAY(...) do { printf(__VA_ARGS__); if (sumf) fprintf(sumf, __VA_ARGS__); } while (0)
+	SAY("\n==== tmnet demo summary (SOURCE=input) ====\n");
+	SAY("kernel      tmnet0, model %.*s (system %s, crc32 %08x, horizon %u ticks = %.0f ms)\n",
+	    TMNET_NAME_LEN, model.name,
+	    model.system == TMNET_SYS_B ? "B" : model.system == TMNET_SYS_A ? "A" : "prior",
+	    model.crc32, model.horizon_ticks, hor_ns / 1e6);
+	SAY("source      %s (uinput, %s) attached by tmnetctl set source input:%s; %zu events, %u pen samples made, %u ingested, %lld dropped by the newest-wins tick\n",
+	    tab.name, tab.node, tab.node, ncap, nsmp, ingested, kdrop);
+	SAY("run         %.2f s wall, %lld ticks at %u Hz (%.0f ticks/s), %lld overruns, %zu records read, %zu with a sample\n",
+	    t0, kt, model.rate_hz, t0 > 0 ? kt / t0 : 0.0, kov, nrec, withs);
+	SAY("gate        %.2f %% pass of %zu decisions; fallbacks:", gated ? 100.0 * pass / gated : 0.0, gated);
+	for (int k = 1; k < __TMNET_REASON_MAX; k++)
+		SAY(" %zu", fb[k]);
+	SAY(" (chi2 budget cert no_model stale saturation)\n");
+	SAY("error       vs the pen position (the log) %.0f ms after each tick, %zu ticks (data units)\n",
+	    hor_ns / 1e6, ne);
+	SAY("            published  P50 %8.3f  P90 %8.3f  P99 %8.3f\n", pct_d(ep, ne, .5),
+	    pct_d(ep, ne, .9), pct_d(ep, ne, .99));
+	SAY("            prior only P50 %8.3f  P90 %8.3f  P99 %8.3f   (P99 ratio %.3f)\n",
+	    pct_d(epr, ne, .5), pct_d(epr, ne, .9), pct_d(epr, ne, .99),
+	    pct_d(ep, ne, .99) / pct_d(epr, ne, .99));
+	SAY("parity      %u of %zu kernel records differ from the userspace core fed the evdev capture (bit-exact: %s)\n",
+	    mismatch, nrec, mismatch ? "NO" : "yes");
+#undef SAY
+	if (sumf)
+		fclose(sumf);
+	run_ctl(NULL, "-d tmnet0 set source input:none");
+	vdev_destroy(&tab);
+	free(ep);
+	free(epr);
+	free(smp);
+	free(truth);
+	free(b);
+	return mismatch || !nrec;
+}
+
 /* bit pattern of a double */
 static uint64_t f64_bits(double d)
 {
@@ -655,15 +1059,18 @@ int main(int argc, char **argv)
 		{ "burst", required_argument, NULL, 'n' },
 		{ "dbg", required_argument, NULL, 'D' },
 		{ "unload", no_argument, NULL, 'u' },
+		{ "demo", required_argument, NULL, 'L' },
+		{ "out", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vdev tab, mouse, gone;
 	char unpriv[512];
 	static char msg[sizeof(err_buf)];
+	const char *demo_log = NULL, *demo_out = ".";
 	int o, rc, unload = 0;
 	double t0;
 
-	while ((o = getopt_long(argc, argv, "c:b:s:f:n:D:u", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:b:s:f:n:D:uL:o:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': ctl = optarg; break;
 		case 'b': blob_path = optarg; break;
@@ -672,6 +1079,8 @@ int main(int argc, char **argv)
 		case 'n': burst = (unsigned int)atoi(optarg); break;
 		case 'D': dbg = optarg; break;
 		case 'u': unload = 1; break;
+		case 'L': demo_log = optarg; break;
+		case 'o': demo_out = optarg; break;
 		default:
 			fprintf(stderr, "usage: tmnet_input_test --ctl TMNETCTL --blob MODEL [--seconds S] [--frame-hz HZ] [--burst N] [--dbg DIR]\n");
 			return 2;
@@ -690,6 +1099,14 @@ int main(int argc, char **argv)
 	if (!rec || !cap)
 		return 2;
 
+	if (demo_log) {
+		if (load_blob())
+			return 1;
+		tfd = open("/dev/tmnet0", O_RDONLY | O_NONBLOCK);
+		if (tfd < 0)
+			return 1;
+		return run_demo(demo_log, demo_out, seconds);
+	}
 	tap(!load_blob(), "userspace loads the model %s", blob_path);
 	rc = run_ctl(NULL, "-d tmnet0 model load %s", blob_path);
 	tap(rc == 0, "tmnetctl model load (exit %d) %s", rc, err_buf);
