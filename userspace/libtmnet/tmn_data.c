@@ -57,6 +57,7 @@
 #include <string.h>
 
 #include "tmn_data.h"
+#include "tm_input.h"
 
 static int fail(char *err, int errlen, const char *fmt, ...)
 {
@@ -1518,8 +1519,14 @@ static int emit_segment(const struct raw *r, const size_t *idx, size_t na,
 		if (w > 0) {
 			long k = (long)(i % (size_t)ring->n), kb = (k - w + ring->n) % ring->n;
 
-			s->vx = q16((s->x - ring->x[kb]) / 65536.0 / ((double)w * dt));
-			s->vy = q16((s->y - ring->y[kb]) / 65536.0 / ((double)w * dt));
+			/*
+			 * (x - x_w) / (w dt) = (x - x_w) rate / w, rounded by the
+			 * division the kernel's input path uses (core/tm_input.c)
+			 */
+			s->vx = tm_sat_s32(tm_input_div((tm_s128)((__s64)s->x - ring->x[kb]) * c->rate_hz,
+							(__u64)w));
+			s->vy = tm_sat_s32(tm_input_div((tm_s128)((__s64)s->y - ring->y[kb]) * c->rate_hz,
+							(__u64)w));
 		}
 		ring->x[i % (size_t)ring->n] = s->x;
 		ring->y[i % (size_t)ring->n] = s->y;
