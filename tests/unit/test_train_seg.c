@@ -25,7 +25,7 @@
 #include "tmn_gru.h"
 #include "tmn_train.h"
 
-static const struct tmn_kalman K = { 1e4, 2.5e-3, 2.5e-3, 100, 200 };
+static const struct tmn_kalman K = { 1e4, 2.5e-3, 2.5e-3, 100, 200, TMNET_PRIOR_CV, 0, 1 };
 
 static void gen(struct tmn_series *d, double secs, uint64_t seed)
 {

@@ -48,7 +48,7 @@ static void test_no_target_leak(void **state)
 {
 	struct tmn_gen_cfg gc;
 	struct tmn_series d;
-	struct tmn_kalman k = { 1e4, 2.5e-3, 2.5e-3, 100, 200 };
+	struct tmn_kalman k = { 1e4, 2.5e-3, 2.5e-3, 100, 200, TMNET_PRIOR_CV, 0, 1 };
 	struct tm_model *m = malloc(sizeof(*m));
 	struct tmn_split sp;
 	char err[256];
@@ -100,7 +100,7 @@ static void test_norm_train_only(void **state)
 {
 	struct tmn_gen_cfg gc;
 	struct tmn_series d;
-	struct tmn_kalman k = { 1e4, 2.5e-3, 2.5e-3, 100, 200 };
+	struct tmn_kalman k = { 1e4, 2.5e-3, 2.5e-3, 100, 200, TMNET_PRIOR_CV, 0, 1 };
 	struct tm_model *m = malloc(sizeof(*m));
 	struct tmn_split sp;
 	struct tmn_track tr;
@@ -137,7 +137,7 @@ static void test_norm_train_only(void **state)
 static void test_extra_features(void **state)
 {
 	struct tmn_series d = { 0 };
-	struct tmn_kalman k = { 1e4, 2.5e-3, 2.5e-3, 100, 200 };
+	struct tmn_kalman k = { 1e4, 2.5e-3, 2.5e-3, 100, 200, TMNET_PRIOR_CV, 0, 1 };
 	struct tm_model *m = malloc(sizeof(*m));
 	struct tmn_track tv, tr0, trr;
 	struct tmn_norm nv, n0;

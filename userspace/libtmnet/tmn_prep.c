@@ -121,6 +121,42 @@ void tmn_kalman_to_params(const struct tmn_kalman *k, struct tmq_params *p)
 	p->p0_pos = k->p0_pos;
 	p->p0_vel = k->p0_vel;
 	p->stale_ticks = k->stale_ticks;
+	p->prior_kind = k->kind == TMNET_PRIOR_DV ? TMNET_PRIOR_DV : TMNET_PRIOR_CV;
+	p->tau = k->kind == TMNET_PRIOR_DV ? k->tau : 0;
+	p->hcov_scale = k->hcov_scale > 0 ? k->hcov_scale : 1.0;
+}
+
+int tmn_prior_mode_parse(const char *s)
+{
+	if (!strcmp(s, "auto"))
+		return TMN_PRIOR_AUTO;
+	if (!strcmp(s, "cv") || !strcmp(s, "CV"))
+		return TMN_PRIOR_MODE_CV;
+	if (!strcmp(s, "dv") || !strcmp(s, "DV"))
+		return TMN_PRIOR_MODE_DV;
+	return -1;
+}
+
+const char *tmn_prior_kind_name(int kind)
+{
+	return kind == TMNET_PRIOR_DV ? "DV" : "CV";
+}
+
+/* the DV tau grid: TMN_TAU_POINTS log-spaced over the blob's range */
+static double tau_grid(int j)
+{
+	const double lo = log10((double)TMNET_TAU_MIN_Q32 / 4294967296.0);
+	const double hi = log10((double)TMNET_TAU_MAX_Q32 / 4294967296.0);
+
+	return pow(10, lo + (hi - lo) * j / (TMN_TAU_POINTS - 1));
+}
+
+/* the blob's Q32 tau, inside its range */
+static __s64 tau_q32(double tau)
+{
+	__s64 q = tmq_q32(tau);
+
+	return q < TMNET_TAU_MIN_Q32 ? TMNET_TAU_MIN_Q32 : q > TMNET_TAU_MAX_Q32 ? TMNET_TAU_MAX_Q32 : q;
 }
 
 int tmn_prior_model(const struct tmn_kalman *k, int rate_hz, int horizon,
@@ -291,43 +327,109 @@ static int cmp_dbl(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* what one pass of the prior over some ranges measured */
+struct prior_pass {
+	double mse;		/* horizon MSE, units^2 (2-D) */
+	double nees_mean;	/* mean NEES over the ticks with a PD covariance */
+	double in99;		/* fraction of them with NEES <= chi2(2) 99 % */
+	size_t n, nn;		/* scored ticks; of which with a NEES */
+};
+
+/* e' C^-1 e for the 2x2 covariance (xx, xy, yy); -1 if C is not PD */
+static double nees2(const double e[2], const double c[3])
+{
+	double det = c[0] * c[2] - c[1] * c[1];
+
+	if (!(c[0] > 0 && det > 0))
+		return -1;
+	return (c[2] * e[0] * e[0] - 2 * c[1] * e[0] * e[1] + c[0] * e[1] * e[1]) / det;
+}
+
 /*
- * Horizon MSE of the prior with parameters k over nr ranges [lo[j], hi[j])
- * (the prior from reset at each); -1 if the core refuses k
+ * One pass of the core prior with parameters k over nr ranges [lo[j],
+ * hi[j]) (the prior from reset at each, the first rate/10 ticks of each
+ * unscored): the horizon MSE and NEES of k's own horizon model in pp, and
+ * with ntau > 0 also the horizon MSE of the DV model with each tau[j] from
+ * the same filter state (the per-tick filter is the same for every tau:
+ * core/tm_kalman.c), computed by the core's tm_kf_horizon().  Returns 0,
+ * or -1 if the core refuses k (message in err) or nothing was scored.
  */
-static double prior_mse(const struct tmn_series *d, const size_t *lo, const size_t *hi, int nr,
-			int horizon, const struct tmn_kalman *k, char *err, int errlen)
+static int prior_run(const struct tmn_series *d, const size_t *lo, const size_t *hi, int nr,
+		     int horizon, const struct tmn_kalman *k, int ntau, const double *tau,
+		     double *mse_tau, struct prior_pass *pp, char *err, int errlen)
 {
 	struct tm_model *m = malloc(sizeof(*m));
+	struct tm_kf_params *kp = ntau ? malloc((size_t)ntau * sizeof(*kp)) : NULL;
+	double *se_tau = ntau ? calloc((size_t)ntau, sizeof(double)) : NULL;
 	struct tmn_cursor cur;
 	struct tmn_tick t;
-	double se = 0;
-	size_t ne = 0, i, skip = (size_t)d->rate_hz / 10;
+	double se = 0, ns = 0;
+	size_t ne = 0, nn = 0, in = 0, i, skip = (size_t)d->rate_hz / 10;
+	int rc = -1;
 
-	if (!m || tmn_prior_model(k, d->rate_hz, horizon, m, err, errlen)) {
-		free(m);
-		return -1;
-	}
-	for (int j = 0; j < nr; j++) {
-		if (tmn_cursor_init(&cur, d, lo[j], hi[j], m, TMN_EXTRA_NONE)) {
-			free(m);
-			return -1;
+	memset(pp, 0, sizeof(*pp));
+	if (!m || (ntau && (!kp || !se_tau)) ||
+	    tmn_prior_model(k, d->rate_hz, horizon, m, err, errlen))
+		goto out;
+	for (int j = 0; j < ntau; j++) {
+		struct tmnet_blob_ext ext = m->ext;
+
+		ext.prior_kind = TMNET_PRIOR_DV;
+		ext.tau_q32 = tau_q32(tau[j]);
+		if (tm_kf_params_init_ext(&kp[j], &m->kalman, &ext, m->rate_hz, m->horizon_ticks)) {
+			snprintf(err, (size_t)errlen, "tau %.4g s: outside the core's range", tau[j]);
+			goto out;
 		}
+	}
+	for (int r = 0; r < nr; r++) {
+		if (tmn_cursor_init(&cur, d, lo[r], hi[r], m, TMN_EXTRA_NONE))
+			goto out;
 		for (i = 0; tmn_cursor_next(&cur, &t); i++) {
-			double ex, ey;
+			double e[2], q;
 
 			if (i < skip || !t.ok)
 				continue;
-			ex = t.tgt[0] - t.prior[0];
-			ey = t.tgt[1] - t.prior[1];
-			se += ex * ex + ey * ey;
+			e[0] = t.tgt[0] - t.prior[0];
+			e[1] = t.tgt[1] - t.prior[1];
+			se += e[0] * e[0] + e[1] * e[1];
 			ne++;
+			q = nees2(e, t.pcov);
+			if (q >= 0) {
+				ns += q;
+				nn++;
+				in += q <= TMN_CHI2_2_99;
+			}
+			for (int j = 0; j < ntau; j++) {
+				__s64 hp[2], hc[2][2];
+				double ex, ey;
+
+				tm_kf_horizon(&cur.st->kf, &kp[j], hp, hc);
+				ex = t.tgt[0] - (double)hp[0] / 4294967296.0;
+				ey = t.tgt[1] - (double)hp[1] / 4294967296.0;
+				se_tau[j] += ex * ex + ey * ey;
+			}
 		}
 		tmn_cursor_free(&cur);
 	}
+	if (!ne) {
+		snprintf(err, (size_t)errlen, "no scored ticks");
+		goto out;
+	}
+	pp->mse = se / (double)ne;
+	pp->n = ne;
+	pp->nn = nn;
+	pp->nees_mean = nn ? ns / (double)nn : NAN;
+	pp->in99 = nn ? (double)in / (double)nn : NAN;
+	for (int j = 0; j < ntau; j++)
+		mse_tau[j] = se_tau[j] / (double)ne;
+	rc = 0;
+out:
 	free(m);
-	return ne ? se / (double)ne : -1;
+	free(kp);
+	free(se_tau);
+	return rc;
 }
+
 
 /* at most this many ticks feed the noise and velocity statistics */
 #define TMN_FIT_STAT_TICKS	4000000
@@ -339,6 +441,27 @@ static double prior_mse(const struct tmn_series *d, const size_t *lo, const size
 #define TMN_FIT_SEARCH_TICKS	400000
 #define TMN_FIT_SEARCH_CHUNKS	8
 #define TMN_R_FLOOR_DEFAULT	1e-6
+
+/* the qa search's stretches of [lo, hi); returns their number */
+static int fit_stretches(size_t lo, size_t hi, size_t *flo, size_t *fhi, size_t *ticks)
+{
+	int nfit = 1;
+
+	flo[0] = lo;
+	fhi[0] = lo + (hi - lo < TMN_FIT_SEARCH_TICKS ? hi - lo : TMN_FIT_SEARCH_TICKS);
+	*ticks = fhi[0] - lo;
+	if (hi - lo > TMN_FIT_STAT_TICKS) {
+		const size_t len = TMN_FIT_SEARCH_TICKS / TMN_FIT_SEARCH_CHUNKS;
+
+		nfit = TMN_FIT_SEARCH_CHUNKS;
+		for (int j = 0; j < nfit; j++) {
+			flo[j] = lo + (size_t)j * (hi - lo - len) / (size_t)(nfit - 1);
+			fhi[j] = flo[j] + len;
+		}
+		*ticks = (size_t)nfit * len;
+	}
+	return nfit;
+}
 
 int tmn_kalman_fit(const struct tmn_series *d, size_t lo, size_t hi, int horizon,
 		   struct tmn_kalman *k, int verbose)
@@ -360,6 +483,9 @@ int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int hor
 	/* MSE per half-decade grid point, indexed from lq = -20 (1e-10) */
 	double mse[64];
 	int widened_lo = 0, widened_hi = 0;
+	/* the DV prior: MSE per (qa, tau) grid point, and its optimum */
+	double taus[TMN_TAU_POINTS], mse_dv[TMN_TAU_POINTS], dv_best = INFINITY, lq_best_dv = 0;
+	int j_best = -1;
 
 	memset(rp, 0, sizeof(*rp));
 	if (!dev)
@@ -453,21 +579,10 @@ int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int hor
 		lq_hi = 9;
 	if (lq_hi < lq_lo + 1)
 		lq_lo = lq_hi - 1;
-	fit_lo[0] = lo;
-	fit_hi[0] = lo + (hi - lo < TMN_FIT_SEARCH_TICKS ? hi - lo : TMN_FIT_SEARCH_TICKS);
-	rp->fit_ticks = fit_hi[0] - lo;
-	rp->fit_chunks = 1;
-	if (hi - lo > TMN_FIT_STAT_TICKS) {
-		const size_t len = TMN_FIT_SEARCH_TICKS / TMN_FIT_SEARCH_CHUNKS;
-
-		nfit = TMN_FIT_SEARCH_CHUNKS;
-		for (int j = 0; j < nfit; j++) {
-			fit_lo[j] = lo + (size_t)j * (hi - lo - len) / (size_t)(nfit - 1);
-			fit_hi[j] = fit_lo[j] + len;
-		}
-		rp->fit_ticks = (size_t)nfit * len;
-		rp->fit_chunks = nfit;
-	}
+	nfit = fit_stretches(lo, hi, fit_lo, fit_hi, &rp->fit_ticks);
+	rp->fit_chunks = nfit;
+	for (int j = 0; j < TMN_TAU_POINTS; j++)
+		taus[j] = tau_grid(j);
 	if (verbose)
 		fprintf(stderr, "kalman: r = %.3g units^2 (sensor sd %.3g), p0_vel = %.3g; qa centre %.3g units^2/s^3 from the velocity change over the horizon\n",
 			k->r, sqrt(k->r), k->p0_vel, rp->qa_centre);
@@ -479,8 +594,13 @@ int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int hor
 
 			if (gi < 0 || gi >= 64 || !isnan(mse[gi]))
 				continue;
+			struct prior_pass pp;
+			int jb = 0;
+
 			k->qa = q;
-			se = prior_mse(d, fit_lo, fit_hi, nfit, horizon, k, err, sizeof(err));
+			k->kind = TMNET_PRIOR_CV;
+			se = prior_run(d, fit_lo, fit_hi, nfit, horizon, k, TMN_TAU_POINTS, taus, mse_dv,
+				       &pp, err, sizeof(err)) ? -1 : pp.mse;
 			mse[gi] = se;
 			rp->points++;
 			if (se < 0) {
@@ -489,8 +609,12 @@ int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int hor
 					fprintf(stderr, "kalman: qa = %-8.3g rejected: %s\n", q, err);
 				continue;
 			}
+			for (int j = 1; j < TMN_TAU_POINTS; j++)
+				if (mse_dv[j] < mse_dv[jb])
+					jb = j;
 			if (verbose)
-				fprintf(stderr, "kalman: qa = %-8.3g horizon MSE %.4g\n", q, se);
+				fprintf(stderr, "kalman: qa = %-8.3g horizon MSE %.4g (CV), %.4g (DV, best tau %.3g s)\n",
+					q, se, mse_dv[jb], taus[jb]);
 			lq_ok_lo = fmin(lq_ok_lo, lq);
 			lq_ok_hi = fmax(lq_ok_hi, lq);
 			if (se < best) {
@@ -498,18 +622,26 @@ int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int hor
 				qbest = q;
 				lq_best = lq;
 			}
+			if (mse_dv[jb] < dv_best) {
+				dv_best = mse_dv[jb];
+				j_best = jb;
+				lq_best_dv = lq;
+				rp->dv_qa = q;
+			}
 		}
 		if (!(qbest > 0))
 			break;
 		/*
-		 * An optimum on an end of the range: widen that side, unless the
-		 * end is where the core's range stops (the values past it were
-		 * rejected by the validator).
+		 * An optimum (CV's, or DV's) on an end of the range: widen that
+		 * side, unless the end is where the core's range stops (the
+		 * values past it were rejected by the validator).
 		 */
-		if (lq_best <= lq_lo + 0.01 && lq_lo > -9.5 && widened_lo < TMN_FIT_WIDEN_MAX) {
+		if ((lq_best <= lq_lo + 0.01 || lq_best_dv <= lq_lo + 0.01) && lq_lo > -9.5 &&
+		    widened_lo < TMN_FIT_WIDEN_MAX) {
 			lq_lo = fmax(lq_lo - 3, -9.5);
 			widened_lo++;
-		} else if (lq_best >= lq_hi - 0.01 && lq_hi < 9 && widened_hi < TMN_FIT_WIDEN_MAX) {
+		} else if ((lq_best >= lq_hi - 0.01 || lq_best_dv >= lq_hi - 0.01) && lq_hi < 9 &&
+			   widened_hi < TMN_FIT_WIDEN_MAX) {
 			lq_hi = fmin(lq_hi + 3, 9);
 			widened_hi++;
 		} else {
@@ -529,10 +661,151 @@ int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int hor
 	rp->qa_core_limit = (rp->qa_bound < 0 && lq_ok_lo > lq_lo + 0.01) ||
 			    (rp->qa_bound > 0 && lq_ok_hi < lq_hi - 0.01);
 	k->qa = qbest;
+	k->kind = TMNET_PRIOR_CV;
+	k->tau = 0;
+	k->hcov_scale = 1;
 	rp->horizon_rmse = sqrt(best);
-	if (verbose)
-		fprintf(stderr, "kalman: chose qa = %.3g units^2/s^3 (horizon RMSE %.3f)\n", qbest,
+	rp->cv_qa = qbest;
+	if (j_best >= 0) {
+		rp->dv_fitted = 1;
+		rp->dv_tau = taus[j_best];
+		rp->dv_tau_lo = taus[0];
+		rp->dv_tau_hi = taus[TMN_TAU_POINTS - 1];
+		rp->dv_tau_bound = j_best == 0 ? -1 : j_best == TMN_TAU_POINTS - 1 ? 1 : 0;
+		rp->dv_qa_bound = lq_best_dv <= lq_ok_lo + 0.01 ? -1 :
+				  lq_best_dv >= lq_ok_hi - 0.01 ? 1 : 0;
+		rp->dv_qa_core_limit = (rp->dv_qa_bound < 0 && lq_ok_lo > lq_lo + 0.01) ||
+				       (rp->dv_qa_bound > 0 && lq_ok_hi < lq_hi - 0.01);
+		rp->dv_horizon_rmse = sqrt(dv_best);
+	}
+	if (verbose) {
+		fprintf(stderr, "kalman: CV: chose qa = %.3g units^2/s^3 (horizon RMSE %.3f)\n", qbest,
 			sqrt(best));
+		if (rp->dv_fitted)
+			fprintf(stderr, "kalman: DV: chose qa = %.3g units^2/s^3, tau = %.4g s (horizon RMSE %.3f)\n",
+				rp->dv_qa, rp->dv_tau, rp->dv_horizon_rmse);
+	}
+	return 0;
+}
+
+/*
+ * Validation stretches: the whole part up to TMN_VAL_TICKS, else
+ * TMN_FIT_SEARCH_CHUNKS evenly spaced stretches of TMN_VAL_TICKS in all
+ */
+#define TMN_VAL_TICKS	1000000
+
+int tmn_prior_select(const struct tmn_series *d, const struct tmn_split *sp, int horizon,
+		     int mode, double qa_force, struct tmn_kalman *k, struct tmn_fit_report *rep,
+		     int verbose)
+{
+	size_t vlo[TMN_FIT_SEARCH_CHUNKS], vhi[TMN_FIT_SEARCH_CHUNKS], nv = sp->hi[1] - sp->lo[1];
+	struct prior_pass pc = { 0 }, pd = { 0 }, pf;
+	struct tmn_kalman kc = *k, kd = *k;
+	char err[256] = "out of memory";
+	int nr = 1, have_dv = rep->dv_fitted;
+	double c;
+
+	if (qa_force > 0) {
+		/* the forced qa for both kinds; tau refitted at it on training */
+		size_t flo[TMN_FIT_SEARCH_CHUNKS], fhi[TMN_FIT_SEARCH_CHUNKS], ft;
+		double taus[TMN_TAU_POINTS], m[TMN_TAU_POINTS];
+		int nf = fit_stretches(sp->lo[0], sp->hi[0], flo, fhi, &ft), jb = 0;
+
+		for (int j = 0; j < TMN_TAU_POINTS; j++)
+			taus[j] = tau_grid(j);
+		kc.qa = qa_force;
+		kc.kind = TMNET_PRIOR_CV;
+		have_dv = !prior_run(d, flo, fhi, nf, horizon, &kc, TMN_TAU_POINTS, taus, m, &pc, err,
+				     sizeof(err));
+		if (have_dv) {
+			for (int j = 1; j < TMN_TAU_POINTS; j++)
+				if (m[j] < m[jb])
+					jb = j;
+			rep->dv_fitted = 1;
+			rep->dv_qa = qa_force;
+			rep->dv_tau = taus[jb];
+			rep->dv_tau_bound = jb == 0 ? -1 : jb == TMN_TAU_POINTS - 1 ? 1 : 0;
+			rep->dv_qa_bound = 0;
+			rep->dv_qa_core_limit = 0;
+			rep->dv_horizon_rmse = sqrt(m[jb]);
+		}
+	}
+	kc.kind = TMNET_PRIOR_CV;
+	kc.tau = 0;
+	kc.hcov_scale = 1;
+	kd = kc;
+	kd.kind = TMNET_PRIOR_DV;
+	kd.qa = rep->dv_qa;
+	kd.tau = rep->dv_tau;
+	if (nv <= TMN_VAL_TICKS) {
+		vlo[0] = sp->lo[1];
+		vhi[0] = sp->hi[1];
+	} else {
+		const size_t len = TMN_VAL_TICKS / TMN_FIT_SEARCH_CHUNKS;
+
+		nr = TMN_FIT_SEARCH_CHUNKS;
+		for (int j = 0; j < nr; j++) {
+			vlo[j] = sp->lo[1] + (size_t)j * (nv - len) / (size_t)(nr - 1);
+			vhi[j] = vlo[j] + len;
+		}
+	}
+	rep->selected = 1;
+	rep->mode = mode;
+	rep->val_chunks = nr;
+	if (prior_run(d, vlo, vhi, nr, horizon, &kc, 0, NULL, NULL, &pc, err, sizeof(err))) {
+		if (verbose)
+			fprintf(stderr, "prior: CV on validation: %s\n", err);
+		return -1;
+	}
+	rep->val_rmse_cv = sqrt(pc.mse);
+	rep->val_ticks = pc.n;
+	rep->val_rmse_dv = NAN;
+	if (mode != TMN_PRIOR_MODE_CV && have_dv) {
+		if (prior_run(d, vlo, vhi, nr, horizon, &kd, 0, NULL, NULL, &pd, err, sizeof(err))) {
+			if (verbose)
+				fprintf(stderr, "prior: DV on validation: %s\n", err);
+			return -1;
+		}
+		rep->val_rmse_dv = sqrt(pd.mse);
+	}
+	if (mode == TMN_PRIOR_MODE_DV && !have_dv)
+		return -1;
+	/* auto: DV only when it is better on validation */
+	if (mode == TMN_PRIOR_MODE_DV || (mode == TMN_PRIOR_AUTO && have_dv && pd.mse < pc.mse)) {
+		*k = kd;
+		pf = pd;
+	} else {
+		*k = kc;
+		pf = pc;
+	}
+	rep->nees_raw_mean = pf.nees_mean;
+	rep->nees_raw_in99 = pf.in99;
+	/* NEES / hcov has mean 2 for hcov = mean / 2, in the blob's Q16 and range */
+	c = pf.nn && pf.nees_mean > 0 ? pf.nees_mean / 2 : 1;
+	rep->hcov_capped = 0;
+	if (c < 1.0 / 65536) {
+		c = 1.0 / 65536;
+		rep->hcov_capped = -1;
+	} else if (c > TMNET_HCOV_SCALE_MAX_Q16 / 65536.0) {
+		c = TMNET_HCOV_SCALE_MAX_Q16 / 65536.0;
+		rep->hcov_capped = 1;
+	}
+	k->hcov_scale = nearbyint(c * 65536) / 65536;
+	rep->hcov_scale = k->hcov_scale;
+	/* measured again with the calibrated core prior */
+	if (prior_run(d, vlo, vhi, nr, horizon, k, 0, NULL, NULL, &pf, err, sizeof(err))) {
+		if (verbose)
+			fprintf(stderr, "prior: calibrated on validation: %s\n", err);
+		return -1;
+	}
+	rep->nees_mean = pf.nees_mean;
+	rep->nees_in99 = pf.in99;
+	rep->nees_n = pf.nn;
+	if (verbose)
+		fprintf(stderr, "prior: validation horizon RMSE CV %.4g, DV %.4g units on %zu ticks: %s; NEES mean %.3g (%.1f %% inside the 99 %% ellipse) -> hcov_scale %.4g -> mean %.3g (%.1f %%)\n",
+			rep->val_rmse_cv, rep->val_rmse_dv, rep->val_ticks,
+			tmn_prior_kind_name(k->kind), rep->nees_raw_mean, 100 * rep->nees_raw_in99,
+			k->hcov_scale, rep->nees_mean, 100 * rep->nees_in99);
 	return 0;
 }
 
@@ -545,7 +818,7 @@ void tmn_fit_report_line(const struct tmn_kalman *k, const struct tmn_fit_report
 	int n;
 
 	n = snprintf(buf, len, "kalman fit: qa %.4g units^2/s^3 searched in [%.3g, %.3g] (%d points, %d outside the core's range, centre %.3g from the data, widened %d times)%s; r %.4g units^2 (%s); horizon RMSE %.4g units on %zu ticks in %d stretch(es)",
-		     k->qa, r->qa_lo, r->qa_hi, r->points, r->rejected, r->qa_centre, r->widened,
+		     r->dv_fitted ? r->cv_qa : k->qa, r->qa_lo, r->qa_hi, r->points, r->rejected, r->qa_centre, r->widened,
 		     r->qa_bound < 0 ? (r->qa_core_limit ? ", WARNING: the optimum is on the LOWER end of what the core accepts" :
 					", WARNING: the optimum is on the LOWER bound of the range") :
 		     r->qa_bound > 0 ? (r->qa_core_limit ? ", WARNING: the optimum is on the UPPER end of what the core accepts" :
@@ -553,8 +826,33 @@ void tmn_fit_report_line(const struct tmn_kalman *k, const struct tmn_fit_report
 		     k->r, rs[r->r_source < 0 || r->r_source > 2 ? 0 : r->r_source],
 		     r->horizon_rmse, r->fit_ticks, r->fit_chunks);
 	if (r->p0_vel_capped && n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, "; p0_vel capped at %.3g (2^18 r, the core's range)",
-			 k->p0_vel);
+		n += snprintf(buf + n, len - (size_t)n, "; p0_vel capped at %.3g (2^18 r, the core's range)",
+			      k->p0_vel);
+	if (r->dv_fitted && n > 0 && (size_t)n < len) {
+		int warn = r->selected && k->kind == TMNET_PRIOR_DV;
+
+		n += snprintf(buf + n, len - (size_t)n,
+			      "; DV: tau %.4g s (grid %.3g .. %.3g s) at qa %.4g, horizon RMSE %.4g units on training%s%s%s",
+			      r->dv_tau, r->dv_tau_lo, r->dv_tau_hi, r->dv_qa, r->dv_horizon_rmse,
+			      r->dv_tau_bound < 0 ? (warn ? ", WARNING: tau on the LOWER end of the grid" :
+						     ", tau on the lower end of the grid") :
+			      r->dv_tau_bound > 0 ? (warn ? ", WARNING: tau on the UPPER end of the grid (DV is CV there)" :
+						     ", tau on the upper end of the grid (DV is CV there)") : "",
+			      r->dv_qa_bound < 0 ? (warn ? ", WARNING: its qa on the LOWER end of the qa range" :
+						    ", its qa on the lower end of the qa range") :
+			      r->dv_qa_bound > 0 ? (warn ? ", WARNING: its qa on the UPPER end of the qa range" :
+						    ", its qa on the upper end of the qa range") : "",
+			      r->dv_qa_bound && r->dv_qa_core_limit ? " (the core's limit)" : "");
+	}
+	if (r->selected && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n,
+			 "; prior %s (--prior %s; validation horizon RMSE CV %.4g, DV %.4g units on %zu ticks in %d stretch(es)); NEES on validation (2-D, chi2(2) 99 %% = 9.21): mean %.3g, %.1f %% inside the 99 %% ellipse uncalibrated; hcov_scale %.4g%s; calibrated mean %.3g, %.1f %% inside",
+			 tmn_prior_kind_name(k->kind),
+			 r->mode == TMN_PRIOR_MODE_CV ? "cv" : r->mode == TMN_PRIOR_MODE_DV ? "dv" : "auto",
+			 r->val_rmse_cv, r->val_rmse_dv, r->val_ticks, r->val_chunks, r->nees_raw_mean,
+			 100 * r->nees_raw_in99, r->hcov_scale,
+			 r->hcov_capped ? " (WARNING: AT AN END of the blob's range 1/65536 .. 1000)" : "",
+			 r->nees_mean, 100 * r->nees_in99);
 }
 
 void tmn_base(const struct tmn_track *tr, int system, size_t i, double out[2])

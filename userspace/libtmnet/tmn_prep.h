@@ -45,13 +45,24 @@ size_t tmn_count_segs(const struct tmn_series *d, size_t lo, size_t hi);
 /* horizon / window in ticks from milliseconds at a rate (rounded, >= 1) */
 int tmn_ms_to_ticks(double ms, int rate_hz);
 
-/* Isotropic constant-velocity Kalman parameters (double, data units) */
+/*
+ * Isotropic Kalman prior parameters (double, data units): the per-tick
+ * constant-velocity filter (qa, r, p0) and the horizon model (kind, tau)
+ * with its covariance calibration (blob version 3's struct tmnet_blob_ext;
+ * kind CV and hcov_scale 0 or 1 give a version 1/2 blob).
+ */
 struct tmn_kalman {
 	double qa;		/* units^2 / s^3 on each axis */
 	double r;		/* units^2 */
 	double p0_pos, p0_vel;
 	int stale_ticks;
+	int kind;		/* enum tmnet_prior_kind (0: CV) */
+	double tau;		/* DV: velocity time constant, s (0 for CV) */
+	double hcov_scale;	/* horizon covariance calibration; 0 or 1: none */
 };
+
+/* tmnet train --prior: which horizon model to fit and keep */
+enum { TMN_PRIOR_AUTO, TMN_PRIOR_MODE_CV, TMN_PRIOR_MODE_DV };
 
 /*
  * What the Kalman fit did (tmnet train prints it on one line, --json as
@@ -80,7 +91,41 @@ struct tmn_fit_report {
 	size_t fit_ticks;	/* ticks of the qa search */
 	int fit_chunks;		/* in this many evenly spaced stretches */
 	size_t seg_skipped;	/* second differences left out at segment starts */
+	/*
+	 * The damped-velocity prior, fitted on the same ticks: every qa of
+	 * the grid with every tau of a log grid (TMN_TAU_POINTS, quarter
+	 * decades over the blob's range 1/128 .. 1000 s), in one filter pass
+	 * per qa (the filter does not depend on tau), minimising the horizon
+	 * MSE.  A tau on an end of the grid is reported as a bound hit.
+	 */
+	int dv_fitted;
+	double cv_qa;		/* the CV optimum (k->qa after the fit) */
+	double dv_qa, dv_tau;	/* the DV optimum */
+	double dv_tau_lo, dv_tau_hi;
+	int dv_tau_bound;	/* -1 lower end, +1 upper end, 0 inside */
+	int dv_qa_bound;	/* the same for its qa */
+	int dv_qa_core_limit;	/* that end is the core's range */
+	double dv_horizon_rmse;	/* training, units */
+	/* tmn_prior_select(): the choice on validation and the calibration */
+	int selected;		/* 1 once tmn_prior_select() ran */
+	int mode;		/* TMN_PRIOR_* asked for */
+	double val_rmse_cv, val_rmse_dv;	/* validation horizon RMSE, units */
+	size_t val_ticks;	/* scored validation ticks */
+	int val_chunks;
+	/*
+	 * NEES = e' C^-1 e of the horizon error e (measured minus prior) with
+	 * the core's horizon covariance C, on validation: before (raw, hcov
+	 * 1) and after the calibration hcov = raw mean / 2 (2-D errors), with
+	 * the fraction inside the 99 % ellipse (NEES <= 9.21 = chi2(2))
+	 */
+	double nees_raw_mean, nees_raw_in99;
+	double nees_mean, nees_in99;
+	double hcov_scale;
+	int hcov_capped;	/* hcov at an end of the blob's range */
+	size_t nees_n;
 };
+#define TMN_TAU_POINTS	22
+#define TMN_CHI2_2_99	9.2103
 /* one line, no newline: "kalman fit: ..." */
 void tmn_fit_report_line(const struct tmn_kalman *k, const struct tmn_fit_report *r,
 			 char *buf, size_t len);
@@ -169,9 +214,27 @@ void tmn_track_free(struct tmn_track *tr);
  */
 int tmn_kalman_fit(const struct tmn_series *d, size_t lo, size_t hi, int horizon,
 		   struct tmn_kalman *k, int verbose);
-/* the same, saying what it did (rep may be NULL) */
+/*
+ * the same, saying what it did (rep may be NULL); k is the CV fit, rep
+ * also holds the DV fit (dv_qa, dv_tau) for tmn_prior_select()
+ */
 int tmn_kalman_fit_rep(const struct tmn_series *d, size_t lo, size_t hi, int horizon,
 		       struct tmn_kalman *k, struct tmn_fit_report *rep, int verbose);
+/*
+ * Choose the horizon model (mode TMN_PRIOR_*: CV, DV, or auto = the lower
+ * horizon MSE on the validation part sp->lo[1] .. sp->hi[1]) from a fit's
+ * report, then calibrate hcov_scale so that the prior's NEES on the
+ * validation part has mean 2, and measure the NEES before and after.
+ * qa_force > 0 sets qa and refits tau at that qa on the training part.
+ * Updates k and rep; returns 0 or -1.
+ */
+int tmn_prior_select(const struct tmn_series *d, const struct tmn_split *sp, int horizon,
+		     int mode, double qa_force, struct tmn_kalman *k, struct tmn_fit_report *rep,
+		     int verbose);
+/* TMN_PRIOR_* from "cv", "dv" or "auto"; -1 otherwise */
+int tmn_prior_mode_parse(const char *s);
+/* "CV" or "DV" */
+const char *tmn_prior_kind_name(int kind);
 
 /* Normalisation fitted on the training track only */
 struct tmn_norm {

@@ -440,17 +440,94 @@ static int ckpt_write(const char *path, const struct tmn_ckpt_hdr *h, const floa
 	return 0;
 }
 
-/* read header + best params; cur/m/v too when non-NULL */
+/* The version 1 header: struct tmn_kalman without kind, tau, hcov_scale */
+struct tmn_kalman_v1 {
+	double qa, r, p0_pos, p0_vel;
+	int stale_ticks;
+};
+
+struct tmn_ckpt_hdr_v1 {
+	char magic[8];
+	uint32_t version, system, F, H;
+	uint32_t rate_hz, window, horizon, burn;
+	struct tmn_norm norm;
+	struct tmn_kalman_v1 kalman;
+	uint32_t epochs_done, best_epoch, bad_epochs, done;
+	uint64_t seed;
+	double best_val;
+	int64_t adam_t;
+	uint64_t rng[4];
+	uint64_t np;
+	uint64_t data_n;
+	double train_seconds;
+	double val_hist[64];
+	double head_gain;
+};
+
+/* the header of either version into h; its size in the file in *hsz */
+static int ckpt_read_hdr(FILE *f, struct tmn_ckpt_hdr *h, size_t *hsz)
+{
+	struct tmn_ckpt_hdr_v1 h1;
+	char mv[12];
+	uint32_t ver;
+
+	if (fread(mv, sizeof(mv), 1, f) != 1 || memcmp(mv, TMN_CKPT_MAGIC, 8) ||
+	    fseek(f, 0, SEEK_SET))
+		return -1;
+	memcpy(&ver, mv + 8, 4);
+	if (ver == TMN_CKPT_VERSION) {
+		*hsz = sizeof(*h);
+		return fread(h, sizeof(*h), 1, f) == 1 ? 0 : -1;
+	}
+	if (ver != 1 || fread(&h1, sizeof(h1), 1, f) != 1)
+		return -1;
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, h1.magic, 8);
+	h->version = TMN_CKPT_VERSION;
+	h->system = h1.system;
+	h->F = h1.F;
+	h->H = h1.H;
+	h->rate_hz = h1.rate_hz;
+	h->window = h1.window;
+	h->horizon = h1.horizon;
+	h->burn = h1.burn;
+	h->norm = h1.norm;
+	h->kalman.qa = h1.kalman.qa;
+	h->kalman.r = h1.kalman.r;
+	h->kalman.p0_pos = h1.kalman.p0_pos;
+	h->kalman.p0_vel = h1.kalman.p0_vel;
+	h->kalman.stale_ticks = h1.kalman.stale_ticks;
+	h->kalman.kind = TMNET_PRIOR_CV;
+	h->kalman.hcov_scale = 1;
+	h->epochs_done = h1.epochs_done;
+	h->best_epoch = h1.best_epoch;
+	h->bad_epochs = h1.bad_epochs;
+	h->done = h1.done;
+	h->seed = h1.seed;
+	h->best_val = h1.best_val;
+	h->adam_t = h1.adam_t;
+	memcpy(h->rng, h1.rng, sizeof(h->rng));
+	h->np = h1.np;
+	h->data_n = h1.data_n;
+	h->train_seconds = h1.train_seconds;
+	memcpy(h->val_hist, h1.val_hist, sizeof(h->val_hist));
+	h->head_gain = h1.head_gain;
+	*hsz = sizeof(h1);
+	return 0;
+}
+
+/* read header + best params; cur/m/v too when non-NULL; hsz may be NULL */
 static int ckpt_read(const char *path, struct tmn_ckpt_hdr *h, float **best, float **cur,
-		     float **m, float **v, char *err, int errlen)
+		     float **m, float **v, size_t *hsz_out, char *err, int errlen)
 {
 	FILE *f = fopen(path, "rb");
 	float **arr[4] = { best, cur, m, v };
+	size_t hsz = sizeof(*h);
 
 	if (!f)
 		return fail(err, errlen, "%s: %s", path, strerror(errno));
-	if (fread(h, sizeof(*h), 1, f) != 1 || memcmp(h->magic, TMN_CKPT_MAGIC, 8) ||
-	    h->version != TMN_CKPT_VERSION || !(h->head_gain > 0) ||
+	if (ckpt_read_hdr(f, h, &hsz) || !(h->head_gain > 0) ||
+	    h->kalman.kind < TMNET_PRIOR_CV || h->kalman.kind > TMNET_PRIOR_DV ||
 	    h->norm.extra < TMN_EXTRA_NONE || h->norm.extra > TMN_EXTRA_RESID) {
 		fclose(f);
 		return fail(err, errlen, "%s: not a tmnet checkpoint (or another version)", path);
@@ -465,7 +542,7 @@ static int ckpt_read(const char *path, struct tmn_ckpt_hdr *h, float **best, flo
 		if (!arr[i])
 			continue;
 		*arr[i] = malloc(h->np * sizeof(float));
-		if (!*arr[i] || fseek(f, (long)(sizeof(*h) + i * h->np * sizeof(float)), SEEK_SET) ||
+		if (!*arr[i] || fseek(f, (long)(hsz + i * h->np * sizeof(float)), SEEK_SET) ||
 		    fread(*arr[i], sizeof(float), h->np, f) != h->np) {
 			fclose(f);
 			for (int k = 0; k <= i; k++)
@@ -477,6 +554,8 @@ static int ckpt_read(const char *path, struct tmn_ckpt_hdr *h, float **best, flo
 		}
 	}
 	fclose(f);
+	if (hsz_out)
+		*hsz_out = hsz;
 	return 0;
 }
 
@@ -485,7 +564,7 @@ int tmn_ckpt_load(const char *path, struct tmn_model_f *mf, char *err, int errle
 	float *best = NULL;
 
 	memset(mf, 0, sizeof(*mf));
-	if (ckpt_read(path, &mf->h, &best, NULL, NULL, NULL, err, errlen))
+	if (ckpt_read(path, &mf->h, &best, NULL, NULL, NULL, NULL, err, errlen))
 		return -1;
 	mf->g.F = (int)mf->h.F;
 	mf->g.H = (int)mf->h.H;
@@ -584,8 +663,9 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 	if (c->resume && c->ckpt) {
 		struct tmn_ckpt_hdr h;
 		float *b = NULL, *cur = NULL, *m = NULL, *v = NULL;
+		size_t hsz;
 
-		if (ckpt_read(c->ckpt, &h, &b, &cur, &m, &v, err, errlen))
+		if (ckpt_read(c->ckpt, &h, &b, &cur, &m, &v, &hsz, err, errlen))
 			goto out;
 		if (h.system != hdr->system || h.F != hdr->F || h.H != hdr->H ||
 		    h.window != hdr->window || h.horizon != hdr->horizon || h.seed != hdr->seed ||
@@ -620,7 +700,7 @@ int tmn_train_run(const struct tmn_train_cfg *c, struct tmn_ckpt_hdr *hdr,
 			/* the stored states follow the four parameter arrays */
 			FILE *f = fopen(c->ckpt, "rb");
 			uint64_t nh = 0;
-			int okh = f && !fseek(f, (long)(sizeof(h) + 4 * h.np * sizeof(float)), SEEK_SET) &&
+			int okh = f && !fseek(f, (long)(hsz + 4 * h.np * sizeof(float)), SEEK_SET) &&
 				  fread(&nh, sizeof(nh), 1, f) == 1 && nh == (uint64_t)npool * H &&
 				  fread(hstore, sizeof(float), nh, f) == nh;
 
@@ -947,10 +1027,14 @@ int tmn_trainset_load(struct tmn_trainset *ts, const char *csv, const struct tmn
 				    csv);
 		}
 		ts->fitted = 1;
-		if (c->qa > 0) {
-			ts->kalman.qa = c->qa;
-			if (c->verbose)
-				fprintf(stderr, "kalman: qa set to %.4g units^2/s^3 by the caller\n", c->qa);
+		if (c->qa > 0 && c->verbose)
+			fprintf(stderr, "kalman: qa set to %.4g units^2/s^3 by the caller\n", c->qa);
+		/* CV or DV on validation, and the NEES calibration of either */
+		if (tmn_prior_select(&ts->d, &ts->sp, ts->horizon, c->prior_mode, c->qa,
+				     &ts->kalman, &ts->fit, c->verbose)) {
+			tmn_trainset_free(ts);
+			return fail(err, errlen, "%s: cannot choose or calibrate the prior on the validation part",
+				    csv);
 		}
 	}
 	ts->prior = malloc(sizeof(*ts->prior));

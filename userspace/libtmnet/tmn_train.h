@@ -38,9 +38,13 @@ struct tmn_train_cfg {
 
 void tmn_train_default(struct tmn_train_cfg *c);
 
-/* Checkpoint: everything needed to resume or to quantise */
+/*
+ * Checkpoint: everything needed to resume or to quantise.  Version 2
+ * carries the prior's kind, tau and hcov_scale in struct tmn_kalman;
+ * version 1 (before them) still reads, as a CV prior without calibration.
+ */
 #define TMN_CKPT_MAGIC "TMNCKPT1"
-#define TMN_CKPT_VERSION 1
+#define TMN_CKPT_VERSION 2
 
 struct tmn_ckpt_hdr {
 	char magic[8];
@@ -117,6 +121,7 @@ struct tmn_trainset_cfg {
 	int system;
 	double horizon_ms, window_ms;	/* 0: the defaults (500, 128) at the data rate */
 	double qa;		/* > 0: force the prior's qa */
+	int prior_mode;		/* TMN_PRIOR_*: CV, DV or auto (on validation) */
 	int extra;		/* TMN_EXTRA_* */
 	size_t max_ticks[2];	/* train, val; 0 = no limit */
 	const struct tmn_ckpt_hdr *from;	/* take kalman/norm/horizon/window from it */

@@ -18,7 +18,11 @@ static const char usage[] =
 	"  on the change of prediction between ticks, gradient clipping, early\n"
 	"  stopping on val, a checkpoint every epoch.  Segments (TMNET_SAMPLE_SEG_START)\n"
 	"  are honoured: no window, target or filter state crosses one.\n"
-	"  Prints one 'kalman fit:' line saying what the prior's fit did.\n"
+	"  Prints one 'kalman fit:' line saying what the prior's fit did: qa for\n"
+	"  the constant-velocity (CV) horizon, qa and tau for the damped-velocity\n"
+	"  (DV) one, the kind kept (--prior), and the NEES of its horizon\n"
+	"  covariance on the VALIDATION part before and after the calibration\n"
+	"  hcov_scale that makes its mean 2.\n"
 	"  -d, --data FILE       canonical CSV (tmnet data gen/import)\n"
 	"  -S, --system A|B      A: horizon position; B: residual over the prior\n"
 	"  -o, --out FILE        checkpoint (best-on-val network + everything to resume)\n"
@@ -47,6 +51,11 @@ static const char usage[] =
 	"      --head-gain X     fixed multiplier on the linear head (default 8)\n"
 	"      --kalman-qa X     force the prior's qa (units^2/s^3) instead of the\n"
 	"                        search that minimises the prior's horizon MSE\n"
+	"      --prior cv|dv|auto  the prior's horizon model: constant velocity,\n"
+	"                        damped velocity (Ornstein-Uhlenbeck velocity with\n"
+	"                        a time constant tau fitted on training), or the\n"
+	"                        one with the lower horizon MSE on validation\n"
+	"                        (default auto)\n"
 	"      --burn N          burn-in ticks per window (default 64 = window / 4)\n"
 	"      --stride N        window pool stride (default 128 = window / 2)\n"
 	"      --patience N      early-stopping patience in epochs (default 5)\n"
@@ -89,6 +98,7 @@ int cmd_train(int argc, char **argv)
 		{ "window-ms", required_argument, NULL, 18 },
 		{ "max-ticks", required_argument, NULL, 19 },
 		{ "json", no_argument, NULL, 20 },
+		{ "prior", required_argument, NULL, 21 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -100,11 +110,11 @@ int cmd_train(int argc, char **argv)
 	double horizon_ms = 500, window_ms = 128;
 	int burn_set = 0, stride_set = 0, json = 0;
 	long max_ticks = TMN_MAX_TRAIN_TICKS_DEFAULT;
-	char fitline[1024] = "";
+	char fitline[2048] = "";
 	const char *data = NULL, *out = NULL;
 	char err[512];
 	long l, nseeds = 1;
-	int o, best_seed = -1, extra = TMN_EXTRA_NONE;
+	int o, best_seed = -1, extra = TMN_EXTRA_NONE, prior_mode = TMN_PRIOR_AUTO;
 	double vals[64], best = INFINITY, secs = 0, qa = 0;
 
 	tmn_train_default(&c);
@@ -233,6 +243,13 @@ int cmd_train(int argc, char **argv)
 		case 20:
 			json = 1;
 			break;
+		case 21:
+			prior_mode = tmn_prior_mode_parse(optarg);
+			if (prior_mode < 0) {
+				fprintf(stderr, "tmnet train: --prior: want cv, dv or auto\n");
+				return 2;
+			}
+			break;
 		case 'q':
 			c.quiet = 1;
 			break;
@@ -256,6 +273,7 @@ int cmd_train(int argc, char **argv)
 	tmn_trainset_default(&tc);
 	tc.system = c.system;
 	tc.qa = qa;
+	tc.prior_mode = prior_mode;
 	tc.extra = extra;
 	tc.verbose = !c.quiet;
 	tc.max_ticks[0] = (size_t)max_ticks;
@@ -368,8 +386,11 @@ int cmd_train(int argc, char **argv)
 		       1e3 * ds.horizon / hdr.rate_hz, ds.window, ds.nsegs, ds.part_ticks[0],
 		       ds.xy[0].n, ds.part_ticks[1], ds.xy[1].n, best,
 		       (unsigned long long)(c.seed + (uint64_t)best_seed), secs);
-		printf(", \"kalman\": {\"qa\": %.6g, \"r\": %.6g, \"p0_vel\": %.6g, \"fitted\": %s",
-		       ds.kalman.qa, ds.kalman.r, ds.kalman.p0_vel, ds.fitted ? "true" : "false");
+		printf(", \"kalman\": {\"qa\": %.6g, \"r\": %.6g, \"p0_vel\": %.6g, \"kind\": \"%s\", \"tau\": %.6g, \"hcov_scale\": %.6g, \"fitted\": %s",
+		       ds.kalman.qa, ds.kalman.r, ds.kalman.p0_vel,
+		       tmn_prior_kind_name(ds.kalman.kind), ds.kalman.tau,
+		       ds.kalman.hcov_scale > 0 ? ds.kalman.hcov_scale : 1.0,
+		       ds.fitted ? "true" : "false");
 		if (ds.fitted)
 			printf(", \"qa_centre\": %.6g, \"qa_lo\": %.6g, \"qa_hi\": %.6g, \"points\": %d, \"rejected\": %d, \"widened\": %d, \"qa_bound\": \"%s\", \"qa_bound_is_core_limit\": %s, \"qa_forced\": %s, \"r_source\": \"%s\", \"r_floor\": %.6g, \"r_at_floor\": %s, \"p0_vel_capped\": %s, \"horizon_rmse\": %.6g, \"fit_ticks\": %zu, \"fit_stretches\": %d",
 			       f->qa_centre, f->qa_lo, f->qa_hi, f->points, f->rejected, f->widened,
@@ -379,6 +400,18 @@ int cmd_train(int argc, char **argv)
 			       f->r_floor, f->r_source == TMN_R_FLOOR ? "true" : "false",
 			       f->p0_vel_capped ? "true" : "false", f->horizon_rmse, f->fit_ticks,
 			       f->fit_chunks);
+		if (ds.fitted && f->dv_fitted)
+			printf(", \"cv_qa\": %.6g, \"dv\": {\"qa\": %.6g, \"tau\": %.6g, \"tau_lo\": %.6g, \"tau_hi\": %.6g, \"tau_bound\": \"%s\", \"qa_bound\": \"%s\", \"horizon_rmse\": %.6g}",
+			       f->cv_qa, f->dv_qa, f->dv_tau, f->dv_tau_lo, f->dv_tau_hi,
+			       f->dv_tau_bound < 0 ? "lower" : f->dv_tau_bound > 0 ? "upper" : "none",
+			       f->dv_qa_bound ? "yes" : "none", f->dv_horizon_rmse);
+		if (ds.fitted && f->selected)
+			printf(", \"prior_mode\": \"%s\", \"val_rmse_cv\": %.6g, \"val_rmse_dv\": %.6g, \"val_ticks\": %zu, \"nees\": {\"raw_mean\": %.6g, \"raw_in99\": %.6g, \"hcov_scale\": %.6g, \"hcov_capped\": %s, \"mean\": %.6g, \"in99\": %.6g, \"n\": %zu, \"chi2_99\": %.4f}",
+			       f->mode == TMN_PRIOR_MODE_CV ? "cv" : f->mode == TMN_PRIOR_MODE_DV ? "dv" : "auto",
+			       f->val_rmse_cv, isnan(f->val_rmse_dv) ? -1.0 : f->val_rmse_dv,
+			       f->val_ticks, f->nees_raw_mean, f->nees_raw_in99, f->hcov_scale,
+			       f->hcov_capped ? "true" : "false", f->nees_mean, f->nees_in99, f->nees_n,
+			       TMN_CHI2_2_99);
 		printf("}}\n");
 	}
 	tmn_trainset_free(&ds);
