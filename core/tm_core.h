@@ -499,4 +499,17 @@ TM_STATIC_ASSERT(sizeof(struct tmnet_blob_hdr) == 264, "blob header size");
 TM_STATIC_ASSERT(sizeof(struct tmnet_blob_units) == 32, "blob units size");
 TM_STATIC_ASSERT(sizeof(struct tmnet_blob_ext) == 64, "blob ext size");
 
+/* ------------------------------------------------------------------ */
+/* Input devices                                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Samples from input-device events (the kernel's input handler and the
+ * userspace that recomputes it), core/tm_input.c: the assembler
+ * (tm_input_event), the velocity (tm_input_div, also the importer's) and
+ * the recording units in fixed point (tm_input_conv_init/convert).
+ * Declared in their own header, which needs the types above.
+ */
+#include "tm_input.h"
+
 #endif /* TM_CORE_H */
