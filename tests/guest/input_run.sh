@@ -95,12 +95,16 @@ if [ ${#need[@]} -gt 0 ]; then
 	[ -f "$src/drivers/input/evdev.c" ] ||
 		bail "kernel $kver has no ${need[*]} module and $kdir has no sources to build them from"
 	: >"$extra/Kbuild"
+	# the tree's layout: both include drivers/input/input-compat.h
+	mkdir -p "$extra/misc"
+	cp "$src/drivers/input/input-compat.h" "$extra/"
 	for m in "${need[@]}"; do
 		case $m in
-		uinput) cp "$src/drivers/input/misc/uinput.c" "$extra/" ;;
-		evdev) cp "$src/drivers/input/evdev.c" "$extra/" ;;
+		uinput) cp "$src/drivers/input/misc/uinput.c" "$extra/misc/"
+			echo "obj-m += misc/uinput.o" >>"$extra/Kbuild" ;;
+		evdev) cp "$src/drivers/input/evdev.c" "$extra/"
+			echo "obj-m += evdev.o" >>"$extra/Kbuild" ;;
 		esac
-		echo "obj-m += $m.o" >>"$extra/Kbuild"
 	done
 	make -C "$kdir" M="$(cd "$extra" && pwd)" modules >"$extra/kbuild.log" 2>&1 ||
 		{ tail -n 20 "$extra/kbuild.log" | sed 's/^/# /'; bail "building ${need[*]} for $kver from its sources failed"; }
