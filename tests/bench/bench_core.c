@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bench_core: the core tick natively, prior-only, System A and System B with
- * random weights (B with the chi2 gate and with the monitor's blend), over the same integer trajectory in one run.
+ * random weights (B with the chi2 gate and with the monitor's blend), and
+ * prior-only and B with the damped-velocity prior (prior-dv, b-dv), over the
+ * same integer trajectory in one run.
  *
- *   bench_core [--ticks N] [--cpu C] [--mode prior|a|b|bmon|all] [--quiet]
+ *   bench_core [--ticks N] [--cpu C] [--mode prior|a|b|bmon|prior-dv|b-dv|all] [--quiet]
  *
  * Prints per-mode ns per tick P50/P99/P99.9/max (CLOCK_MONOTONIC around each
  * tm_tick(), so ~20 ns of clock overhead is included) and per-stage medians.
@@ -47,18 +49,19 @@ static __u32 pct(const __u32 *v, long n, double p)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bench_core [--ticks N] [--cpu C] [--mode prior|a|b|bmon|all] [--quiet]\n"
+	fprintf(f, "usage: bench_core [--ticks N] [--cpu C] [--mode prior|a|b|bmon|prior-dv|b-dv|all] [--quiet]\n"
 		   "  Times the core tick natively (>= 1e6 ticks by default) for\n"
 		   "  prior-only, System A and System B with random weights, and\n"
-		   "  that B with the monitor's blend (bmon).\n");
+		   "  that B with the monitor's blend (bmon); prior-dv and b-dv: prior-only\n"
+		   "  and B with the damped-velocity prior (tau 0.25 s, hcov 1.5).\n");
 }
 
 int main(int argc, char **argv)
 {
-	static const char *names[] = { "prior", "A", "B", "B-mon" };
+	static const char *names[] = { "prior", "A", "B", "B-mon", "prior-dv", "B-dv" };
 	long ticks = 1000000;
 	int cpu = -1, only = -1, quiet = 0;
-	static struct tm_model models[4];
+	static struct tm_model models[6];
 	static struct tm_state st;
 	struct tm_clock clk = { now_ns, NULL };
 	char err[256];
@@ -74,6 +77,7 @@ int main(int argc, char **argv)
 
 			only = !strcmp(m, "prior") ? 0 : !strcmp(m, "a") ? 1 :
 			       !strcmp(m, "b") ? 2 : !strcmp(m, "bmon") ? 3 :
+			       !strcmp(m, "prior-dv") ? 4 : !strcmp(m, "b-dv") ? 5 :
 			       !strcmp(m, "all") ? -1 : -2;
 			if (only == -2) {
 				fprintf(stderr, "bench_core: unknown mode '%s'\n", m);
@@ -110,14 +114,22 @@ int main(int argc, char **argv)
 	/* B-mon: the same B with the monitor's blend (TMNET_FUSE_MONITOR) */
 	models[3] = models[2];
 	tm_bench_monitor(&models[3]);
-	{
+	/* prior-dv, B-dv: the damped-velocity prior (tau 0.25 s, hcov 1.5) */
+	models[4] = models[0];
+	models[5] = models[2];
+	for (int s = 4; s < 6; s++) {
+		models[s].ext.prior_kind = TMNET_PRIOR_DV;
+		models[s].ext.tau_q32 = TM_Q32_ONE / 4;
+		models[s].ext.hcov_scale_q16 = 3 << 15;
+	}
+	for (int s = 3; s < 6; s++) {
 		static unsigned char blob[TMNET_BLOB_MAX_SIZE];
 		struct tm_blob_error e;
-		__u32 n = tm_model_blob_size(&models[3]);
+		__u32 n = tm_model_blob_size(&models[s]);
 
-		if (n > sizeof(blob) || tm_blob_write(blob, n, &models[3]) < 0 ||
-		    tm_model_from_blob(&models[3], blob, n, &e)) {
-			fprintf(stderr, "bench_core: the monitor model was rejected\n");
+		if (n > sizeof(blob) || tm_blob_write(blob, n, &models[s]) < 0 ||
+		    tm_model_from_blob(&models[s], blob, n, &e)) {
+			fprintf(stderr, "bench_core: the %s model was rejected\n", names[s]);
 			return 1;
 		}
 	}
@@ -131,7 +143,7 @@ int main(int argc, char **argv)
 	if (!quiet)
 		printf("%-6s %8s %8s %8s %8s %8s | %8s %8s %8s (median ns per stage)\n",
 		       "mode", "ticks", "P50", "P99", "P99.9", "max", "prior", "net", "gate");
-	for (int s = 0; s < 4; s++) {
+	for (int s = 0; s < 6; s++) {
 		struct tm_vec_traj tr;
 		struct tm_cfg cfg;
 		__u64 pass = 0;
@@ -173,7 +185,7 @@ int main(int argc, char **argv)
 		       pct(lat, ticks, 0.5), pct(lat, ticks, 0.99), pct(lat, ticks, 0.999),
 		       lat[ticks - 1], pct(stage[0], ticks, 0.5), pct(stage[1], ticks, 0.5),
 		       pct(stage[2], ticks, 0.5));
-		if (s >= 2)
+		if (s >= 2 && s != 4)
 			printf("# %s gate pass rate on this random model: %.1f %%\n", names[s],
 			       100.0 * (double)pass / (double)ticks);
 	}

@@ -183,6 +183,20 @@ static void m_mstride_1(struct tm_model *m)
 	}
 }
 
+/* the damped-velocity prior at its tau extremes, the calibration's extremes */
+static void m_dv_tau_min(struct tm_model *m)
+{
+	m->ext.prior_kind = TMNET_PRIOR_DV;
+	m->ext.tau_q32 = TMNET_TAU_MIN_Q32;
+}
+static void m_dv_tau_max(struct tm_model *m)
+{
+	m->ext.prior_kind = TMNET_PRIOR_DV;
+	m->ext.tau_q32 = TMNET_TAU_MAX_Q32;
+}
+static void m_hcov_min(struct tm_model *m) { m->ext.hcov_scale_q16 = 1; }
+static void m_hcov_max(struct tm_model *m) { m->ext.hcov_scale_q16 = TMNET_HCOV_SCALE_MAX_Q16; }
+
 static const struct mut muts[] = {
 	{ "rate=100", m_rate_min }, { "rate=10000", m_rate_max },
 	{ "horizon=1", m_hor_min }, { "horizon=100000", m_hor_max },
@@ -201,6 +215,8 @@ static const struct mut muts[] = {
 	{ "mon_shift=1", m_mshift_1 }, { "mon_shift=16", m_mshift_max },
 	{ "mon_stride=max", m_mstride_max }, { "mon_init=0", m_minit_0 },
 	{ "mon_init=max,pn=-max", m_minit_max }, { "horizon=1,mon_stride=1", m_mstride_1 },
+	{ "prior=dv,tau=min", m_dv_tau_min }, { "prior=dv,tau=max", m_dv_tau_max },
+	{ "hcov=min", m_hcov_min }, { "hcov=max", m_hcov_max },
 };
 #define N_MUTS	(sizeof(muts) / sizeof(muts[0]))
 

@@ -2,8 +2,10 @@
 # tests/export/run.sh [--card] - the exported model outside tmnet, in TAP.
 #
 # Trains tiny networks of every kind `tmnet train` makes (System A, A with a
-# head gain that is not a power of two, System B, B --b-extra vel, B
-# --b-extra resid; 3 epochs on 20 s of generated data), exports them
+# head gain that is not a power of two, System B with the prior tmnet train
+# chooses and with the constant- and the damped-velocity prior (--prior cv,
+# --prior dv), B --b-extra vel, B --b-extra resid; 3 epochs on 20 s of
+# generated data), exports them
 # (export-hf for the quantisable A and B: card, config, safetensors, ONNX;
 # export-onnx for the rest) and streams an unseen 8 s recording through:
 #
@@ -67,7 +69,7 @@ tap $? "generated data: 20 s to train, an unseen 8 s recording of two segments"
 if [ $card_only = 1 ]; then
 	nets="A:A: B:B:"
 else
-	nets="A:A: A-gain3:A:--head-gain=3 B:B: B-vel:B:--b-extra=vel B-resid:B:--b-extra=resid"
+	nets="A:A: A-gain3:A:--head-gain=3 B:B: B-cv:B:--prior=cv B-dv:B:--prior=dv B-vel:B:--b-extra=vel B-resid:B:--b-extra=resid"
 fi
 ort_lib=
 if [ $card_only = 0 ]; then
@@ -101,6 +103,12 @@ for spec in $nets; do
 			continue
 		dir=$name.onnxdir
 	fi
+	case "$opt" in
+	--prior=*)
+		want=$(echo "${opt#--prior=}" | tr a-z A-Z)
+		grep -q "\"horizon_model\": \"$want\"" "$dir/config.json"
+		tap $? "$name: config.json has the $want prior (horizon_model)" ;;
+	esac
 	run "$name.eval.log" "$T" eval -d rec.csv -m "$core" -f "$name.ckpt" -s all \
 		--dump-float "$name.dump.csv"
 	tap $? "$name: tmnet eval --float --dump-float (the C float network, every tick)" || continue

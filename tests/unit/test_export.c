@@ -426,7 +426,7 @@ static void test_export_dir(void **state)
 	assert_non_null(strstr(s, "\"out_scale\": "));
 	assert_non_null(strstr(s, "\"clip\": 7.9375"));
 	assert_non_null(strstr(s, "\"restart_var_units2\": "));
-	assert_non_null(strstr(s, "\"prior_dx\": \"kalman_vx * horizon_s"));
+	assert_non_null(strstr(s, "\"prior_dx\": \"kalman_vx * horizon_gain_s"));
 	assert_non_null(strstr(s, "\"cov_scale\": "));
 	free(s);
 	/* model.onnx: a protobuf ModelProto (field 1 ir_version = 8 first) */

@@ -433,8 +433,8 @@ static void test_kf_dv_constants(void **state)
 
 			assert_true(e <= 2 + 1e-12L * phi);
 			assert_true(kp.hgain <= kc.hgain);
-			if (e / (phi + 1) > max_eg)
-				max_eg = (double)(e / (phi + 1));
+			if (e > max_eg)
+				max_eg = (double)e;
 		}
 		sc = ldexpl(1, (int)kp.cs);
 		for (int i = 0; i < 2; i++)
@@ -455,7 +455,8 @@ static void test_kf_dv_constants(void **state)
 						 rates[ia], hors[ih], tau, u, i, j,
 						 (long long)kp.qh_pp[i][j], want);
 				assert_true((__int128)llabs(kp.qh_pp[i][j]) <= (__int128)llabs(kc.qh_pp[i][j]) + 1);
-				if (fabsl(want) > 1e6L && e / fabsl(want) > max_eq)
+				/* relative, where the last place is below 1e-9 of it */
+				if (fabsl(want) > 1e9L && e / fabsl(want) > max_eq)
 					max_eq = (double)(e / fabsl(want));
 			}
 		n++;
@@ -473,7 +474,7 @@ static void test_kf_dv_constants(void **state)
 		assert_true(fabs((double)kp.hgain / kc.hgain - 1) < 5e-4 / 2 + 1e-9);
 		assert_true(fabs((double)kp.qh_pp[0][0] / kc.qh_pp[0][0] - 1) < 3 * 5e-4 / 4 + 1e-9);
 	}
-	printf("# DV constants: %ld (rate, horizon, tau) checked, max rel error hgain %.3e, qh %.3e\n",
+	printf("# DV constants: %ld (rate, horizon, tau) checked, max error hgain %.3g ulp (Q32 s), qh %.3e relative (entries > 1e9 ulp)\n",
 	       n, max_eg, max_eq);
 	assert_true(n > 1500);
 }

@@ -741,8 +741,8 @@ static const char *feat_def(int system, int extra, unsigned int i)
 		"y - y_prev: as dx on the y axis",
 		"vx of the last valid sample (held on a tick without one; 0 before the first)",
 		"vy of the last valid sample (held on a tick without one; 0 before the first)",
-		"kalman_vx * horizon_s: the prior's horizon displacement from the filtered position, rounded to Q16.16 (ties away from zero); 0 while the filter is not initialised",
-		"kalman_vy * horizon_s: as prior_dx on the y axis",
+		"kalman_vx * horizon_gain_s: the prior's horizon displacement from the filtered position (kalman_prior: horizon_gain_s = horizon_s for the constant-velocity prior, tau (1 - exp(-horizon_s / tau)) for the damped-velocity one), rounded to Q16.16 (ties away from zero); 0 while the filter is not initialised",
+		"kalman_vy * horizon_gain_s: as prior_dx on the y axis",
 	};
 
 	(void)system;
@@ -825,6 +825,8 @@ static const char torch_snippet[] =
 	"        k = cfg['kalman_prior']\n"
 	"        self.F, self.extra = cfg['input_features'], cfg['b_extra']\n"
 	"        self.dt, self.T, self.qa, self.r = k['dt_s'], k['horizon_s'], k['qa_units2_per_s3'], k['r_units2']\n"
+	"        if k['horizon_model'] == 'DV':  # damped velocity: v decays with time constant tau\n"
+	"            self.T = k['tau_s'] * -math.expm1(-k['horizon_s'] / k['tau_s'])\n"
 	"        self.p0p, self.p0v, self.lim = k['p0_pos'], k['p0_vel'], k['restart_var_units2']\n"
 	"        self.init, self.last, self.vel = False, None, (0.0, 0.0)\n"
 	"        self.kf = [[0.0] * 5, [0.0] * 5]  # per axis: p, v, pp, pv, vv\n"
@@ -1019,7 +1021,18 @@ int tmn_export_float(const struct tmn_model_f *mf, const struct tm_model *m, con
 		  sys == TMNET_SYS_B ? "the Kalman prior's horizon position (kalman_prior below)" :
 				       "the last valid sample's position (x, y)",
 		  sys == TMNET_SYS_B ? "; the kernel's gate (gate below) may replace the position by the prior: the float network has no gate" : "");
-	sb_printf(&cfg, "  \"kalman_prior\": {\n    \"model\": \"constant velocity, white-noise acceleration, the two axes independent (qa_xy = 0, R diagonal)\",\n    \"qa_units2_per_s3\": ");
+	sb_printf(&cfg, "  \"kalman_prior\": {\n    \"model\": \"%s\",\n    \"horizon_model\": \"%s\",\n    \"tau_s\": ",
+		  mf->h.kalman.kind == TMNET_PRIOR_DV ?
+		  "filter: constant velocity, white-noise acceleration, the two axes independent (qa_xy = 0, R diagonal); horizon: damped velocity (Ornstein-Uhlenbeck velocity with time constant tau_s), the position moves by v tau (1 - exp(-T / tau))" :
+		  "constant velocity, white-noise acceleration, the two axes independent (qa_xy = 0, R diagonal)",
+		  tmn_prior_kind_name(mf->h.kalman.kind));
+	sb_num(&cfg, mf->h.kalman.kind == TMNET_PRIOR_DV ? mf->h.kalman.tau : 0.0);
+	sb_printf(&cfg, ",\n    \"horizon_gain_s\": ");
+	sb_num(&cfg, mf->h.kalman.kind == TMNET_PRIOR_DV ?
+		   mf->h.kalman.tau * -expm1(-(double)hor / rate / mf->h.kalman.tau) : (double)hor / rate);
+	sb_printf(&cfg, ",\n    \"hcov_scale\": ");
+	sb_num(&cfg, mf->h.kalman.hcov_scale > 0 ? mf->h.kalman.hcov_scale : 1.0);
+	sb_printf(&cfg, ",\n    \"qa_units2_per_s3\": ");
 	sb_num(&cfg, mf->h.kalman.qa);
 	sb_printf(&cfg, ",\n    \"r_units2\": ");
 	sb_num(&cfg, mf->h.kalman.r);
@@ -1033,7 +1046,7 @@ int tmn_export_float(const struct tmn_model_f *mf, const struct tm_model *m, con
 	sb_num(&cfg, (double)hor / rate);
 	sb_printf(&cfg, ",\n    \"restart_var_units2\": ");
 	sb_num(&cfg, ldexp(1.0, 29 - (int)pm->kf.cs));
-	sb_printf(&cfg, ",\n    \"algorithm\": \"per axis, state (p, v), covariance [[pp, pv], [pv, vv]]. Not initialised: at the first valid sample set p = x, v = the sample's vx, pp = p0_pos, vv = p0_vel, pv = 0 (no predict, no update on that tick). Every later tick: predict p += v dt; pp += 2 dt pv + dt^2 vv + qa dt^3 / 3; pv += dt vv + qa dt^2 / 2; vv += qa dt; if pp or vv (either axis) >= restart_var_units2 the filter is no longer initialised until the next valid sample. Then, if the sample is valid, update: s = pp + r; k = (pp, pv) / s; e = x - p; p += k0 e; v += k1 e; vv -= k1 pv; pv -= k1 pp; pp -= k0 pp (old pp, pv on the right). Prior (horizon position) = p + v horizon_s.\",\n");
+	sb_printf(&cfg, ",\n    \"algorithm\": \"per axis, state (p, v), covariance [[pp, pv], [pv, vv]]. Not initialised: at the first valid sample set p = x, v = the sample's vx, pp = p0_pos, vv = p0_vel, pv = 0 (no predict, no update on that tick). Every later tick: predict p += v dt; pp += 2 dt pv + dt^2 vv + qa dt^3 / 3; pv += dt vv + qa dt^2 / 2; vv += qa dt; if pp or vv (either axis) >= restart_var_units2 the filter is no longer initialised until the next valid sample. Then, if the sample is valid, update: s = pp + r; k = (pp, pv) / s; e = x - p; p += k0 e; v += k1 e; vv -= k1 pv; pv -= k1 pp; pp -= k0 pp (old pp, pv on the right). Prior (horizon position) = p + v horizon_gain_s, with horizon_gain_s = horizon_s (horizon_model CV) or tau_s (1 - exp(-horizon_s / tau_s)) (DV). Its horizon covariance (the gate's P_h) is hcov_scale (pp + 2 g pv + g^2 vv + qa K), g = horizon_gain_s, K = horizon_s^3 / 3 (CV) or tau^3 (u - 2 (1 - e^-u) + (1 - e^-2u) / 2), u = horizon_s / tau (DV).\",\n");
 	sb_printf(&cfg, "    \"fixed_point\": \"the core (and training) runs this filter in Q32.32 with P scaled by 2^%u; a float64 implementation of the algorithm above agrees within 5e-5 units (tests/unit/test_kalman.c bound)\"\n  },\n",
 		  pm->kf.cs);
 	if (m && sys == TMNET_SYS_B) {
