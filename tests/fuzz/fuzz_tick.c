@@ -30,7 +30,9 @@
  * chi2 at their ends, both faults); a-swap-prior (a model swap under a
  * pinned mode A: no-model fallbacks); b-monitor (System B with the
  * monitor's blend: resolves, a dropout, a segment start, a model
- * change); prior-dropout-psd,
+ * change); b-dv, prior-dv-extreme, b-monitor-dv (the damped-velocity
+ * prior: typical tau and hcov; tau and hcov at their smallest and largest;
+ * with the monitor); prior-dropout-psd,
  * prior-dropout-xy-psd and prior-q-indefinite (reproducers,
  * tests/unit/test_fuzz_tick.c).
  * Build with -DFT_TRACE to print every tick of an input.  The core is compiled with
@@ -280,6 +282,16 @@ static int ft_model(struct ft_in *in, struct tm_model *out, uint8_t *blob, __u32
 	tm_model_default_prior(&m, rate);
 	sysb = ft_u8(in);
 	m.system = sysb % __TMNET_SYS_MAX;
+	/*
+	 * Bit 6 of the system byte: the damped-velocity prior, tau and
+	 * hcov_scale in the validator's range, read right here so the other
+	 * fields keep their place in the input (older seeds have bit 6 clear)
+	 */
+	if (sysb & 0x40) {
+		m.ext.prior_kind = TMNET_PRIOR_DV;
+		m.ext.tau_q32 = ft_pick(in, TMNET_TAU_MIN_Q32, TMNET_TAU_MAX_Q32, TM_Q32_ONE / 4);
+		m.ext.hcov_scale_q16 = (__u32)ft_pick(in, 1, TMNET_HCOV_SCALE_MAX_Q16, 3 << 15);
+	}
 	m.window_ticks = (__u32)ft_pick(in, 1, 100000, TMNET_DEFAULT_WINDOW_TICKS);
 	m.horizon_ticks = (__u32)ft_pick(in, 1, TMNET_MAX_HORIZON_TICKS,
 					 TMNET_DEFAULT_HORIZON_TICKS);
@@ -369,13 +381,15 @@ static int ft_model(struct ft_in *in, struct tm_model *out, uint8_t *blob, __u32
 	}
 	FT_CHECK(out->system == m.system && out->hidden == m.hidden);
 	FT_LOG("model sys %u H %u rate %u hor %u qa %lld %lld %lld r %lld %lld p0 %lld %lld "
-	       "stale %u cs %u gate eps %u bud %u chi2 %u k %u floor %lld %lld %lld sat %u\n",
+	       "stale %u cs %u gate eps %u bud %u chi2 %u k %u floor %lld %lld %lld sat %u "
+	       "prior %u tau %lld hcov %u fuse %u\n",
 	       m.system, m.hidden, m.rate_hz, m.horizon_ticks, (long long)m.kalman.qa_xx,
 	       (long long)m.kalman.qa_xy, (long long)m.kalman.qa_yy, (long long)m.kalman.r_x,
 	       (long long)m.kalman.r_y, (long long)m.kalman.p0_pos, (long long)m.kalman.p0_vel,
 	       m.kalman.stale_ticks, out->kf.cs, m.gate.eps_q16, m.gate.budget, m.gate.chi2_q16,
 	       m.gate.cov_scale_q16, (long long)m.gate.floor_xx, (long long)m.gate.floor_xy,
-	       (long long)m.gate.floor_yy, m.gate.sat_limit);
+	       (long long)m.gate.floor_yy, m.gate.sat_limit, m.ext.prior_kind,
+	       (long long)m.ext.tau_q32, m.ext.hcov_scale_q16, m.ext.fuse_kind);
 	return 0;
 }
 
