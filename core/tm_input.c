@@ -171,6 +171,11 @@ void tm_input_seed(struct tm_input *in, __s64 x, __s64 y)
 	in->have = 3;
 }
 
+void tm_input_seed_slot(struct tm_input *in, __s32 slot)
+{
+	in->slot = slot;
+}
+
 static const struct tm_input_hist *tm_hist_at(const struct tm_input *in, __u32 age)
 {
 	return &in->hist[(in->hh + TM_INPUT_HIST - age) % TM_INPUT_HIST];

@@ -117,6 +117,11 @@ void tm_input_convert(const struct tm_input_conv *c, const struct tm_input_raw *
 void tm_input_init(struct tm_input *in, __u32 flags, __u64 vel_window_ns, __u64 gap_ns);
 /* The device's current absolute position (known before any event) */
 void tm_input_seed(struct tm_input *in, __s64 x, __s64 y);
+/*
+ * A multi-touch device's current slot (its ABS_MT_SLOT value): the input
+ * core sends ABS_MT_SLOT only when the slot changes.
+ */
+void tm_input_seed_slot(struct tm_input *in, __s32 slot);
 /* Returns 1 and fills *out when the event completes a sample, else 0 */
 int tm_input_event(struct tm_input *in, __u32 type, __u32 code, __s32 value,
 		   __u64 t_ns, struct tm_input_raw *out);

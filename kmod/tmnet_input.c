@@ -278,6 +278,9 @@ int tmnet_input_attach(struct tmnet_dev *dev, const char *sel, struct tmnet_err 
 	if (!flags && idev->absinfo)
 		tm_input_seed(&found->in, input_abs_get_val(idev, ABS_X),
 			      input_abs_get_val(idev, ABS_Y));
+	/* ABS_MT_SLOT comes only when the slot changes: start from the current one */
+	if ((flags & TM_INPUT_MT) && idev->absinfo && test_bit(ABS_MT_SLOT, idev->absbit))
+		tm_input_seed_slot(&found->in, input_abs_get_val(idev, ABS_MT_SLOT));
 	WRITE_ONCE(found->tdev, dev);
 	ret = input_open_device(&found->handle);
 	if (ret) {

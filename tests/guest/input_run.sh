@@ -76,9 +76,17 @@ if ! { make -s BUILD="$BUILD" "$BUILD/tmnetctl" "$BUILD/libtmcore.a" &&
 fi
 ok "tmnetctl and tmnet_input_test build"
 kb=$BUILD/input/kmod-$kver
-qemu/build-module.sh --werror "$kdir" "$kb" 2>&1 ||
-	bail "building tmnet.ko for $kver failed, or it warned ($kb/kbuild.log)"
-ok "tmnet.ko builds warning-free for $kver"
+if [ "$tag" = debug ]; then
+	# KASAN's redzones push the core's GRU frame past 2048 bytes (a
+	# warning), as for the stress suite: built without --werror, shown
+	qemu/build-module.sh "$kdir" "$kb" 2>&1 || bail "building tmnet.ko for $kver failed ($kb/kbuild.log)"
+	grep 'warning:' "$kb/kbuild.log" | sed 's/^/# /'
+	ok "tmnet.ko builds for the debug kernel $kver"
+else
+	qemu/build-module.sh --werror "$kdir" "$kb" 2>&1 ||
+		bail "building tmnet.ko for $kver failed, or it warned ($kb/kbuild.log)"
+	ok "tmnet.ko builds warning-free for $kver"
+fi
 
 # uinput and evdev: the kernel's modules, or built from its sources
 has_mod() {

@@ -198,7 +198,8 @@ struct vdev {
 	int efd;		/* its evdev node */
 	char node[64];		/* /dev/input/eventN */
 	char name[64];
-	int rel;
+	int rel;		/* a mouse */
+	int mt;			/* a multi-touch screen (no ABS_X/ABS_Y) */
 };
 
 static int ui_abs(int fd, int code, int max)
@@ -213,8 +214,10 @@ static int ui_abs(int fd, int code, int max)
 	return ioctl(fd, UI_SET_ABSBIT, code) || ioctl(fd, UI_ABS_SETUP, &a);
 }
 
-static int vdev_create(struct vdev *v, const char *name, int rel)
+/* kind 0: a pen tablet, 1: a mouse, 2: a two-finger touchscreen */
+static int vdev_create(struct vdev *v, const char *name, int kind)
 {
+	int rel = kind == 1;
 	struct uinput_setup us;
 	char sys[64], path[256];
 	double t0;
@@ -223,6 +226,7 @@ static int vdev_create(struct vdev *v, const char *name, int rel)
 	memset(v, 0, sizeof(*v));
 	v->efd = -1;
 	v->rel = rel;
+	v->mt = kind == 2;
 	snprintf(v->name, sizeof(v->name), "%s", name);
 	v->ufd = open("/dev/uinput", O_WRONLY | O_CLOEXEC);
 	if (v->ufd < 0)
@@ -233,6 +237,14 @@ static int vdev_create(struct vdev *v, const char *name, int rel)
 		if (ioctl(v->ufd, UI_SET_EVBIT, EV_REL) || ioctl(v->ufd, UI_SET_RELBIT, REL_X) ||
 		    ioctl(v->ufd, UI_SET_RELBIT, REL_Y) || ioctl(v->ufd, UI_SET_KEYBIT, BTN_LEFT) ||
 		    ioctl(v->ufd, UI_SET_KEYBIT, BTN_RIGHT))
+			return -errno;
+	} else if (kind == 2) {
+		if (ioctl(v->ufd, UI_SET_EVBIT, EV_ABS) || ui_abs(v->ufd, ABS_MT_SLOT, 1) ||
+		    ui_abs(v->ufd, ABS_MT_TRACKING_ID, 65535) ||
+		    ui_abs(v->ufd, ABS_MT_POSITION_X, 65535) ||
+		    ui_abs(v->ufd, ABS_MT_POSITION_Y, 65535) ||
+		    ioctl(v->ufd, UI_SET_KEYBIT, BTN_TOUCH) ||
+		    ioctl(v->ufd, UI_SET_PROPBIT, INPUT_PROP_DIRECT))
 			return -errno;
 	} else {
 		if (ioctl(v->ufd, UI_SET_EVBIT, EV_ABS) || ui_abs(v->ufd, ABS_X, 65535) ||
@@ -245,7 +257,7 @@ static int vdev_create(struct vdev *v, const char *name, int rel)
 	memset(&us, 0, sizeof(us));
 	us.id.bustype = BUS_VIRTUAL;
 	us.id.vendor = 0x7e57;
-	us.id.product = rel ? 1 : 2;
+	us.id.product = (__u16)(kind + 1);
 	snprintf(us.name, sizeof(us.name), "%s", name);
 	if (ioctl(v->ufd, UI_DEV_SETUP, &us) || ioctl(v->ufd, UI_DEV_CREATE))
 		return -errno;
@@ -378,7 +390,8 @@ static void run_parity(struct vdev *v, const char *model_path)
 	struct tm_input_raw r;
 	static struct tm_state st;
 	struct tm_cfg cfg;
-	struct input_absinfo ax, ay;
+	struct input_absinfo ax, ay, aslot;
+	int tid = 0, stroke = 0;
 	struct evbuf *b = calloc(1, sizeof(*b));
 	double t0, tn, px = 0, py = 0, carry_x = 0, carry_y = 0;
 	unsigned int frames = (unsigned int)(seconds * frame_hz), f, nsmp = 0, ingested = 0;
@@ -390,10 +403,27 @@ static void run_parity(struct vdev *v, const char *model_path)
 	struct timespec next;
 
 	nrec = ncap = 0;
+	if (v->mt) {
+		/* a finger in slot 1 before the attach: the current slot is 1 */
+		was_down = 0;
+		ev_add(b, EV_ABS, ABS_MT_SLOT, 1);
+		ev_add(b, EV_ABS, ABS_MT_TRACKING_ID, 999);
+		ev_add(b, EV_ABS, ABS_MT_POSITION_X, 50000);
+		ev_add(b, EV_ABS, ABS_MT_POSITION_Y, 50000);
+		ev_add(b, EV_SYN, SYN_REPORT, 0);
+		ev_flush(v, b);
+		ev_add(b, EV_ABS, ABS_MT_TRACKING_ID, -1);
+		ev_add(b, EV_SYN, SYN_REPORT, 0);
+		ev_flush(v, b);
+	}
 	memset(&ax, 0, sizeof(ax));
 	memset(&ay, 0, sizeof(ay));
-	if (!v->rel && (ioctl(v->efd, EVIOCGABS(ABS_X), &ax) || ioctl(v->efd, EVIOCGABS(ABS_Y), &ay)))
+	memset(&aslot, 0, sizeof(aslot));
+	if (!v->rel && !v->mt &&
+	    (ioctl(v->efd, EVIOCGABS(ABS_X), &ax) || ioctl(v->efd, EVIOCGABS(ABS_Y), &ay)))
 		tap(0, "%s: EVIOCGABS", v->name);
+	if (v->mt && ioctl(v->efd, EVIOCGABS(ABS_MT_SLOT), &aslot))
+		tap(0, "%s: EVIOCGABS(ABS_MT_SLOT)", v->name);
 	dbg_cmd("stop");
 	/* a fresh generation: the kernel's first tick sees a model change */
 	rc = run_ctl(NULL, "-d tmnet0 model load %s", model_path);
@@ -432,6 +462,33 @@ static void run_parity(struct vdev *v, const char *model_path)
 			/* the mouse rests during the pen-up gaps: new segments */
 			if (!down)
 				b->n = 0;
+		} else if (v->mt) {
+			/* finger 0 writes; every other stroke finger 1 rests in slot 1 */
+			if (down != was_down) {
+				stroke += down;
+				ev_add(b, EV_ABS, ABS_MT_SLOT, 0);
+				ev_add(b, EV_ABS, ABS_MT_TRACKING_ID, down ? ++tid : -1);
+				if (stroke & 1) {
+					ev_add(b, EV_ABS, ABS_MT_SLOT, 1);
+					ev_add(b, EV_ABS, ABS_MT_TRACKING_ID, down ? ++tid : -1);
+					if (down) {
+						ev_add(b, EV_ABS, ABS_MT_POSITION_X, 40000 + (int)f % 97);
+						ev_add(b, EV_ABS, ABS_MT_POSITION_Y, 10000);
+					}
+				}
+				ev_add(b, EV_KEY, BTN_TOUCH, down);
+			}
+			if (down) {
+				ev_add(b, EV_ABS, ABS_MT_SLOT, 0);
+				ev_add(b, EV_ABS, ABS_MT_POSITION_X, (int)lround(x));
+				ev_add(b, EV_ABS, ABS_MT_POSITION_Y, (int)lround(y));
+				if ((stroke & 1) && f % 5 == 0) {
+					/* the resting finger wobbles: slot 1 events */
+					ev_add(b, EV_ABS, ABS_MT_SLOT, 1);
+					ev_add(b, EV_ABS, ABS_MT_POSITION_X, 40000 + (int)(f / 5) % 13);
+				}
+			}
+			was_down = down;
 		} else {
 			if (down != was_down) {
 				ev_add(b, EV_KEY, BTN_TOUCH, down);
@@ -469,9 +526,11 @@ static void run_parity(struct vdev *v, const char *model_path)
 
 	/* recompute the samples from the evdev capture */
 	smp = calloc(ncap + 1, sizeof(*smp));
-	tm_input_init(&in, v->rel ? TM_INPUT_REL : 0, 0, 0);
-	if (!v->rel)
+	tm_input_init(&in, v->rel ? TM_INPUT_REL : v->mt ? TM_INPUT_MT : 0, 0, 0);
+	if (!v->rel && !v->mt)
 		tm_input_seed(&in, ax.value, ay.value);
+	if (v->mt)
+		tm_input_seed_slot(&in, aslot.value);
 	if (tm_input_conv_init(&conv, &model.units))
 		tap(0, "the blob's units decode");
 	for (i = 0; i < ncap; i++) {
@@ -1063,7 +1122,7 @@ int main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct vdev tab, mouse, gone;
+	struct vdev tab, mouse, touch, gone;
 	char unpriv[512];
 	static char msg[sizeof(err_buf)];
 	const char *demo_log = NULL, *demo_out = ".";
@@ -1117,6 +1176,8 @@ int main(int argc, char **argv)
 	tap(!rc, "uinput tablet created (%s)", rc ? strerror(-rc) : tab.node);
 	rc = vdev_create(&mouse, "tmnet test mouse", 1);
 	tap(!rc, "uinput mouse created (%s)", rc ? strerror(-rc) : mouse.node);
+	rc = vdev_create(&touch, "tmnet test touchscreen", 2);
+	tap(!rc, "uinput multi-touch screen created (%s)", rc ? strerror(-rc) : touch.node);
 	if (nfail) {
 		printf("1..%d\n", ntap);
 		return 1;
@@ -1177,6 +1238,11 @@ int main(int argc, char **argv)
 	run_parity(&mouse, blob_path);
 	rc = run_ctl(NULL, "-d tmnet0 set source replay");
 	tap(rc == 0 && input_num("attached") == 0, "set source replay lets go of the mouse");
+	/* slot 0 of a touchscreen, a second finger in slot 1 ignored */
+	run_parity(&touch, blob_path);
+	rc = run_ctl(NULL, "-d tmnet0 set source input:none");
+	tap(rc == 0 && input_num("attached") == 0, "detach the touchscreen");
+	vdev_destroy(&touch);
 
 	/* unplug while ticking, with a listener for the event */
 	rc = vdev_create(&gone, "tmnet test unplugged", 0);
