@@ -18,7 +18,9 @@ static const char usage[] =
 	"  target is a valid sample, after a warm-up of one window:\n"
 	"  MSE (units^2, squared Euclidean error) and P50/P90/P99 Euclidean error of\n"
 	"  the published prediction, the int8 network, the prior alone and (with\n"
-	"  --float) the float network streamed over the same features; gate pass\n"
+	"  --float) the float network streamed over the same features; the prior's\n"
+	"  kind and its NEES (e' C^-1 e, C its calibrated horizon covariance: the\n"
+	"  mean, 2 when consistent, and the fraction inside the 99 % ellipse); gate pass\n"
 	"  rate, mean certificate, fallbacks by reason.  With several models every\n"
 	"  figure is over the ticks that all of them score (the paired ticks, whose\n"
 	"  count is printed), so that ratios between models compare the same ticks.\n"
@@ -104,6 +106,9 @@ struct result {
 	size_t scored;
 	size_t pub_as[3];		/* scored ticks published as prior, net, blend */
 	double w_sum;			/* prior's weight w over the scored blends */
+	/* the prior's NEES e' C^-1 e with its (calibrated) horizon covariance C */
+	double nees_sum;
+	size_t nees_n, nees_in99;	/* ticks with C positive definite; NEES <= 9.21 */
 	size_t *tick;			/* the scored ticks, increasing */
 	double per_unit[2];		/* recording units per data unit (1 / scale) */
 };
@@ -217,6 +222,22 @@ static int eval_one(struct result *r, const struct tmn_series *d, size_t lo, siz
 				r->pub_as[2]++;
 			if (out.verdict == TMNET_VERDICT_BLEND)
 				r->w_sum += st->mon.w_q16 / 65536.0;
+			{
+				/* the prior's NEES, data units (the core's Q32.32) */
+				double ex = st->prior[0] / 4294967296.0 - tx;
+				double ey = st->prior[1] / 4294967296.0 - ty;
+				double a = st->prior_cov[0][0] / 4294967296.0;
+				double b = st->prior_cov[0][1] / 4294967296.0;
+				double cc = st->prior_cov[1][1] / 4294967296.0, det = a * cc - b * b;
+
+				if (a > 0 && det > 0) {
+					double q = (cc * ex * ex - 2 * b * ex * ey + a * ey * ey) / det;
+
+					r->nees_sum += q;
+					r->nees_n++;
+					r->nees_in99 += q <= 9.2103;
+				}
+			}
 			if (acc_add(&r->pub, (out.pred_x / 65536.0 - tx) * r->per_unit[0],
 				    (out.pred_y / 65536.0 - ty) * r->per_unit[1]) ||
 			    acc_add(&r->prior, (out.prior_x / 65536.0 - tx) * r->per_unit[0],
@@ -579,6 +600,13 @@ int cmd_eval(int argc, char **argv)
 			jrow("published", &r->pub, 0);
 			jrow("int8_net", &r->net, 0);
 			jrow("prior", &r->prior, 0);
+			printf("      \"prior_model\": {\"kind\": \"%s\", \"tau\": %s, \"hcov_scale\": %s, \"nees_mean\": %s, \"nees_in99\": %s, \"nees_ticks\": %zu},\n",
+			       r->m->ext.prior_kind == TMNET_PRIOR_DV ? "DV" : "CV",
+			       jnum(r->m->ext.tau_q32 / 4294967296.0),
+			       jnum(r->m->ext.hcov_scale_q16 / 65536.0),
+			       jnum(r->nees_n ? r->nees_sum / (double)r->nees_n : NAN),
+			       jnum(r->nees_n ? (double)r->nees_in99 / (double)r->nees_n : NAN),
+			       r->nees_n);
 			if (r->has_float) {
 				jrow("float_stream", &r->flt, 0);
 				printf("      \"int8_vs_float_mse_pct\": %s, \"float_window_mse_norm\": %s, \"float_chunk_mse_norm\": %s, \"float_stream_mse_norm\": %s,\n",
@@ -610,6 +638,14 @@ int cmd_eval(int argc, char **argv)
 		       "B" : "prior", r->m->crc32, r->scored, (unsigned long long)c->ticks);
 		printf("  %-30s %12s %9s %9s %9s\n", "predictor", "MSE u^2", "P50", "P90", "P99");
 		row("prior alone (core Kalman)", &r->prior);
+		printf("  prior: %s", r->m->ext.prior_kind == TMNET_PRIOR_DV ? "damped velocity" :
+		       "constant velocity");
+		if (r->m->ext.prior_kind == TMNET_PRIOR_DV)
+			printf(", tau %.4g s", r->m->ext.tau_q32 / 4294967296.0);
+		printf(", hcov_scale %.4g; NEES (2-D) mean %.3g, %.1f %% inside its 99 %% ellipse (9.21), %zu ticks\n",
+		       r->m->ext.hcov_scale_q16 / 65536.0,
+		       r->nees_n ? r->nees_sum / (double)r->nees_n : NAN,
+		       r->nees_n ? 100.0 * (double)r->nees_in99 / (double)r->nees_n : NAN, r->nees_n);
 		if (r->m->system == TMNET_SYS_B) {
 			row("int8 net, ungated (core)", &r->net);
 			row("published, gated (core)", &r->pub);
