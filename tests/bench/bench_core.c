@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!quiet)
-		printf("%-6s %8s %8s %8s %8s %8s | %8s %8s %8s (median ns per stage)\n",
+		printf("%-8s %8s %8s %8s %8s %8s | %8s %8s %8s (median ns per stage)\n",
 		       "mode", "ticks", "P50", "P99", "P99.9", "max", "prior", "net", "gate");
 	for (int s = 0; s < 6; s++) {
 		struct tm_vec_traj tr;
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 		qsort(lat, (size_t)ticks, sizeof(*lat), cmp_u32);
 		for (int k = 0; k < 3; k++)
 			qsort(stage[k], (size_t)ticks, sizeof(**stage), cmp_u32);
-		printf("%-6s %8ld %8u %8u %8u %8u | %8u %8u %8u\n", names[s], ticks,
+		printf("%-8s %8ld %8u %8u %8u %8u | %8u %8u %8u\n", names[s], ticks,
 		       pct(lat, ticks, 0.5), pct(lat, ticks, 0.99), pct(lat, ticks, 0.999),
 		       lat[ticks - 1], pct(stage[0], ticks, 0.5), pct(stage[1], ticks, 0.5),
 		       pct(stage[2], ticks, 0.5));

@@ -17,7 +17,7 @@ if ! command -v valgrind >/dev/null; then
 fi
 echo
 echo "== callgrind: instructions per tick inside tm_tick() ($cg_ticks ticks)"
-printf '%-6s %12s\n' mode instr/tick
+printf '%-8s %12s\n' mode instr/tick
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for m in prior a b bmon prior-dv b-dv; do
@@ -26,7 +26,7 @@ for m in prior a b bmon prior-dv b-dv; do
 		"$bin" --mode "$m" --ticks "$cg_ticks" --quiet >/dev/null 2>"$tmp/log.$m"
 	# instructions inside tm_tick for the measured ticks + the 20000 warm-up ticks
 	ir=$(grep -E '^summary:|^totals:' "$tmp/cg.$m" | head -n 1 | awk '{print $2}')
-	awk -v m="$m" -v ir="$ir" -v n="$((cg_ticks + 20000))" 'BEGIN { printf "%-6s %12.0f\n", m, ir / n }'
+	awk -v m="$m" -v ir="$ir" -v n="$((cg_ticks + 20000))" 'BEGIN { printf "%-8s %12.0f\n", m, ir / n }'
 done
 echo "# goal: System B <= 10000 instructions per tick, P99.9 <= 2000 ns natively;"
 echo "# issue 15: B (monitor) <= 1.1 x A per tick; prior-dv, b-dv: the damped-velocity prior"

@@ -844,15 +844,20 @@ void tmn_fit_report_line(const struct tmn_kalman *k, const struct tmn_fit_report
 						    ", its qa on the upper end of the qa range") : "",
 			      r->dv_qa_bound && r->dv_qa_core_limit ? " (the core's limit)" : "");
 	}
-	if (r->selected && n > 0 && (size_t)n < len)
+	if (r->selected && n > 0 && (size_t)n < len) {
+		char dv[64] = "not evaluated";
+
+		if (!isnan(r->val_rmse_dv))
+			snprintf(dv, sizeof(dv), "%.4g", r->val_rmse_dv);
 		snprintf(buf + n, len - (size_t)n,
-			 "; prior %s (--prior %s; validation horizon RMSE CV %.4g, DV %.4g units on %zu ticks in %d stretch(es)); NEES on validation (2-D, chi2(2) 99 %% = 9.21): mean %.3g, %.1f %% inside the 99 %% ellipse uncalibrated; hcov_scale %.4g%s; calibrated mean %.3g, %.1f %% inside",
+			 "; prior %s (--prior %s; validation horizon RMSE CV %.4g, DV %s units on %zu ticks in %d stretch(es)); NEES on validation (2-D, chi2(2) 99 %% = 9.21): mean %.3g, %.1f %% inside the 99 %% ellipse uncalibrated; hcov_scale %.4g%s; calibrated mean %.3g, %.1f %% inside",
 			 tmn_prior_kind_name(k->kind),
 			 r->mode == TMN_PRIOR_MODE_CV ? "cv" : r->mode == TMN_PRIOR_MODE_DV ? "dv" : "auto",
-			 r->val_rmse_cv, r->val_rmse_dv, r->val_ticks, r->val_chunks, r->nees_raw_mean,
+			 r->val_rmse_cv, dv, r->val_ticks, r->val_chunks, r->nees_raw_mean,
 			 100 * r->nees_raw_in99, r->hcov_scale,
 			 r->hcov_capped ? " (WARNING: AT AN END of the blob's range 1/65536 .. 1000)" : "",
 			 r->nees_mean, 100 * r->nees_in99);
+	}
 }
 
 void tmn_base(const struct tmn_track *tr, int system, size_t i, double out[2])
