@@ -428,7 +428,7 @@ md += ["# Benchmark suite (issue 15)", "",
        (commit, m["date"], m["cpus"], wall, wall / 60), "",
        "- Data per track: %g s of training data and %g s of held-out test data "
        "(its own seed), scored whole (`-s all`)." % (m["train_seconds_per_track"], m["test_seconds_per_track"]),
-       "- Models: %s (`%s`, `%s`, %d epochs), then `tmnet quantize`; one A and one B for "
+       "- Models: %s (`%s`, `%s`, %d epochs), then `tmnet quantize` (System B: `--fuse monitor`, models/recipe.sh); one A and one B for "
        "every track." % (model_src, rec_a, rec_b, m["epochs"]),
        "- prior = B's own prior alone (what B falls back to); B net = B's int8 network "
        "ungated (prior + correction at every tick); errors in the track's units "
@@ -502,7 +502,7 @@ met = sum(x["met"] for x in res["targets"])
 T += ["", "Targets of issue 15 met: %d of %d (each with its figure in "
       "[benchmarks/suite/suite.md](benchmarks/suite/suite.md)); code %s, suite wall time %d s on %d CPUs." %
       (met, len(res["targets"]), commit, wall, m["cpus"])]
-open(os.path.join(out, "readme-table.md"), "w").write("\n".join(T) + "\n")
+open(os.path.join(work, "readme-table.md"), "w").write("\n".join(T) + "\n")
 if readme:
     b, e = "<!-- suite-table: begin -->", "<!-- suite-table: end -->"
     s = open("README.md").read()
