@@ -111,6 +111,8 @@ int tmn_split_make_seg(const struct tmn_series *d, size_t window, size_t horizon
 	return 0;
 }
 
+static __s64 tau_q32(double tau);
+
 void tmn_kalman_to_params(const struct tmn_kalman *k, struct tmq_params *p)
 {
 	p->qa_xx = k->qa;
@@ -122,7 +124,7 @@ void tmn_kalman_to_params(const struct tmn_kalman *k, struct tmq_params *p)
 	p->p0_vel = k->p0_vel;
 	p->stale_ticks = k->stale_ticks;
 	p->prior_kind = k->kind == TMNET_PRIOR_DV ? TMNET_PRIOR_DV : TMNET_PRIOR_CV;
-	p->tau = k->kind == TMNET_PRIOR_DV ? k->tau : 0;
+	p->tau = k->kind == TMNET_PRIOR_DV ? (double)tau_q32(k->tau) / 4294967296.0 : 0;
 	p->hcov_scale = k->hcov_scale > 0 ? k->hcov_scale : 1.0;
 }
 
