@@ -507,6 +507,64 @@ static void test_monitor_corrupt(void **state)
 }
 
 /*
+ * The validator on the monitor's fields (tm_blob_check_fuse): a monitor
+ * blob round-trips with its moments; negative moments, a cross moment
+ * that breaks Cauchy-Schwarz and a non-zero reserved[3] are rejected.
+ */
+static void test_monitor_blob(void **state)
+{
+	static const struct {
+		__s64 pp, nn, pn, r3;
+		__u32 code;
+	} cases[] = {
+		{ 4LL << 32, 9LL << 32, 6LL << 32, 0, TMNET_BLOB_OK },		/* pn^2 = pp nn */
+		{ 4LL << 32, 9LL << 32, -(6LL << 32), 0, TMNET_BLOB_OK },
+		{ 0, 0, 0, 0, TMNET_BLOB_OK },
+		{ 0x7fffffffffffffffLL, 0x7fffffffffffffffLL, -0x7fffffffffffffffLL, 0, TMNET_BLOB_OK },
+		{ -1, 9LL << 32, 0, 0, TMNET_BLOB_E_EXT },
+		{ 4LL << 32, -1, 0, 0, TMNET_BLOB_E_EXT },
+		{ 4LL << 32, 9LL << 32, (6LL << 32) + 1, 0, TMNET_BLOB_E_EXT },
+		{ 0, 9LL << 32, 1, 0, TMNET_BLOB_E_EXT },
+		{ 4LL << 32, 9LL << 32, 0, 1, TMNET_BLOB_E_RESERVED },
+	};
+	struct tm_model m, back;
+	struct tm_blob_error e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned char *b;
+		__u32 len;
+		int rc;
+
+		mon_model(&m, 1, 1, 0);
+		m.ext.reserved[TMNET_MON_INIT_PP] = (__u64)cases[i].pp;
+		m.ext.reserved[TMNET_MON_INIT_NN] = (__u64)cases[i].nn;
+		m.ext.reserved[TMNET_MON_INIT_PN] = (__u64)cases[i].pn;
+		m.ext.reserved[3] = (__u64)cases[i].r3;
+		b = tt_blob(&m, &len);
+		rc = tm_model_from_blob(&back, b, len, &e);
+		free(b);
+		assert_int_equal(rc ? e.code : TMNET_BLOB_OK, cases[i].code);
+		if (!rc) {
+			assert_int_equal(back.ext.fuse_kind, TMNET_FUSE_MONITOR);
+			assert_int_equal(back.ext.mon_shift, MON_SHIFT);
+			assert_int_equal(back.ext.mon_stride, MON_STRIDE);
+			assert_memory_equal(back.ext.reserved, m.ext.reserved, sizeof(m.ext.reserved));
+		}
+	}
+	/* a stride the 64 slots cannot cover for the horizon is rejected */
+	mon_model(&m, 1, 1, 0);
+	m.ext.mon_stride = (MON_H + TMNET_MON_SLOTS - 2) / (TMNET_MON_SLOTS - 1) - 1;
+	{
+		__u32 len;
+		unsigned char *b = tt_blob(&m, &len);
+
+		assert_int_equal(tm_model_from_blob(&back, b, len, &e), -TMNET_BLOB_E_EXT);
+		free(b);
+	}
+}
+
+/*
  * Parity vector (also run by the KUnit suite in the kernel): the CRC of
  * every record for a stored blob over a stored trajectory.  It was produced
  * by this core; its purpose is that every build of the core - userspace,
@@ -544,6 +602,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_monitor_drops),
 		cmocka_unit_test(test_monitor_weight),
 		cmocka_unit_test(test_monitor_corrupt),
+		cmocka_unit_test(test_monitor_blob),
 	};
 
 	/* --write-vectors: regenerate tests/vectors/pipeline*.inc */
