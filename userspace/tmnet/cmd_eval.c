@@ -648,7 +648,8 @@ int cmd_eval(int argc, char **argv)
 		       r->nees_n ? 100.0 * (double)r->nees_in99 / (double)r->nees_n : NAN, r->nees_n);
 		if (r->m->system == TMNET_SYS_B) {
 			row("int8 net, ungated (core)", &r->net);
-			row("published, gated (core)", &r->pub);
+			row(r->m->ext.fuse_kind == TMNET_FUSE_MONITOR ? "published, monitor (core)" :
+			    "published, gated (core)", &r->pub);
 		} else {
 			row("int8 net = published (core)", &r->pub);
 		}
