@@ -74,7 +74,7 @@ make -s BUILD="$BUILD" all >"$work/build.log" 2>&1 || { tail -n 20 "$work/build.
 
 if [ -z "$data" ] && [ -f "$BUILD/models/train.csv" ]; then
 	data=$BUILD/models/train.csv
-	data_desc="$data (the data set of make models: tmnet data gen --seed 1 --seconds 600; only its held-out test split is scored)"
+	data_desc="$data (the data set of make models: the benchmark suite's mixture of six tracks in their own units, models/README.md; only its held-out test split is scored; per-track figures: benchmarks/suite/suite.md)"
 elif [ -z "$data" ]; then
 	data=$work/data.csv
 	if [ ! -f "$data" ]; then

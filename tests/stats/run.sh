@@ -24,14 +24,19 @@ echo "# data: tmnet data gen --seed 3 --seconds 300 (vehicle); compare on its te
 "$tm" data gen --seed 3 --seconds 300 -o "$w/vehicle.csv" >/dev/null 2>&1
 "$tm" compare --a models/default-A.tmn --b models/default-B.tmn --data "$w/vehicle.csv" \
 	--boot 100 --no-latency --dump "$w" -j >"$w/compare.json" 2>"$w/compare.log"
-# a vehicle track with a 2 s dropout in its test split: afterwards the A and B
-# filters become usable at different ticks, so the models score different sets
+# a vehicle track with a 2 s dropout in its test split, scored by the shipped A
+# (fitted prior, qa 1e4) and a one-epoch B whose CV prior has qa = 100: after
+# the dropout their filters become usable at different ticks (one restarts, the
+# other does not), so the models score different sets
 "$tm" data gen --seed 4 --seconds 60 -o "$w/v.csv" >/dev/null 2>&1
 awk -F, -v OFS=, 'NR >= 104000 && NR < 108000 { $2 = $3 = $4 = $5 = "0.000000"; $6 = 0 } { print }' \
 	"$w/v.csv" >"$w/dropout.csv"
-"$tm" eval -d "$w/dropout.csv" -m models/default-A.tmn -m models/default-B.tmn -j \
+"$tm" train -d "$w/v.csv" -S B --prior cv --kalman-qa 100 -e 1 -q -o "$w/qa100-B.ckpt" \
+	>"$w/qa100-B.log" 2>&1
+"$tm" quantize -m "$w/qa100-B.ckpt" -d "$w/v.csv" -o "$w/qa100-B.tmn" >>"$w/qa100-B.log" 2>&1
+"$tm" eval -d "$w/dropout.csv" -m models/default-A.tmn -m "$w/qa100-B.tmn" -j \
 	>"$w/eval-dropout.json" 2>"$w/eval-dropout.log"
-"$tm" compare --a models/default-A.tmn --b models/default-B.tmn --data "$w/dropout.csv" \
+"$tm" compare --a models/default-A.tmn --b "$w/qa100-B.tmn" --data "$w/dropout.csv" \
 	--boot 100 --no-latency -j >"$w/compare-dropout.json" 2>"$w/compare-dropout.log"
 exec $py tests/stats/check_scipy.py "$w/compare.json" "$w/errors.dat" \
 	"$w/eval-dropout.json" "$w/compare-dropout.json"
