@@ -565,7 +565,8 @@ static void test_kf_predict_only(void **state)
  * saturating adds, tm_kf_predict() (x += v dt, P + Q) and the gate's
  * S = k P_h + floor overflowed here.
  */
-static void test_kf_extreme_params(void **state)
+static void kf_extremes(const struct tmnet_blob_ext *ext, const size_t *p0s, size_t np0,
+			long min_accepted)
 {
 	static const __s64 lim = (__s64)1 << 52;	/* the validator's TM_KALMAN_MAX */
 	static const __s64 qa[][3] = {
@@ -582,11 +583,12 @@ static void test_kf_extreme_params(void **state)
 	static struct tm_state st;
 	long accepted = 0, rejected = 0, ticks = 0, passes = 0;
 
-	(void)state;
 	tt_random_model(&rng, TMNET_SYS_B, 32, 1.0, &g, &pp, &base);
+	if (ext)
+		base.ext = *ext;
 	for (size_t iq = 0; iq < TM_ARRAY_SIZE(qa); iq++)
 	for (size_t ir = 0; ir < TM_ARRAY_SIZE(rr); ir++)
-	for (size_t ip = 0; ip < 4; ip++)
+	for (size_t kp0 = 0; kp0 < np0; kp0++)
 	for (size_t ia = 0; ia < TM_ARRAY_SIZE(rates); ia++)
 	for (size_t ih = 0; ih < TM_ARRAY_SIZE(hors); ih++) {
 		struct tm_blob_error e;
@@ -594,6 +596,7 @@ static void test_kf_extreme_params(void **state)
 		unsigned char *blob;
 		__u32 len;
 		/* (p0_pos, p0_vel): (1, 1), (r, 1), (lim, lim), (1, lim) */
+		size_t ip = p0s[kp0];
 		__s64 p0 = ip == 0 || ip == 3 ? 1 : ip == 1 ? rr[ir] : lim;
 
 		m = base;
@@ -665,10 +668,41 @@ static void test_kf_extreme_params(void **state)
 			ticks++;
 		}
 	}
-	printf("# kalman extremes: %ld models accepted (%ld rejected by the validator), "
+	printf("# kalman extremes (%s, tau %.4g s, hcov %.4g): %ld models accepted (%ld rejected by the validator), "
 	       "%ld ticks without a signed overflow, %ld gate passes\n",
+	       ext && ext->prior_kind == TMNET_PRIOR_DV ? "DV" : "CV",
+	       ext ? ext->tau_q32 / 4294967296.0 : 0.0, ext ? ext->hcov_scale_q16 / 65536.0 : 1.0,
 	       accepted, rejected, ticks, passes);
-	assert_true(accepted >= 150);
+	assert_true(accepted >= min_accepted);
+}
+
+static void test_kf_extreme_params(void **state)
+{
+	static const size_t p0s[] = { 0, 1, 2, 3 };
+
+	(void)state;
+	kf_extremes(NULL, p0s, TM_ARRAY_SIZE(p0s), 150);
+}
+
+/*
+ * The same extremes with the damped-velocity prior at the ends of its
+ * tau range and the calibration at the ends of its range (two of the
+ * four p0 variants): no signed overflow in the DV horizon either.
+ */
+static void test_kf_dv_extreme_params(void **state)
+{
+	static const size_t p0s[] = { 0, 2 };
+	struct tmnet_blob_ext ext;
+
+	(void)state;
+	tm_ext_default(&ext);
+	ext.prior_kind = TMNET_PRIOR_DV;
+	ext.tau_q32 = TMNET_TAU_MIN_Q32;
+	ext.hcov_scale_q16 = TMNET_HCOV_SCALE_MAX_Q16;
+	kf_extremes(&ext, p0s, TM_ARRAY_SIZE(p0s), 75);
+	ext.tau_q32 = TMNET_TAU_MAX_Q32;
+	ext.hcov_scale_q16 = 1;
+	kf_extremes(&ext, p0s, TM_ARRAY_SIZE(p0s), 75);
 }
 
 /*
@@ -717,6 +751,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kf_predict_only),
 		cmocka_unit_test(test_kf_extreme_params),
+		cmocka_unit_test(test_kf_dv_extreme_params),
 		cmocka_unit_test(test_kf_recip127),
 		cmocka_unit_test(test_kf_vs_double),
 		cmocka_unit_test(test_kf_coupled_vs_double),
