@@ -5,7 +5,7 @@
 #   tools/suite.sh [--seconds S] [--test-seconds S] [--epochs N]
 #                  [--tracks LIST] [--per-track] [--models DIR]
 #                  [--cost-ticks N] [--boot N] [--out DIR] [--work DIR]
-#                  [--data-only] [--no-readme] [--smoke]
+#                  [--data-only] [--report-only] [--no-readme] [--smoke]
 #
 #   --seconds S       training data per track (default 200)
 #   --test-seconds S  held-out test data per track (default 120)
@@ -22,6 +22,9 @@
 #   --out DIR         suite.md and suite.json (default benchmarks/suite)
 #   --work DIR        data, models and logs (default BUILD/suite)
 #   --data-only       write the tracks and the mixture (WORK/data) and stop
+#   --report-only     rewrite suite.md, suite.json and the README table from
+#                     the scores of the last run in WORK (no data, training or
+#                     scoring; the wall time is that run's)
 #   --no-readme       do not rewrite README.md's suite table
 #   --smoke           2 tracks, 20 s each, 1 epoch, 100 resamples, into
 #                     BUILD/suite-smoke; prints TAP (tests/suites.list)
@@ -70,7 +73,7 @@ usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 secs=200 test_secs=120 epochs= tracks=vehicle,long,straight,pointing,handwriting,mix
 per_track=0 models= cost_ticks=20000 boot=1000 out=benchmarks/suite work= data_only=0
-readme=1 smoke=0
+readme=1 smoke=0 report_only=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seconds) secs=$2; shift 2 ;;
@@ -84,6 +87,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
 	--data-only) data_only=1; shift ;;
+	--report-only) report_only=1; shift ;;
 	--no-readme) readme=0; shift ;;
 	--smoke) smoke=1; shift ;;
 	-h|--help) usage; exit 0 ;;
@@ -202,6 +206,10 @@ gen_track() {	# NAME train|test SECONDS -> WORK/data/NAME-train|test.csv
 		END { printf "%.1f\n", n ? s / n : 0 }' "$f" >"$f.speed"
 }
 
+if [ $report_only = 1 ]; then
+	[ -f "$work/wall.txt" ] && [ -d "$work/score" ] || { echo "suite: no scores in $work (run the suite first)" >&2; exit 2; }
+	read -r wall run_commit model_src <"$work/wall.txt"
+else
 step "data: ${#sel[@]} tracks, ${secs} s training + ${test_secs} s test each"
 train_files=()
 for t in "${sel[@]}"; do
@@ -263,8 +271,13 @@ score() {	# TRACK TAG DATA A B -> WORK/score/TRACK-TAG.{eval,compare,cost}
 	mkdir -p "$work/score"
 	"$T" eval -d "$d" -s all -m "$a" -m "$b" -j >"$o.eval.json" 2>"$o.eval.log" ||
 		{ cat "$o.eval.log" >&2; exit 1; }
+	# a failed compare (e.g. degenerate statistics) leaves the table without
+	# intervals and says so; eval's figures stand
 	"$T" compare --a "$a" --b "$b" -d "$d" -s all --no-latency --boot "$boot" -j \
-		>"$o.compare.json" 2>"$o.compare.log" || { tail -n 5 "$o.compare.log" >&2; exit 1; }
+		>"$o.compare.json" 2>"$o.compare.log" || {
+		step "  tmnet compare failed on $t: $(tail -n 1 "$o.compare.log")"
+		rm -f "$o.compare.json"
+	}
 	printf '{"A": %s, "B": %s, "ticks": %s}\n' "$(cost "$a" "$d")" "$(cost "$b" "$d")" \
 		"$cost_ticks" >"$o.cost.json"
 }
@@ -281,12 +294,16 @@ if [[ " ${sel[*]} " == *" straight "* ]]; then
 		>"$work/score/demo.eval.json" 2>/dev/null || true
 fi
 wall=$(($(date +%s) - t_start))
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git status --porcelain -- core kmod userspace uapi 2>/dev/null | head -n 1)
+run_commit=$commit${dirty:++}
+echo "$wall $run_commit $model_src" >"$work/wall.txt"
+fi
 step "report: $out/suite.md, $out/suite.json"
 
 # ---- report -------------------------------------------------------------------------
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git status --porcelain -- core kmod userspace uapi 2>/dev/null | head -n 1)
-/usr/bin/python3 - "$work" "$out" "$readme" "$smoke" "$wall" "$commit${dirty:+ (+ uncommitted changes)}" \
+case "$run_commit" in *+) run_commit="${run_commit%+} (+ uncommitted changes)" ;; esac
+/usr/bin/python3 - "$work" "$out" "$readme" "$smoke" "$wall" "$run_commit" \
 	"$secs" "$test_secs" "${epochs:-15}" "$model_src" "$cost_ticks" "$boot" "$(nproc)" \
 	"$(recipe_describe A)" "$(recipe_describe B)" "${sel[@]}" <<'EOF'
 import json, os, sys, datetime
@@ -354,6 +371,8 @@ for t in tracks:
             "B_net_ungated": mB["int8_net"], "gate": mB["gate"],
             "cost_instr_per_tick": co,
         }
+        if not cp:
+            row["compare_failed"] = (rd(base + ".compare.log").splitlines() or ["no output"])[-1]
         if cp:
             row["pairs"] = [{"x": p["x"], "y": p["y"], "p99_ratio": p.get("p99_ratio"),
                              "mse_ratio": p.get("mse_ratio"),
@@ -457,6 +476,16 @@ for t, rows in res["tracks"].items():
         gt = r["gate"]
         fb = ", ".join("%s %d" % (k, v) for k, v in gt["fallbacks"].items() if v) or "none"
         md += ["", "Gate: pass %s of %d decisions; fallbacks: %s." % (pct(gt["pass_rate"]), gt["decisions"], fb)]
+        pa = gt.get("published_as")
+        if gt.get("fuse") == "monitor" and pa:
+            md[-1] += (" Monitor: %d blends, mean prior weight w %.3f; published on the scored ticks as "
+                       "prior %s, network %s, blend %s; %d monitored predictions resolved, %d dropped." %
+                       (gt.get("blend", 0), gt.get("mean_w") or 0, pct(pa.get("prior")), pct(pa.get("net")),
+                        pct(pa.get("blend")), g(gt, "monitor", "resolved", default=0),
+                        g(gt, "monitor", "dropped", default=0)))
+        if r.get("compare_failed"):
+            md += ["", "`tmnet compare` failed on this track (`%s`): no intervals or fault runs." %
+                   r["compare_failed"]]
         if r.get("pairs"):
             md += ["", "| pair | P99 ratio [95 % CI] | MSE ratio [95 % CI] | mean diff [CI] (Newey-West), p | block |",
                    "|---|---|---|---|---|"]
