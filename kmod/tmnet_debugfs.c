@@ -180,6 +180,10 @@ static int model_show(struct seq_file *m, void *v)
 		   md->kalman.qa_xy, md->kalman.qa_yy);
 	seq_printf(m, "kalman_r_q32 %lld %lld\n", md->kalman.r_x, md->kalman.r_y);
 	seq_printf(m, "kalman_stale_ticks %u\n", md->kalman.stale_ticks);
+	seq_printf(m, "prior %s\n", md->ext.prior_kind == TMNET_PRIOR_DV ? "dv" : "cv");
+	if (md->ext.prior_kind == TMNET_PRIOR_DV)
+		seq_printf(m, "prior_tau_q32 %lld\n", md->ext.tau_q32);
+	seq_printf(m, "prior_hcov_scale_q16 %u\n", md->ext.hcov_scale_q16);
 	seq_printf(m, "gate_eps_q16 %u\n", md->gate.eps_q16);
 	seq_printf(m, "gate_budget %u\n", md->gate.budget);
 	seq_printf(m, "gate_chi2_q16 %u\n", md->gate.chi2_q16);
