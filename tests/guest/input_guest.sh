@@ -16,8 +16,11 @@ t() {
 	n=$((n + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
 }
+kml=/sys/kernel/debug/kmemleak
 echo "# guest kernel $(uname -r), $(nproc) CPUs"
 dmesg -C
+# kernels with kmemleak (the debug kernel): only what happens from here counts
+[ -w "$kml" ] && { echo scan >"$kml"; echo clear >"$kml"; }
 tmp=$(mktemp -d /tmp/tmnet-mods.XXXXXX)
 for m in evdev uinput; do
 	if [ -e "/sys/module/$m" ]; then
@@ -54,6 +57,17 @@ dmesg >"$R/dmesg.txt"
 ! grep -E 'BUG:|WARNING:|possible circular|inconsistent lock|KASAN|UBSAN|sleeping function|Call Trace' "$R/dmesg.txt" >"$tmp/splat"
 t $? "no splat in the kernel log $(head -n 3 "$tmp/splat" | tr '\n' ' ')"
 grep -E 'tmnet' "$R/dmesg.txt" | sed 's/^/# dmesg: /' | head -n 20
+if [ -w "$kml" ]; then
+	# objects younger than 5 s are not reported: let the unload's age
+	sleep 6
+	echo scan >"$kml"
+	echo scan >"$kml"
+	cat "$kml" >"$R/kmemleak.txt"
+	leaks=$(grep -c '^unreferenced object' "$R/kmemleak.txt")
+	[ "$leaks" -eq 0 ]
+	t $? "kmemleak: $leaks suspected leaks after the run and the unload"
+	[ "$leaks" -eq 0 ] || head -n 40 "$R/kmemleak.txt" | sed 's/^/# /'
+fi
 echo "1..$n"
 rm -rf "$tmp"
 [ "$fails" -eq 0 ]
