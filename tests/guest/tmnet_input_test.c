@@ -758,7 +758,8 @@ static void demo_second(size_t lo, size_t hi, unsigned int sec, const struct tmn
 			v[s][i] = p->stage_ns[s];
 		if (p->verdict != TMNET_VERDICT_NONE) {
 			gated++;
-			pass += p->verdict == TMNET_VERDICT_PASS;
+			/* a blend (monitor models) passed the chi2 test too */
+			pass += p->verdict == TMNET_VERDICT_PASS || p->verdict == TMNET_VERDICT_BLEND;
 		}
 		ovr += !!(p->flags & TMNET_PRED_F_OVERRUN);
 		if (smp && (p->flags & TMNET_PRED_F_PRIOR_INIT) &&
@@ -990,7 +991,7 @@ static int run_demo(const char *log, const char *out, double secs)
 		withs += !!(p->flags & TMNET_PRED_F_SAMPLE);
 		if (p->verdict != TMNET_VERDICT_NONE) {
 			gated++;
-			if (p->verdict == TMNET_VERDICT_PASS)
+			if (p->verdict == TMNET_VERDICT_PASS || p->verdict == TMNET_VERDICT_BLEND)
 				pass++;
 			else if (p->reason < __TMNET_REASON_MAX)
 				fb[p->reason]++;
