@@ -135,7 +135,8 @@ void tm_input_convert(const struct tm_input_conv *c, const struct tm_input_raw *
 	int a;
 
 	for (a = 0; a < 2; a++) {
-		tm_s128 q32 = ((tm_s128)p[a] << 32) - c->off_q32[a];
+		/* a multiplication, not a shift: p may be negative */
+		tm_s128 q32 = (tm_s128)p[a] * ((tm_s128)1 << 32) - c->off_q32[a];
 
 		out[a] = tm_sat_s32(tm_scale(q32, c->mult[a], c->sh[a] + 16));
 		vout[a] = tm_sat_s32(tm_scale(v[a], c->mult[a], c->sh[a]));
