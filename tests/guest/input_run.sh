@@ -11,8 +11,8 @@
 #                            [--model FILE] [--seconds S] [--timeout SEC]
 #
 #   --tag TAG       a kernel of the matrix (qemu/kernels.sh env TAG) or the
-#                   cached debug kernel (lockdep, KASAN; qemu/debug/build.sh
-#                   --env; never built here)
+#                   debug kernel (lockdep, KASAN); either is fetched or built
+#                   on first use and cached (qemu/kernels.sh, qemu/debug/build.sh)
 #   --kernel, --moddir, --kdir   an explicit kernel instead
 #   --model FILE    the model to load (default models/default-B.tmn)
 #   --seconds S     length of each paced run (default 3)
@@ -53,16 +53,24 @@ ok() { n=$((n + 1)); echo "ok $n - $*"; }
 case "$tag" in
 '') ;;
 debug)
+	# built on first use (minutes; cached), as tests/kunit/run.sh does
+	qemu/debug/build.sh | sed 's/^/# /' ||
+		bail "building the debug kernel failed (qemu/debug/build.sh)"
 	env_out=$(qemu/debug/build.sh --env 2>&1) ||
-		bail "no cached debug kernel (qemu/debug/build.sh builds it): $env_out"
+		bail "no debug kernel after qemu/debug/build.sh: $env_out"
 	eval "$env_out"
 	kernel=$VMLINUZ moddir=$MODDIR kdir=$KDIR
 	# as tests/kunit/run.sh: under TCG with KASAN, ACPI's _PRT evaluation
 	# can time out and leave virtio-pci (the 9p root) without an interrupt
 	append=${TMNET_INPUT_APPEND-acpi=noirq} ;;
 *)
-	env_out=$(qemu/kernels.sh env "$tag" 2>&1) ||
-		bail "kernel $tag is not in the cache (qemu/kernels.sh fetch $tag): $env_out"
+	# fetched on first use, as qemu/matrix.sh does (a fresh cache has none)
+	if ! env_out=$(qemu/kernels.sh env "$tag" 2>/dev/null); then
+		echo "# fetching kernel $tag (qemu/kernels.sh fetch $tag)"
+		qemu/kernels.sh fetch "$tag" >&2 || bail "fetching kernel $tag failed"
+		env_out=$(qemu/kernels.sh env "$tag" 2>&1) ||
+			bail "kernel $tag is not in the cache after a fetch: $env_out"
+	fi
 	eval "$env_out"
 	kernel=$VMLINUZ moddir=$MODDIR kdir=$KDIR ;;
 esac
