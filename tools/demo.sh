@@ -48,6 +48,24 @@ usage() { sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; }
 # ============================================================================
 # guest side: runs as root in the QEMU guest, host root mounted read-only
 # ============================================================================
+
+# both sources: unload tmnet and check the kernel log; the
+# summary gets the dmesg line.  Returns 1 on a failed rmmod or a splat.
+guest_finish() {
+	local res=$1 rm="rmmod ok" rc=0
+
+	rmmod tmnet || { rm="rmmod FAILED"; rc=1; }
+	dmesg >"$res/dmesg.txt"
+	if grep -qE 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN' "$res/dmesg.txt"; then
+		echo "demo: the kernel log has a splat ($rm):"
+		grep -E -A5 'BUG:|WARNING:|Oops|Call Trace' "$res/dmesg.txt" | head -n 30
+		rc=1
+	else
+		echo "dmesg       clean (no BUG/WARNING/Oops), $rm" | tee -a "$res/summary.txt"
+	fi
+	return $rc
+}
+
 guest() {
 	local ko=$1 model=$2 data=$3 secs=$4 res=$5
 	local dbg=/sys/kernel/debug/tmnet/tmnet0 ctl=$BUILD/tmnetctl start stop loader
@@ -84,16 +102,7 @@ guest() {
 		"$ctl" -p stats >"$res/tmnetctl-stats.txt" 2>&1 ||
 			echo "demo: tmnetctl -p stats failed: $(tail -n 1 "$res/tmnetctl-stats.txt")"
 	fi
-	local rm="rmmod ok"
-	rmmod tmnet || { rm="rmmod FAILED"; rc=1; }
-	dmesg >"$res/dmesg.txt"
-	if grep -qE 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN' "$res/dmesg.txt"; then
-		echo "demo: the kernel log has a splat ($rm):"
-		grep -E -A5 'BUG:|WARNING:|Oops|Call Trace' "$res/dmesg.txt" | head -n 30
-		rc=1
-	else
-		echo "dmesg       clean (no BUG/WARNING/Oops), $rm" | tee -a "$res/summary.txt"
-	fi
+	guest_finish "$res" || rc=1
 	return $rc
 }
 
@@ -121,16 +130,7 @@ guest_input() {
 		--seconds "$secs" --out "$res" || rc=1
 	"$ctl" -p dev show >"$res/tmnetctl-dev.txt" 2>&1
 	"$ctl" -p stats >"$res/tmnetctl-stats.txt" 2>&1
-	local rm="rmmod ok"
-	rmmod tmnet || { rm="rmmod FAILED"; rc=1; }
-	dmesg >"$res/dmesg.txt"
-	if grep -qE 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN' "$res/dmesg.txt"; then
-		echo "demo: the kernel log has a splat ($rm):"
-		grep -E -A5 'BUG:|WARNING:|Oops|Call Trace' "$res/dmesg.txt" | head -n 30
-		rc=1
-	else
-		echo "dmesg       clean (no BUG/WARNING/Oops), $rm" | tee -a "$res/summary.txt"
-	fi
+	guest_finish "$res" || rc=1
 	rm -rf "$tmp"
 	return $rc
 }
